@@ -1,0 +1,139 @@
+// `meshrt demo [--pack P] [--source S] [--headless --frames N --out DIR] [--trace FILE]`.
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+
+#include "cli_args.h"
+#include "commands.h"
+#include "core/chrome_trace.h"
+#include "core/pack_discovery.h"
+#include "headless_demo.h"
+#include "vulkan_setup.h"
+
+namespace meshrt::cli {
+namespace {
+
+constexpr const char* COMMAND = "meshrt demo";
+
+// Creates `dir` (and parents) and proves it is writable by creating and removing a file in it.
+Result<void> prepareOutputDir(const std::string& dir) {
+  namespace fs = std::filesystem;
+  const std::string context = std::string(COMMAND) + ": --out " + dir;
+  std::error_code error;
+  fs::create_directories(dir, error);
+  if (error) return makeError(context, "cannot create directory: " + error.message());
+  if (!fs::is_directory(dir, error)) return makeError(context, "not a directory");
+  const std::string probe = dir + "/.meshrt-write-test";
+  std::FILE* file = std::fopen(probe.c_str(), "wb");
+  if (!file) return makeError(context, std::string("not writable: ") + std::strerror(errno));
+  std::fclose(file);
+  std::remove(probe.c_str());
+  return {};
+}
+
+// Checks that the trace's directory exists, before any work is done.
+Result<void> checkTracePath(const std::string& path) {
+  namespace fs = std::filesystem;
+  const fs::path parent = fs::path(path).parent_path();
+  std::error_code error;
+  if (!parent.empty() && !fs::is_directory(parent, error)) {
+    return makeError(std::string(COMMAND) + ": --trace " + path, "directory " + parent.string() + " does not exist");
+  }
+  return {};
+}
+
+void printStats(const Profiler& profiler, int64_t frames, double seconds) {
+  std::printf("%lld frames in %.2f s (%.1f fps)\n", static_cast<long long>(frames), seconds,
+              seconds > 0 ? frames / seconds : 0.0);
+  std::printf("%-12s %-4s %9s %9s %9s %9s\n", "stage", "", "mean ms", "p50 ms", "p95 ms", "p99 ms");
+  const int64_t warmup = frames > 4 ? 2 : 0;
+  for (const char* track : {"cpu", "gpu"}) {
+    for (const auto& [name, stats] : profiler.stageStats(track, warmup)) {
+      std::printf("%-12s %-4s %9.3f %9.3f %9.3f %9.3f\n", name.c_str(), track, stats.meanMs, stats.p50Ms, stats.p95Ms,
+                  stats.p99Ms);
+    }
+  }
+}
+
+}  // namespace
+
+int runDemo(const std::vector<std::string>& args) {
+  static constexpr FlagSpec FLAGS[] = {{"pack", true},  {"source", true}, {"headless", false},
+                                       {"frames", true}, {"out", true},    {"trace", true}};
+  auto parsed = parseArgs(COMMAND, args, FLAGS);
+  if (!parsed) {
+    printError(parsed.error().message);
+    return EXIT_USAGE;
+  }
+  auto frames = parsed->integer(COMMAND, "frames", 60, 1, 1000000);
+  if (!frames) {
+    printError(frames.error().message);
+    return EXIT_USAGE;
+  }
+  const std::string source = parsed->value("source").value_or("sample");
+  if (source != "sample") {
+    printError(std::string(COMMAND) + ": --source " + source +
+               ": only the built-in 'sample' source exists in this build (webcam, video and image sources come with the live demo)");
+    return EXIT_USAGE;
+  }
+  if (auto pack = parsed->value("pack")) {
+    const auto packs = discoverPacks(packSearchPath(std::string(MESHRT_SOURCE_DIR) + "/assets/packs"));
+    bool found = false;
+    for (const PackEntry& entry : packs) found |= entry.name == *pack;
+    if (!found) {
+      printError(std::string(COMMAND) + ": --pack " + *pack + ": no such pack installed (see 'meshrt info')");
+      return EXIT_USAGE;
+    }
+  }
+  if (!parsed->has("headless")) {
+    std::fprintf(stderr, "%s: the windowed live view is not built yet; running headless on the sample\n", COMMAND);
+  }
+  const std::string outDir = parsed->value("out").value_or("meshrt-demo-out");
+  if (auto prepared = prepareOutputDir(outDir); !prepared) {
+    printError(prepared.error().message);
+    return EXIT_USAGE;
+  }
+  const auto tracePath = parsed->value("trace");
+  if (tracePath) {
+    if (auto checked = checkTracePath(*tracePath); !checked) {
+      printError(checked.error().message);
+      return EXIT_USAGE;
+    }
+  }
+
+  ValidationCount validation;
+  auto context = createProgramContext(validation);
+  if (!context) {
+    printError(std::string(COMMAND) + ": " + context.error().message);
+    return EXIT_FAILURE_RUNTIME;
+  }
+  std::printf("Vulkan device: %s\n", (*context)->info().name.c_str());
+
+  Profiler profiler;
+  HeadlessDemoParams params;
+  params.frames = *frames;
+  params.outDir = outDir;
+  auto summary = runHeadlessDemo(**context, params, profiler);
+  if (!summary) {
+    printError(std::string(COMMAND) + ": " + summary.error().message);
+    return EXIT_FAILURE_RUNTIME;
+  }
+  printStats(profiler, summary->frames, summary->wallSeconds);
+  std::printf("wrote %lld PNGs to %s\n", static_cast<long long>(summary->frames), outDir.c_str());
+  if (tracePath) {
+    if (auto written = writeChromeTrace(profiler.spans(), *tracePath); !written) {
+      printError(std::string(COMMAND) + ": " + written.error().message);
+      return EXIT_FAILURE_RUNTIME;
+    }
+    std::printf("wrote trace %s (open in https://ui.perfetto.dev or chrome://tracing)\n", tracePath->c_str());
+  }
+  if (validation.messages > 0) {
+    printError(std::string(COMMAND) + ": " + std::to_string(validation.messages.load()) + " Vulkan validation messages");
+    return EXIT_VALIDATION;
+  }
+  return EXIT_OK;
+}
+
+}  // namespace meshrt::cli

@@ -1,0 +1,195 @@
+#include "headless_demo.h"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdio>
+#include <optional>
+
+#include "capture/sample_source.h"
+#include "core/clock.h"
+#include "core/image.h"
+#include "stages/preprocess.h"
+#include "vk/command_stream.h"
+#include "vk/gpu_allocator.h"
+#include "vk/gpu_timestamps.h"
+#include "vk/staging.h"
+
+namespace meshrt::cli {
+namespace {
+
+constexpr uint32_t SLOTS = 2;  // frames in flight
+
+struct Slot {
+  vk::Buffer upload;    // Upload memory: the frame's bytes
+  vk::Buffer frame;     // device copy of the frame
+  vk::Buffer tensor;    // NCHW fp32 preprocess output
+  vk::Buffer readback;  // host copy of the tensor
+  std::unique_ptr<vk::GpuTimestamps> timestamps;
+  // The frame this slot is working on, kept for compositing its PNG.
+  std::optional<Frame> pending;
+  CropRect crop;
+  uint64_t timelineValue = 0;
+};
+
+void drawLine(Image& image, float x0, float y0, float x1, float y1, const uint8_t color[3]) {
+  const int steps = static_cast<int>(std::max(std::fabs(x1 - x0), std::fabs(y1 - y0))) + 1;
+  for (int i = 0; i <= steps; ++i) {
+    const float t = static_cast<float>(i) / steps;
+    const int x = static_cast<int>(x0 + (x1 - x0) * t), y = static_cast<int>(y0 + (y1 - y0) * t);
+    for (int dy = -1; dy <= 1; ++dy) {
+      for (int dx = -1; dx <= 1; ++dx) {
+        const int px = x + dx, py = y + dy;
+        if (px < 0 || py < 0 || px >= static_cast<int>(image.width) || py >= static_cast<int>(image.height)) continue;
+        std::copy(color, color + 3, image.at(static_cast<uint32_t>(px), static_cast<uint32_t>(py)));
+      }
+    }
+  }
+}
+
+// The input frame with the crop outlined, and the preprocessed tensor (values in [0, 1]) as an
+// inset in the top-right corner at half size.
+Image composeOutput(const Frame& frame, const CropRect& crop, const float* tensor, uint32_t size) {
+  Image out = frame.image;
+  const uint8_t green[3] = {60, 230, 90};
+  const float c = std::cos(crop.rotationRad), s = std::sin(crop.rotationRad);
+  const float hx = 0.5f * crop.width, hy = 0.5f * crop.height;
+  const float cornersX[4] = {-hx, hx, hx, -hx}, cornersY[4] = {-hy, -hy, hy, hy};
+  for (int i = 0; i < 4; ++i) {
+    const int j = (i + 1) % 4;
+    drawLine(out, crop.centerX + c * cornersX[i] - s * cornersY[i], crop.centerY + s * cornersX[i] + c * cornersY[i],
+             crop.centerX + c * cornersX[j] - s * cornersY[j], crop.centerY + s * cornersX[j] + c * cornersY[j], green);
+  }
+  const uint32_t inset = std::min({size / 2, out.width / 3, out.height / 3});
+  const uint32_t left = out.width - inset - 8, top = 8;
+  const size_t plane = size_t{size} * size;
+  for (uint32_t y = 0; y < inset; ++y) {
+    for (uint32_t x = 0; x < inset; ++x) {
+      const size_t index = size_t{y * size / inset} * size + x * size / inset;
+      uint8_t* pixel = out.at(left + x, top + y);
+      for (int ch = 0; ch < 3; ++ch) {
+        pixel[ch] = static_cast<uint8_t>(std::clamp(tensor[ch * plane + index], 0.0f, 1.0f) * 255.0f + 0.5f);
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<HeadlessDemoSummary> runHeadlessDemo(vk::Context& context, const HeadlessDemoParams& params,
+                                            Profiler& profiler) {
+  SampleSource source;
+  vk::GpuAllocator allocator(context);
+  auto stream = vk::CommandStream::create(context, SLOTS);
+  if (!stream) return stream.error();
+  auto stage = PreprocessStage::create(context);
+  if (!stage) return stage.error();
+
+  Frame probe;
+  MESHRT_TRY(source.next(probe));  // learn the frame size; the loop restarts the source
+  source = SampleSource();
+  const VkDeviceSize frameBytes = (probe.image.pixels.size() + 3) / 4 * 4;
+  const VkDeviceSize tensorBytes = VkDeviceSize{3} * params.tensorSize * params.tensorSize * sizeof(float);
+  std::array<Slot, SLOTS> slots;
+  for (Slot& slot : slots) {
+    auto upload = allocator.createBuffer({frameBytes, VK_BUFFER_USAGE_TRANSFER_SRC_BIT, vk::MemoryUsage::Upload, false, "frame upload"});
+    auto frame = allocator.createBuffer({frameBytes, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_DST_BIT,
+                                         vk::MemoryUsage::DeviceLocal, false, "frame"});
+    auto tensor = allocator.createBuffer({tensorBytes, VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_SRC_BIT,
+                                          vk::MemoryUsage::DeviceLocal, false, "tensor"});
+    auto readback = allocator.createBuffer({tensorBytes, VK_BUFFER_USAGE_TRANSFER_DST_BIT, vk::MemoryUsage::Readback, false, "tensor readback"});
+    auto timestamps = vk::GpuTimestamps::create(context, 8);
+    if (!upload) return upload.error();
+    if (!frame) return frame.error();
+    if (!tensor) return tensor.error();
+    if (!readback) return readback.error();
+    if (!timestamps) return timestamps.error();
+    slot.upload = std::move(*upload);
+    slot.frame = std::move(*frame);
+    slot.tensor = std::move(*tensor);
+    slot.readback = std::move(*readback);
+    slot.timestamps = std::move(timestamps.value());
+  }
+
+  // Finishes the slot's frame: waits for its GPU work, records its GPU spans, writes its PNG.
+  auto finish = [&](Slot& slot) -> Result<void> {
+    if (!slot.pending) return {};
+    {
+      auto span = profiler.span("wait");
+      MESHRT_TRY((*stream)->wait(slot.timelineValue));
+    }
+    auto gpuSpans = slot.timestamps->resolve();
+    if (!gpuSpans) return gpuSpans.error();
+    for (const vk::GpuSpan& gpu : *gpuSpans) {
+      profiler.addGpuSpan(gpu.name, "gpu:queue0", slot.pending->index, gpu.startNs, gpu.endNs);
+    }
+    Image composed;
+    {
+      auto span = profiler.span("compose");
+      composed = composeOutput(*slot.pending, slot.crop, static_cast<const float*>(slot.readback.mapped()),
+                               params.tensorSize);
+    }
+    {
+      auto span = profiler.span("write_png");
+      char name[32];
+      std::snprintf(name, sizeof(name), "frame_%04lld.png", static_cast<long long>(slot.pending->index));
+      MESHRT_TRY(writePng(composed, params.outDir + "/" + name));
+    }
+    slot.pending.reset();
+    return {};
+  };
+
+  const int64_t start = nowNs();
+  for (int64_t i = 0; i < params.frames; ++i) {
+    profiler.beginFrame(i);
+    Slot& slot = slots[static_cast<size_t>(i) % SLOTS];
+    MESHRT_TRY(finish(slot));  // only if the loop below did not already finish it
+    Frame frame;
+    {
+      auto span = profiler.span("capture");
+      MESHRT_TRY(source.next(frame));
+    }
+    PreprocessConfig config;
+    config.crop = source.objectCrop();
+    config.outWidth = config.outHeight = params.tensorSize;
+    config.normalization = Normalization::ZeroToOne;
+    const FrameLayout layout{frame.image.width, frame.image.height, 3, 0};
+    auto preprocessParams = makePreprocessParams(config, layout);
+    if (!preprocessParams) return preprocessParams.error();
+    {
+      auto span = profiler.span("record");
+      auto cmd = (*stream)->begin();
+      if (!cmd) return cmd.error();
+      slot.timestamps->reset(*cmd);
+      int id = slot.timestamps->beginSpan(*cmd, "upload");
+      const auto* bytes = reinterpret_cast<const std::byte*>(frame.image.pixels.data());
+      MESHRT_TRY(vk::recordUpload(*cmd, slot.upload, 0, {bytes, frame.image.pixels.size()}, slot.frame, 0));
+      slot.timestamps->endSpan(*cmd, id);
+      id = slot.timestamps->beginSpan(*cmd, "preprocess");
+      MESHRT_TRY((*stage)->record(**stream, slot.frame, slot.tensor, *preprocessParams));
+      slot.timestamps->endSpan(*cmd, id);
+      id = slot.timestamps->beginSpan(*cmd, "download");
+      vk::recordDownload(*cmd, slot.tensor, 0, slot.readback, 0, tensorBytes);
+      slot.timestamps->endSpan(*cmd, id);
+    }
+    {
+      auto span = profiler.span("submit");
+      auto value = (*stream)->submit();
+      if (!value) return value.error();
+      slot.timelineValue = *value;
+    }
+    slot.crop = config.crop;
+    slot.pending = std::move(frame);
+    // Frame i-1's output is finished while the GPU works on frame i.
+    if (i > 0) MESHRT_TRY(finish(slots[static_cast<size_t>(i - 1) % SLOTS]));
+    profiler.endFrame();
+  }
+  for (Slot& slot : slots) MESHRT_TRY(finish(slot));
+  HeadlessDemoSummary summary;
+  summary.frames = params.frames;
+  summary.wallSeconds = static_cast<double>(nowNs() - start) * 1e-9;
+  return summary;
+}
+
+}  // namespace meshrt::cli

@@ -1,0 +1,36 @@
+// The headless frame loop of `meshrt demo --headless`: capture -> upload -> preprocess ->
+// readback -> PNG, two frames in flight, every stage timed on the CPU and the GPU.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "core/profiler.h"
+#include "meshrt/result.h"
+
+namespace meshrt {
+namespace vk {
+class Context;
+}
+
+namespace cli {
+
+struct HeadlessDemoParams {
+  int64_t frames = 60;        // frames to run
+  std::string outDir;         // PNGs go here as frame_0000.png, ...
+  uint32_t tensorSize = 256;  // the preprocessed crop is tensorSize x tensorSize
+};
+
+struct HeadlessDemoSummary {
+  int64_t frames = 0;
+  double wallSeconds = 0;
+};
+
+// Frame i's spans: CPU "capture", "record", "submit" and GPU "upload", "preprocess",
+// "download"; the output of frame i-1 ("wait", "compose", "write_png") is finished while the
+// GPU runs frame i, so those CPU spans carry frame i. The profiler receives all spans.
+Result<HeadlessDemoSummary> runHeadlessDemo(vk::Context& context, const HeadlessDemoParams& params,
+                                            Profiler& profiler);
+
+}  // namespace cli
+}  // namespace meshrt

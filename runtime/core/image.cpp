@@ -1,0 +1,34 @@
+#include "core/image.h"
+
+#include <stb/stb_image_write.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+namespace meshrt {
+
+Result<void> writePng(const Image& image, const std::string& path) {
+  if (image.width == 0 || image.height == 0 || image.channels < 1 || image.channels > 4 ||
+      image.pixels.size() != size_t{image.width} * image.height * image.channels) {
+    return makeError(path, "cannot write PNG: image has inconsistent size or channel count");
+  }
+  const std::string temporary = path + ".tmp";
+  errno = 0;
+  const int ok = stbi_write_png(temporary.c_str(), static_cast<int>(image.width), static_cast<int>(image.height),
+                                static_cast<int>(image.channels), image.pixels.data(),
+                                static_cast<int>(image.width * image.channels));
+  if (!ok) {
+    const int error = errno;
+    std::remove(temporary.c_str());
+    return makeError(path, std::string("cannot write PNG: ") + (error ? std::strerror(error) : "encoder failed"));
+  }
+  if (std::rename(temporary.c_str(), path.c_str()) != 0) {
+    const int error = errno;
+    std::remove(temporary.c_str());
+    return makeError(path, std::string("cannot write PNG: ") + std::strerror(error));
+  }
+  return {};
+}
+
+}  // namespace meshrt
