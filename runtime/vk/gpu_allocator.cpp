@@ -142,7 +142,12 @@ Result<Buffer> GpuAllocator::createBuffer(const BufferDesc& desc) {
       allocateInfo.allocationSize = BLOCK_SIZE;
       allocateInfo.memoryTypeIndex = *memoryType;
       MESHRT_VK_TRY(vkAllocateMemory(device, &allocateInfo, nullptr, &block.memory));
-      if (hostVisible) MESHRT_VK_TRY(vkMapMemory(device, block.memory, 0, VK_WHOLE_SIZE, 0, &block.mapped));
+      // Map every host-visible block, whatever usage created it: on unified-memory devices
+      // (integrated GPUs, lavapipe) DeviceLocal and Upload buffers share one memory type.
+      const VkMemoryPropertyFlags flags = mContext.memoryProperties().memoryTypes[*memoryType].propertyFlags;
+      if (flags & VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT) {
+        MESHRT_VK_TRY(vkMapMemory(device, block.memory, 0, VK_WHOLE_SIZE, 0, &block.mapped));
+      }
       block.ranges = std::make_unique<RangeAllocator>(BLOCK_SIZE);
       mBlocks.push_back(std::move(block));
     }
@@ -153,7 +158,7 @@ Result<Buffer> GpuAllocator::createBuffer(const BufferDesc& desc) {
     buffer.mMemory = block.memory;
     buffer.mOffset = *offset;
     buffer.mBlock = static_cast<int>(i);
-    buffer.mMapped = block.mapped ? static_cast<char*>(block.mapped) + *offset : nullptr;
+    buffer.mMapped = hostVisible && block.mapped ? static_cast<char*>(block.mapped) + *offset : nullptr;
     MESHRT_VK_TRY(vkBindBufferMemory(device, buffer.mBuffer, block.memory, *offset));
     return buffer;
   }

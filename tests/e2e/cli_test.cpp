@@ -1,0 +1,132 @@
+// The meshrt program end to end: `info --json`, the headless demo with its PNGs and trace,
+// and bad input (one line on stderr, non-zero exit, nothing half-written).
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "core/chrome_trace.h"
+#include "e2e/process.h"
+
+namespace meshrt::test {
+namespace {
+
+namespace fs = std::filesystem;
+
+class CliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    mDir = fs::temp_directory_path() / ("meshrt_cli_" + std::to_string(::getpid()));
+    fs::remove_all(mDir);
+    fs::create_directories(mDir);
+  }
+  void TearDown() override { fs::remove_all(mDir); }
+  fs::path mDir;
+};
+
+void expectOneLineError(const ProcessResult& result, int exitCode, const std::string& needle) {
+  EXPECT_EQ(result.exitCode, exitCode) << result.err;
+  const auto lines = result.errLines();
+  ASSERT_EQ(lines.size(), 1u) << "stderr must be exactly one line:\n" << result.err;
+  EXPECT_NE(lines[0].find(needle), std::string::npos) << lines[0];
+}
+
+TEST_F(CliTest, InfoJsonHasTheDocumentedFields) {
+  const ProcessResult result = runMeshrt({"info", "--json"});
+  ASSERT_EQ(result.exitCode, 0) << result.err;
+  const auto info = nlohmann::json::parse(result.out, nullptr, false);
+  ASSERT_FALSE(info.is_discarded()) << result.out;
+  const auto& vulkan = info["vulkan"];
+  EXPECT_FALSE(vulkan["device"].get<std::string>().empty());
+  EXPECT_TRUE(vulkan["api_version"].is_string());
+  EXPECT_TRUE(vulkan["driver"].is_string());
+  EXPECT_TRUE(vulkan["driver_version"].is_number());
+  for (const char* feature : {"int64_atomics", "float32_atomics", "external_memory_fd", "timeline_semaphore"}) {
+    EXPECT_TRUE(vulkan["features"][feature].is_boolean()) << feature;
+  }
+  EXPECT_TRUE(vulkan["features"]["timeline_semaphore"].get<bool>());
+  EXPECT_EQ(info["cuda"]["compiled"].get<bool>(), MESHRT_HAVE_CUDA == 1);
+  EXPECT_TRUE(info["cuda"]["device_found"].is_boolean());
+  EXPECT_TRUE(info["cuda"]["uuid_matches_vulkan"].is_boolean());
+  EXPECT_FALSE(info["onednn"]["version"].get<std::string>().empty());
+  EXPECT_TRUE(info["packs"].is_array());
+  EXPECT_TRUE(vulkan["validation"].get<bool>()) << "e2e runs set MESHRT_VALIDATION=1";
+}
+
+TEST_F(CliTest, HeadlessDemoWritesFramesAndTrace) {
+  const fs::path out = mDir / "frames";
+  const fs::path trace = mDir / "t.json";
+  const ProcessResult result =
+      runMeshrt({"demo", "--headless", "--frames", "10", "--out", out.string(), "--trace", trace.string()});
+  ASSERT_EQ(result.exitCode, 0) << result.err;
+  EXPECT_EQ(result.err, "") << "no validation or other messages expected";
+  size_t pngs = 0;
+  for (const auto& entry : fs::directory_iterator(out)) {
+    EXPECT_EQ(entry.path().extension(), ".png") << "left behind: " << entry.path();
+    pngs += entry.path().extension() == ".png";
+  }
+  EXPECT_EQ(pngs, 10u);
+  for (int i = 0; i < 10; ++i) {
+    char name[32];
+    std::snprintf(name, sizeof(name), "frame_%04d.png", i);
+    const fs::path png = out / name;
+    ASSERT_TRUE(fs::exists(png)) << png;
+    std::ifstream in(png, std::ios::binary);
+    char magic[8] = {};
+    in.read(magic, 8);
+    EXPECT_EQ(std::string(magic + 1, 3), "PNG") << png;
+  }
+
+  std::ifstream in(trace);
+  std::stringstream text;
+  text << in.rdbuf();
+  auto summary = parseChromeTrace(text.str(), trace.string());
+  ASSERT_TRUE(summary.ok()) << summary.error().message;
+  EXPECT_TRUE(summary->tracks.count("cpu:main"));
+  EXPECT_TRUE(summary->tracks.count("gpu:queue0"));
+  for (const char* stage : {"capture", "upload", "preprocess", "download", "write_png"}) {
+    EXPECT_TRUE(summary->names.count(stage)) << stage;
+  }
+  std::set<int64_t> allFrames;
+  for (int64_t i = 0; i < 10; ++i) allFrames.insert(i);
+  EXPECT_EQ(summary->framesByName["preprocess"], allFrames) << "a GPU preprocess span for every frame";
+  EXPECT_EQ(summary->framesByName["capture"], allFrames) << "a CPU capture span for every frame";
+}
+
+TEST_F(CliTest, UnknownSubcommandAndFlag) {
+  expectOneLineError(runMeshrt({"reconstrut"}), 2, "unknown subcommand 'reconstrut'");
+  expectOneLineError(runMeshrt({"demo", "--fast"}), 2, "unknown flag '--fast'");
+  expectOneLineError(runMeshrt({"info", "--jsn"}), 2, "unknown flag '--jsn'");
+  expectOneLineError(runMeshrt({"demo", "--frames", "-3"}), 2, "--frames");
+  expectOneLineError(runMeshrt({"demo", "--source", "webcam:0"}), 2, "--source webcam:0");
+}
+
+TEST_F(CliTest, UnwritableOutputDirectory) {
+  const fs::path file = mDir / "a_file";
+  std::ofstream(file) << "x";
+  // A directory cannot be made under a regular file, even by root.
+  const ProcessResult result = runMeshrt({"demo", "--headless", "--frames", "2", "--out", (file / "out").string()});
+  expectOneLineError(result, 2, "--out");
+  EXPECT_FALSE(fs::exists(file / "out"));
+}
+
+TEST_F(CliTest, TraceIntoMissingDirectoryFailsBeforeAnyWork) {
+  const fs::path out = mDir / "frames";
+  const ProcessResult result = runMeshrt(
+      {"demo", "--headless", "--frames", "2", "--out", out.string(), "--trace", (mDir / "nope/t.json").string()});
+  expectOneLineError(result, 2, "--trace");
+  EXPECT_TRUE(fs::is_empty(out)) << "nothing may be written when the run is refused";
+}
+
+TEST_F(CliTest, DeviceSelectorMatchingNothing) {
+  expectOneLineError(runMeshrt({"info"}, {"MESHRT_DEVICE=no-such-gpu"}), 1, "MESHRT_DEVICE='no-such-gpu'");
+  expectOneLineError(runMeshrt({"demo", "--headless", "--frames", "1", "--out", (mDir / "o").string()},
+                               {"MESHRT_DEVICE=42"}),
+                     1, "MESHRT_DEVICE='42'");
+}
+
+}  // namespace
+}  // namespace meshrt::test

@@ -1,0 +1,10 @@
+// main() of the Vulkan suite: registers the shared validated context before the tests run.
+#include <gtest/gtest.h>
+
+#include "support/vulkan_environment.h"
+
+int main(int argc, char** argv) {
+  ::testing::InitGoogleTest(&argc, argv);
+  ::testing::AddGlobalTestEnvironment(&meshrt::test::VulkanEnvironment::instance());
+  return RUN_ALL_TESTS();
+}
