@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "commands.h"
+#include "vk/leak_sanitizer_pins.h"
 
 namespace meshrt::cli {
 
@@ -34,6 +35,7 @@ void printUsage(std::FILE* out) {
 
 int main(int argc, char** argv) {
   using namespace meshrt::cli;
+  meshrt::vk::pinVulkanLibrariesForLeakSanitizer();
   if (argc < 2) {
     printUsage(stderr);
     return EXIT_USAGE;
