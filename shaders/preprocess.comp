@@ -5,7 +5,8 @@
 // FMA contraction so both evaluate the same roundings (test tolerance: 1e-5 max abs).
 #include "preprocess_params.h"
 
-layout(local_size_x = 16, local_size_y = 16, local_size_z = 1) in;
+// Workgroup size from specialization constants 0 and 1 (runtime/stages/preprocess.cpp sets 16 x 16).
+layout(local_size_x_id = 0, local_size_y_id = 1, local_size_z = 1) in;
 
 // Source frame bytes, packed little-endian into 32-bit words (rows srcRowStride bytes apart).
 layout(std430, set = 0, binding = 0) readonly buffer SourceFrame { uint srcWords[]; };

@@ -19,7 +19,7 @@ static_assert(offsetof(gpu::PreprocessParams, bias) == 72);
 
 namespace {
 
-constexpr uint32_t GROUP_SIZE = 16;  // shaders/preprocess.comp local_size_x/y
+constexpr uint32_t GROUP_SIZE = 16;  // workgroup width and height (specialization constants 0, 1)
 
 Error fieldError(std::string_view field, std::string_view reason) {
   return makeError("preprocess: " + std::string(field), reason);
@@ -97,6 +97,7 @@ Result<std::unique_ptr<PreprocessStage>> PreprocessStage::create(vk::Context& co
   desc.shader = ShaderId::Preprocess;
   desc.bindings = {vk::BindingType::StorageBuffer, vk::BindingType::StorageBuffer};
   desc.pushConstantBytes = sizeof(gpu::PreprocessParams);
+  desc.specializationConstants = {GROUP_SIZE, GROUP_SIZE};
   auto pipeline = vk::ComputePipeline::create(context, desc);
   if (!pipeline) return pipeline.error();
   stage->mPipeline = std::move(pipeline.value());
