@@ -1,0 +1,89 @@
+#version 460
+// Raster pass 4: one workgroup per (tile, view), one invocation per pixel. Each pixel keeps the
+// minimum key (orderable depth << 32 | triangle id) over the tile's triangle list, so the
+// result does not depend on list order. Then it resolves the winner: perspective-correct
+// barycentrics, depth and interpolated vertex attributes. Dispatch: (tilesX, tilesY, B).
+#extension GL_EXT_shader_explicit_arithmetic_types_int64 : require
+#include "raster_params.h"
+
+layout(local_size_x = 16, local_size_y = 16) in;
+
+layout(std430, set = 0, binding = 0) readonly buffer Setup { RasterTriangle setup[]; };  // [B][T]
+layout(std430, set = 0, binding = 1) readonly buffer List { uint list[]; };
+layout(std430, set = 0, binding = 2) readonly buffer Offsets { uint offsets[]; };      // per tile
+layout(std430, set = 0, binding = 3) readonly buffer Totals { uint totals[]; };
+layout(std430, set = 0, binding = 4) readonly buffer Indices { uint indices[]; };      // uint3 per triangle
+// Per vertex: u, v, nx, ny, nz, extra[E] (p.attributeStride floats).
+layout(std430, set = 0, binding = 5) readonly buffer VertexAttributes { float vertexAttributes[]; };
+layout(std430, set = 0, binding = 6) writeonly buffer OutIds { uint outIds[]; };         // [B][H][W]
+layout(std430, set = 0, binding = 7) writeonly buffer OutSurface { vec4 outSurface[]; }; // [B][H][W]
+layout(std430, set = 0, binding = 8) writeonly buffer OutAttributes { float outAttributes[]; };  // [B][H][W][stride]
+
+layout(push_constant) uniform Push { RasterPush p; };
+
+#include "raster_rules.glsl"
+
+shared RasterTriangle chunkTriangles[256];
+shared uint chunkIds[256];
+
+void main() {
+  uint view = gl_WorkGroupID.z;
+  uint tilesPerView = p.tilesX * p.tilesY;
+  uint tile = view * tilesPerView + gl_WorkGroupID.y * p.tilesX + gl_WorkGroupID.x;
+  uint end = tile + 1u < p.viewCount * tilesPerView ? offsets[tile + 1u] : totals[0];
+  end = min(end, p.listCapacity);
+  uint start = min(offsets[tile], end);
+
+  uint px = gl_GlobalInvocationID.x, py = gl_GlobalInvocationID.y;
+  bool inTarget = px < p.width && py < p.height;
+  uint lane = gl_LocalInvocationIndex;
+  uint64_t best = ~uint64_t(0);
+  for (uint base = start; base < end; base += 256u) {
+    uint count = min(256u, end - base);
+    if (lane < count) {
+      uint id = list[base + lane];
+      chunkIds[lane] = id;
+      chunkTriangles[lane] = setup[view * p.triangleCount + id];
+    }
+    barrier();
+    if (inTarget) {
+      for (uint i = 0u; i < count; ++i) {
+        int64_t e[3];
+        if (rasterCovers(chunkTriangles[i], px, py, e)) {
+          float bary[3];
+          float depth = rasterInterpolate(chunkTriangles[i], e, bary);
+          uint64_t key = (uint64_t(rasterOrderableDepth(depth)) << 32) | uint64_t(chunkIds[i]);
+          best = min(best, key);
+        }
+      }
+    }
+    barrier();
+  }
+  if (!inTarget) return;
+
+  uint pixel = (view * p.height + py) * p.width + px;
+  uint stride = p.attributeStride;
+  if (best == ~uint64_t(0)) {
+    outIds[pixel] = RASTER_NO_TRIANGLE;
+    outSurface[pixel] = vec4(0.0);
+    for (uint a = 0u; a < stride; ++a) outAttributes[pixel * stride + a] = 0.0;
+    return;
+  }
+  uint id = uint(best & 0xffffffffUL);
+  RasterTriangle tri = setup[view * p.triangleCount + id];
+  int64_t e[3];
+  rasterCovers(tri, px, py, e);
+  float bary[3];
+  float depth = rasterInterpolate(tri, e, bary);
+  if ((tri.flags & RASTER_TRI_FLIPPED) != 0u) {  // back to the mesh's vertex order
+    float swapped = bary[1]; bary[1] = bary[2]; bary[2] = swapped;
+  }
+  uint i0 = indices[3u * id], i1 = indices[3u * id + 1u], i2 = indices[3u * id + 2u];
+  for (uint a = 0u; a < stride; ++a) {
+    precise float value = bary[0] * vertexAttributes[i0 * stride + a] + bary[1] * vertexAttributes[i1 * stride + a] +
+                          bary[2] * vertexAttributes[i2 * stride + a];
+    outAttributes[pixel * stride + a] = value;
+  }
+  outIds[pixel] = id;
+  outSurface[pixel] = vec4(bary[1], bary[2], depth, 1.0);
+}
