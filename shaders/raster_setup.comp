@@ -1,6 +1,6 @@
 #version 460
 // Raster pass 1: set up every (view, triangle) and count the tiles its bounding box touches.
-// Dispatch: (ceil(T / 64), B). Rules: shaders/include/raster_rules.glsl.
+// Dispatch: (ceil(T / 64), views in the chunk). Rules: shaders/include/raster_rules.glsl.
 #extension GL_EXT_shader_explicit_arithmetic_types_int64 : require
 #include "raster_params.h"
 
@@ -21,7 +21,7 @@ void main() {
   uint t = gl_GlobalInvocationID.x;
   uint view = gl_WorkGroupID.y;
   if (t >= p.triangleCount) return;
-  RasterTriangle tri = rasterSetupTriangle(views[view], indices[3u * t], indices[3u * t + 1u], indices[3u * t + 2u],
+  RasterTriangle tri = rasterSetupTriangle(views[p.viewBase + view], indices[3u * t], indices[3u * t + 1u], indices[3u * t + 2u],
                                            p.width, p.height, p.flags);
   setup[view * p.triangleCount + t] = tri;
   if ((tri.flags & RASTER_TRI_VALID) == 0u) return;

@@ -2,6 +2,7 @@
 #include "stages/raster.h"
 
 #include <cstddef>
+#include <algorithm>
 #include <cstring>
 #include <string>
 
@@ -14,7 +15,7 @@ namespace meshrt {
 
 static_assert(sizeof(gpu::RasterView) == 80, "RasterView layout changed: update shaders/include/raster_params.h");
 static_assert(offsetof(gpu::RasterView, model) == 76);
-static_assert(sizeof(gpu::RasterPush) == 48);
+static_assert(sizeof(gpu::RasterPush) == 52);
 static_assert(sizeof(gpu::RasterTriangle) == 64);
 static_assert(offsetof(gpu::RasterTriangle, flags) == 48);
 
@@ -83,14 +84,25 @@ Result<void> RasterStage::ensureBuffer(vk::Buffer& buffer, VkDeviceSize bytes, V
   bytes = std::max<VkDeviceSize>(bytes, 16);
   if (buffer && buffer.size() >= bytes) return {};
   buffer = vk::Buffer();
-  auto created = mAllocator.createBuffer({bytes + bytes / 4, usage, memory, false, name});  // 25% headroom
+  // 25% headroom against regrowth, but never past what one binding may span: buffers are
+  // bound whole (VK_WHOLE_SIZE), so a bound buffer must not exceed maxStorageBufferRange.
+  const VkDeviceSize limit = std::max<VkDeviceSize>(bytes, mContext.info().maxStorageBufferRange);
+  auto created = mAllocator.createBuffer({std::min(bytes + bytes / 4, limit), usage, memory, false, name});
   if (!created) return created.error();
   buffer = std::move(*created);
   return {};
 }
 
-Result<void> RasterStage::recordPasses(vk::CommandStream& stream, const gpu::RasterPush& base, uint32_t tileCount) {
+Result<void> RasterStage::recordChunk(vk::CommandStream& stream, const gpu::RasterPush& base, bool directOutputs,
+                                      uint32_t chunkIndex) {
   const VkCommandBuffer cmd = stream.current();
+  // The previous chunk's passes read and wrote the scratch buffers this chunk reuses.
+  vk::memoryBarrier(cmd, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_TRANSFER_BIT,
+                    VK_ACCESS_SHADER_WRITE_BIT | VK_ACCESS_TRANSFER_WRITE_BIT,
+                    VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_TRANSFER_BIT,
+                    VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT | VK_ACCESS_TRANSFER_READ_BIT |
+                        VK_ACCESS_TRANSFER_WRITE_BIT);
+  const uint32_t tileCount = base.tilesX * base.tilesY * base.viewCount;
   vkCmdFillBuffer(cmd, mTileCounts.handle(), 0, VK_WHOLE_SIZE, 0);
   vkCmdFillBuffer(cmd, mCursors.handle(), 0, VK_WHOLE_SIZE, 0);
   vk::memoryBarrier(cmd, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT,
@@ -121,11 +133,25 @@ Result<void> RasterStage::recordPasses(vk::CommandStream& stream, const gpu::Ras
   MESHRT_TRY(mBin->dispatch(stream, binBindings, &base, sizeof(base), triangleGroups, base.viewCount));
   computeToCompute(cmd);
 
-  const vk::BufferBinding tileBindings[] = {{&mSetupBuffer}, {&mList},          {&mTileCounts},
-                                            {&mTotals},      {&mIndices},       {&mVertexAttributes},
-                                            {&mOutIds},      {&mOutSurface},    {&mOutAttributes}};
+  vk::Buffer& ids = directOutputs ? mOutIds : mChunkIds;
+  vk::Buffer& surface = directOutputs ? mOutSurface : mChunkSurface;
+  vk::Buffer& attributes = directOutputs ? mOutAttributes : mChunkAttributes;
+  const vk::BufferBinding tileBindings[] = {{&mSetupBuffer}, {&mList},    {&mTileCounts}, {&mTotals},    {&mIndices},
+                                            {&mVertexAttributes}, {&ids}, {&surface},     {&attributes}};
   MESHRT_TRY(mTile->dispatch(stream, tileBindings, &base, sizeof(base), base.tilesX, base.tilesY, base.viewCount));
-  vk::recordDownload(cmd, mTotals, 0, mTotalsReadback, 0, sizeof(uint32_t));
+  if (!directOutputs) {
+    vk::memoryBarrier(cmd, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_ACCESS_SHADER_WRITE_BIT,
+                      VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_READ_BIT);
+    const VkDeviceSize pixels = VkDeviceSize{base.width} * base.height;
+    const VkDeviceSize first = pixels * base.viewBase, count = pixels * base.viewCount;
+    const VkBufferCopy idCopy{0, first * 4, count * 4};
+    const VkBufferCopy surfaceCopy{0, first * 16, count * 16};
+    const VkBufferCopy attributeCopy{0, first * base.attributeStride * 4, count * base.attributeStride * 4};
+    vkCmdCopyBuffer(cmd, mChunkIds.handle(), mOutIds.handle(), 1, &idCopy);
+    vkCmdCopyBuffer(cmd, mChunkSurface.handle(), mOutSurface.handle(), 1, &surfaceCopy);
+    vkCmdCopyBuffer(cmd, mChunkAttributes.handle(), mOutAttributes.handle(), 1, &attributeCopy);
+  }
+  vk::recordDownload(cmd, mTotals, 0, mTotalsReadback, VkDeviceSize{chunkIndex} * 4, sizeof(uint32_t));
   return {};
 }
 
@@ -137,19 +163,33 @@ Result<void> RasterStage::run(vk::CommandStream& stream, const RasterMesh& mesh,
   push.height = config.height;
   push.tilesX = (config.width + RASTER_TILE_SIZE - 1) / RASTER_TILE_SIZE;
   push.tilesY = (config.height + RASTER_TILE_SIZE - 1) / RASTER_TILE_SIZE;
-  push.viewCount = static_cast<uint32_t>(views.size());
   push.triangleCount = static_cast<uint32_t>(mesh.triangles.size() / 3);
   push.extraCount = mesh.extraCount;
   push.flags = config.cullBackFaces ? RASTER_FLAG_CULL_BACK : 0u;
   push.attributeStride = rasterAttributeStride(mesh.extraCount);
-  const uint32_t tileCount = push.tilesX * push.tilesY * push.viewCount;
-  const size_t pixels = size_t{push.width} * push.height * push.viewCount;
+  const uint32_t viewCount = static_cast<uint32_t>(views.size());
+  const uint32_t tilesPerView = push.tilesX * push.tilesY;
+  const uint64_t pixelsPerView = uint64_t{push.width} * push.height;
+
+  // Views per chunk: every buffer a pass binds whole must stay within maxStorageBufferRange.
+  const uint64_t maxRange = std::max<uint64_t>(mContext.info().maxStorageBufferRange, 1u << 20);
+  const uint64_t perView = std::max({uint64_t{push.triangleCount} * sizeof(gpu::RasterTriangle), pixelsPerView * 16,
+                                     pixelsPerView * push.attributeStride * 4, uint64_t{tilesPerView} * 4});
+  if (perView > maxRange) {
+    return makeError("raster", "one view needs a " + std::to_string(perView >> 20) + " MiB buffer; this device binds at most " +
+                                   std::to_string(maxRange >> 20) + " MiB (use a smaller target or mesh)");
+  }
+  const uint32_t viewsPerChunk = static_cast<uint32_t>(
+      std::min<uint64_t>({viewCount, maxRange / perView, uint64_t{RASTER_SCAN_BLOCK} * RASTER_SCAN_BLOCK / tilesPerView}));
+  const uint32_t chunks = (viewCount + viewsPerChunk - 1) / viewsPerChunk;
+  const bool directOutputs = chunks == 1;
   const std::vector<float> vertexAttributes = packVertexAttributes(mesh, push.attributeStride);
 
   const auto viewBytes = std::as_bytes(views);
   const auto positionBytes = std::as_bytes(mesh.positions);
   const auto indexBytes = std::as_bytes(mesh.triangles);
   const auto attributeBytes = std::as_bytes(std::span(vertexAttributes));
+  const size_t pixels = pixelsPerView * viewCount, chunkPixels = pixelsPerView * viewsPerChunk;
   using MU = vk::MemoryUsage;
   MESHRT_TRY(ensureBuffer(mStaging, viewBytes.size() + positionBytes.size() + indexBytes.size() + attributeBytes.size(),
                           VK_BUFFER_USAGE_TRANSFER_SRC_BIT, MU::Upload, "raster staging"));
@@ -157,21 +197,33 @@ Result<void> RasterStage::run(vk::CommandStream& stream, const RasterMesh& mesh,
   MESHRT_TRY(ensureBuffer(mPositions, positionBytes.size(), STORAGE, MU::DeviceLocal, "raster positions"));
   MESHRT_TRY(ensureBuffer(mIndices, std::max<size_t>(indexBytes.size(), 12), STORAGE, MU::DeviceLocal, "raster indices"));
   MESHRT_TRY(ensureBuffer(mVertexAttributes, attributeBytes.size(), STORAGE, MU::DeviceLocal, "raster vertex attributes"));
-  MESHRT_TRY(ensureBuffer(mSetupBuffer, size_t{push.triangleCount} * push.viewCount * sizeof(gpu::RasterTriangle),
+  MESHRT_TRY(ensureBuffer(mSetupBuffer, size_t{push.triangleCount} * viewsPerChunk * sizeof(gpu::RasterTriangle),
                           STORAGE, MU::DeviceLocal, "raster setup"));
-  MESHRT_TRY(ensureBuffer(mTileCounts, size_t{tileCount} * 4, STORAGE, MU::DeviceLocal, "raster tile offsets"));
-  MESHRT_TRY(ensureBuffer(mCursors, size_t{tileCount} * 4, STORAGE, MU::DeviceLocal, "raster tile cursors"));
+  MESHRT_TRY(ensureBuffer(mTileCounts, size_t{tilesPerView} * viewsPerChunk * 4, STORAGE, MU::DeviceLocal, "raster tile offsets"));
+  MESHRT_TRY(ensureBuffer(mCursors, size_t{tilesPerView} * viewsPerChunk * 4, STORAGE, MU::DeviceLocal, "raster tile cursors"));
   MESHRT_TRY(ensureBuffer(mBlockSums, RASTER_SCAN_BLOCK * 4, STORAGE, MU::DeviceLocal, "raster block sums"));
   MESHRT_TRY(ensureBuffer(mTotals, 16, STORAGE, MU::DeviceLocal, "raster totals"));
-  MESHRT_TRY(ensureBuffer(mTotalsReadback, 16, VK_BUFFER_USAGE_TRANSFER_DST_BIT, MU::Readback, "raster totals readback"));
+  MESHRT_TRY(ensureBuffer(mTotalsReadback, size_t{chunks} * 4, VK_BUFFER_USAGE_TRANSFER_DST_BIT, MU::Readback,
+                          "raster totals readback"));
   MESHRT_TRY(ensureBuffer(mOutIds, pixels * 4, STORAGE, MU::DeviceLocal, "raster triangle ids"));
   MESHRT_TRY(ensureBuffer(mOutSurface, pixels * 16, STORAGE, MU::DeviceLocal, "raster surface"));
   MESHRT_TRY(ensureBuffer(mOutAttributes, pixels * push.attributeStride * 4, STORAGE, MU::DeviceLocal, "raster attributes"));
-  if (mListCapacity == 0) mListCapacity = std::max<uint32_t>(tileCount, push.triangleCount * push.viewCount) * 2;
+  if (!directOutputs) {
+    MESHRT_TRY(ensureBuffer(mChunkIds, chunkPixels * 4, STORAGE, MU::DeviceLocal, "raster chunk ids"));
+    MESHRT_TRY(ensureBuffer(mChunkSurface, chunkPixels * 16, STORAGE, MU::DeviceLocal, "raster chunk surface"));
+    MESHRT_TRY(ensureBuffer(mChunkAttributes, chunkPixels * push.attributeStride * 4, STORAGE, MU::DeviceLocal,
+                            "raster chunk attributes"));
+  }
+  const uint32_t maxListEntries = static_cast<uint32_t>(std::min<uint64_t>(maxRange / 4, UINT32_MAX));
+  if (mListCapacity == 0) {
+    mListCapacity = static_cast<uint32_t>(std::min<uint64_t>(
+        maxListEntries, uint64_t{std::max(tilesPerView, push.triangleCount)} * viewsPerChunk * 2));
+  }
 
   for (int attempt = 0; attempt < 2; ++attempt) {
+    // Never bind more than the device allows, even with ensureBuffer's headroom.
     MESHRT_TRY(ensureBuffer(mList, size_t{mListCapacity} * 4, STORAGE, MU::DeviceLocal, "raster tile lists"));
-    mListCapacity = static_cast<uint32_t>(mList.size() / 4);
+    mListCapacity = static_cast<uint32_t>(std::min<uint64_t>(mList.size() / 4, maxListEntries));
     push.listCapacity = mListCapacity;
     auto cmd = stream.begin();
     if (!cmd) return cmd.error();
@@ -181,18 +233,27 @@ Result<void> RasterStage::run(vk::CommandStream& stream, const RasterMesh& mesh,
       MESHRT_TRY(vk::recordUpload(*cmd, mStaging, offset, bytes, *target, 0));
       offset += bytes.size();
     }
-    MESHRT_TRY(recordPasses(stream, push, tileCount));
+    for (uint32_t chunk = 0; chunk < chunks; ++chunk) {
+      push.viewBase = chunk * viewsPerChunk;
+      push.viewCount = std::min(viewsPerChunk, viewCount - push.viewBase);
+      MESHRT_TRY(recordChunk(stream, push, directOutputs, chunk));
+    }
     auto value = stream.submit();
     if (!value) return value.error();
     MESHRT_TRY(stream.wait(*value));
-    std::memcpy(&mListEntries, mTotalsReadback.mapped(), sizeof(uint32_t));
+    const auto* totals = static_cast<const uint32_t*>(mTotalsReadback.mapped());
+    mListEntries = *std::max_element(totals, totals + chunks);
     if (mListEntries <= mListCapacity) break;
-    if (attempt == 1) return makeError("raster", "tile lists overflowed twice (internal error)");
-    mListCapacity = mListEntries + mListEntries / 2;  // grow and rasterize the batch again
+    if (attempt == 1 || mListCapacity == maxListEntries) {
+      return makeError("raster", "tile lists need " + std::to_string(mListEntries) +
+                                     " entries, more than one binding holds on this device (split the batch)");
+    }
+    mListCapacity = static_cast<uint32_t>(std::min<uint64_t>(maxListEntries, uint64_t{mListEntries} * 3 / 2));
     ++mListGrowths;
   }
+  mChunks = chunks;
   mLastConfig = config;
-  mLastViews = push.viewCount;
+  mLastViews = viewCount;
   mLastStride = push.attributeStride;
   return {};
 }

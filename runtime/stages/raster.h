@@ -10,7 +10,8 @@
 // Work distribution: each (view, triangle) is set up once and binned to the 16x16 tiles its
 // bounding box touches (count, prefix sum, append); each tile is then rasterized by one
 // workgroup, one invocation per pixel, over that tile's list only. Big triangles cost one
-// list entry per tile, tiny ones one entry, so both scale.
+// list entry per tile, tiny ones one entry, so both scale. A batch whose buffers would exceed
+// the device's maxStorageBufferRange (128 MiB on lavapipe) is processed in chunks of views.
 #pragma once
 
 #include <cstdint>
@@ -97,12 +98,15 @@ class RasterStage {
   const vk::Buffer& attributes() const { return mOutAttributes; }
   uint32_t listEntries() const { return mListEntries; }      // tile-list entries of the last run
   uint32_t listGrowths() const { return mListGrowths; }
+  uint32_t chunksInLastRun() const { return mChunks; }  // > 1 when the batch exceeded binding limits
 
  private:
   RasterStage(vk::Context& context, vk::GpuAllocator& allocator);
   Result<void> ensureBuffer(vk::Buffer& buffer, VkDeviceSize bytes, VkBufferUsageFlags usage, vk::MemoryUsage memory,
                             const char* name);
-  Result<void> recordPasses(vk::CommandStream& stream, const gpu::RasterPush& push, uint32_t tileCount);
+  // Records the four passes for views [push.viewBase, push.viewBase + push.viewCount).
+  Result<void> recordChunk(vk::CommandStream& stream, const gpu::RasterPush& push, bool directOutputs,
+                           uint32_t chunkIndex);
 
   vk::Context& mContext;
   vk::GpuAllocator& mAllocator;
@@ -110,9 +114,13 @@ class RasterStage {
   vk::Buffer mStaging, mViews, mPositions, mIndices, mVertexAttributes;
   vk::Buffer mSetupBuffer, mTileCounts, mCursors, mBlockSums, mTotals, mTotalsReadback, mList;
   vk::Buffer mOutIds, mOutSurface, mOutAttributes;
+  // When the batch is split into chunks (device binding limits), each chunk writes here and
+  // is copied into the mOut* buffers.
+  vk::Buffer mChunkIds, mChunkSurface, mChunkAttributes;
   uint32_t mListCapacity = 0;
   uint32_t mListEntries = 0;
   uint32_t mListGrowths = 0;
+  uint32_t mChunks = 0;
   RasterConfig mLastConfig;
   uint32_t mLastViews = 0;
   uint32_t mLastStride = 5;

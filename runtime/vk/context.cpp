@@ -310,6 +310,7 @@ void Context::queryInfo(const DeviceFeatures* enabled) {
   mInfo.vendorId = properties.vendorID;
   std::memcpy(mInfo.deviceUuid.data(), idProperties.deviceUUID, VK_UUID_SIZE);
   mInfo.timestampPeriodNs = properties.limits.timestampPeriod;
+  mInfo.maxStorageBufferRange = properties.limits.maxStorageBufferRange;
 
   uint32_t familyCount = 0;
   vkGetPhysicalDeviceQueueFamilyProperties(mPhysicalDevice, &familyCount, nullptr);

@@ -40,6 +40,7 @@ struct DeviceInfo {
   std::array<uint8_t, 16> deviceUuid{};  // matched against the CUDA device UUID (DESIGN §3)
   double timestampPeriodNs = 0;  // nanoseconds per timestamp tick
   uint32_t timestampValidBits = 0;  // of the chosen queue family
+  uint64_t maxStorageBufferRange = 0;  // bytes one storage-buffer binding may span
   DeviceFeatures features;
 };
 

@@ -36,13 +36,13 @@ struct RasterView {
   uint model;            // RASTER_CAMERA_*
 };
 
-// Push constants of every raster pass (48 bytes).
+// Push constants of every raster pass (52 bytes).
 struct RasterPush {
   uint width;           // target size, pixels (shared by every view of the batch)
   uint height;
   uint tilesX;          // ceil(width / 16)
   uint tilesY;          // ceil(height / 16)
-  uint viewCount;       // B
+  uint viewCount;       // views in this chunk of the batch
   uint triangleCount;   // T
   uint extraCount;      // E: floats of the extra per-vertex attribute (0..16)
   uint flags;           // RASTER_FLAG_*
@@ -50,6 +50,7 @@ struct RasterPush {
   uint scanCount;       // scan passes: items to scan
   uint scanLevel;       // scan passes: 0 = per-block scan, 1 = block sums, 2 = add block offsets
   uint attributeStride; // floats per pixel in the attribute output: 2 (uv) + 3 (normal) + E
+  uint viewBase;        // index of this chunk's first view in the views buffer
 };
 
 // The setup of one triangle in one view (a storage-buffer array element, 64 bytes), written by

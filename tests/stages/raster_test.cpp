@@ -162,6 +162,38 @@ TEST_F(RasterTest, BatchOf144EqualsSingleViews) {
   }
 }
 
+TEST_F(RasterTest, BatchBeyondBindingLimitsIsChunkedAndStillExact) {
+  // 144 views at 256x256 need a 151 MB surface buffer: more than lavapipe's 128 MiB binding limit.
+  const TestMesh sphere = makeIcosphere(3);
+  std::mt19937 random(145);
+  std::vector<gpu::RasterView> views;
+  for (int i = 0; i < 144; ++i) {
+    const auto rotation = randomRotation(random);
+    const float translation[3] = {0.0f, 0.0f, 3.0f};
+    views.push_back(perspectiveView(rotation.data(), translation, 300, 300, 128, 128));
+  }
+  const RasterConfig config{256, 256, true};
+  const RasterImage batch = runGpu(sphere.view(), views, config);
+  std::printf("  144 views at 256x256: %u chunks (maxStorageBufferRange %llu MiB)\n", stage->chunksInLastRun(),
+              static_cast<unsigned long long>(context().info().maxStorageBufferRange >> 20));
+  if (context().info().maxStorageBufferRange < 151'000'000ull) {
+    EXPECT_GT(stage->chunksInLastRun(), 1u);
+  }
+  const size_t pixels = 256 * 256;
+  for (size_t b : {size_t{0}, size_t{70}, size_t{71}, size_t{72}, size_t{143}}) {
+    auto reference = rasterReference(sphere.view(), std::span(&views[b], 1), config);
+    ASSERT_TRUE(reference.ok());
+    RasterImage slice;
+    slice.triangleIds.assign(batch.triangleIds.begin() + b * pixels, batch.triangleIds.begin() + (b + 1) * pixels);
+    slice.surface.assign(batch.surface.begin() + b * pixels * 4, batch.surface.begin() + (b + 1) * pixels * 4);
+    slice.attributes.assign(batch.attributes.begin() + b * pixels * batch.attributeStride,
+                            batch.attributes.begin() + (b + 1) * pixels * batch.attributeStride);
+    char what[64];
+    std::snprintf(what, sizeof(what), "chunked batch, view %zu", b);
+    EXPECT_LE(compare(slice, *reference, what), TOLERANCE);
+  }
+}
+
 TEST_F(RasterTest, HugeAndTinyTrianglesAreDeterministic) {
   // One triangle over the whole target plus 200k tiny ones: both ends of the work distribution.
   TestMesh mesh = makeGrid(316);  // 2 * 316^2 = 199,712 tiny triangles
