@@ -3,10 +3,16 @@
 // minimum key (orderable depth << 32 | triangle id) over the tile's triangle list, so the
 // result does not depend on list order. Then it resolves the winner: perspective-correct
 // barycentrics, depth and interpolated vertex attributes. Dispatch: (tilesX, tilesY, B).
+// Triangles are read from global memory per pixel: staging them through shared memory made
+// this pass 1.7x slower on lavapipe (barriers), and GPU caches serve the broadcast reads.
 #extension GL_EXT_shader_explicit_arithmetic_types_int64 : require
 #include "raster_params.h"
 
-layout(local_size_x = 16, local_size_y = 16) in;
+// Each invocation handles ROWS pixels of one column of the 16 x 16 tile (rows y0, y0 + 16/ROWS, ...).
+// ROWS is a specialization constant: 1 on GPUs (one invocation per pixel); on CPU devices
+// (lavapipe) each invocation costs ~55 ns whatever it does, so fewer, longer ones are faster.
+layout(constant_id = 0) const uint ROWS = 1u;
+layout(local_size_x = 16, local_size_y_id = 1) in;
 
 layout(std430, set = 0, binding = 0) readonly buffer Setup { RasterTriangle setup[]; };  // [B][T]
 layout(std430, set = 0, binding = 1) readonly buffer List { uint list[]; };
@@ -23,9 +29,6 @@ layout(push_constant) uniform Push { RasterPush p; };
 
 #include "raster_rules.glsl"
 
-shared RasterTriangle chunkTriangles[256];
-shared uint chunkIds[256];
-
 void main() {
   uint view = gl_WorkGroupID.z;
   uint tilesPerView = p.tilesX * p.tilesY;
@@ -34,56 +37,50 @@ void main() {
   end = min(end, p.listCapacity);
   uint start = min(offsets[tile], end);
 
-  uint px = gl_GlobalInvocationID.x, py = gl_GlobalInvocationID.y;
-  bool inTarget = px < p.width && py < p.height;
-  uint lane = gl_LocalInvocationIndex;
-  uint64_t best = ~uint64_t(0);
-  for (uint base = start; base < end; base += 256u) {
-    uint count = min(256u, end - base);
-    if (lane < count) {
-      uint id = list[base + lane];
-      chunkIds[lane] = id;
-      chunkTriangles[lane] = setup[view * p.triangleCount + id];
-    }
-    barrier();
-    if (inTarget) {
-      for (uint i = 0u; i < count; ++i) {
+  uint px = gl_WorkGroupID.x * RASTER_TILE_SIZE + gl_LocalInvocationID.x;
+  uint rowStep = RASTER_TILE_SIZE / ROWS;
+  uint firstRow = gl_WorkGroupID.y * RASTER_TILE_SIZE + gl_LocalInvocationID.y;
+  uint64_t best[ROWS];
+  for (uint r = 0u; r < ROWS; ++r) best[r] = ~uint64_t(0);
+  if (px < p.width) {
+    for (uint i = start; i < end; ++i) {
+      uint id = list[i];
+      RasterTriangle tri = setup[view * p.triangleCount + id];
+      for (uint r = 0u; r < ROWS; ++r) {
+        uint py = firstRow + r * rowStep;
         int64_t e[3];
-        if (rasterCovers(chunkTriangles[i], px, py, e)) {
+        if (py < p.height && rasterCovers(tri, px, py, e)) {
           float bary[3];
-          float depth = rasterInterpolate(chunkTriangles[i], e, bary);
-          uint64_t key = (uint64_t(rasterOrderableDepth(depth)) << 32) | uint64_t(chunkIds[i]);
-          best = min(best, key);
+          float depth = rasterInterpolate(tri, e, bary);
+          uint64_t key = (uint64_t(rasterOrderableDepth(depth)) << 32) | uint64_t(id);
+          best[r] = min(best[r], key);
         }
       }
     }
-    barrier();
   }
-  if (!inTarget) return;
-
-  uint pixel = (view * p.height + py) * p.width + px;
-  uint stride = p.attributeStride;
-  if (best == ~uint64_t(0)) {
-    outIds[pixel] = RASTER_NO_TRIANGLE;
-    outSurface[pixel] = vec4(0.0);
-    for (uint a = 0u; a < stride; ++a) outAttributes[pixel * stride + a] = 0.0;
-    return;
+  // Uncovered pixels keep the values the host cleared the outputs to (vkCmdFillBuffer):
+  // id RASTER_NO_TRIANGLE, surface and attributes 0.
+  for (uint r = 0u; r < ROWS; ++r) {
+    uint py = firstRow + r * rowStep;
+    if (px >= p.width || py >= p.height || best[r] == ~uint64_t(0)) continue;
+    uint pixel = (view * p.height + py) * p.width + px;
+    uint stride = p.attributeStride;
+    uint id = uint(best[r] & 0xffffffffUL);
+    RasterTriangle tri = setup[view * p.triangleCount + id];
+    int64_t e[3];
+    rasterCovers(tri, px, py, e);
+    float bary[3];
+    float depth = rasterInterpolate(tri, e, bary);
+    if ((tri.flags & RASTER_TRI_FLIPPED) != 0u) {  // back to the mesh's vertex order
+      float swapped = bary[1]; bary[1] = bary[2]; bary[2] = swapped;
+    }
+    uint i0 = indices[3u * id], i1 = indices[3u * id + 1u], i2 = indices[3u * id + 2u];
+    for (uint a = 0u; a < stride; ++a) {
+      precise float value = bary[0] * vertexAttributes[i0 * stride + a] + bary[1] * vertexAttributes[i1 * stride + a] +
+                            bary[2] * vertexAttributes[i2 * stride + a];
+      outAttributes[pixel * stride + a] = value;
+    }
+    outIds[pixel] = id;
+    outSurface[pixel] = vec4(bary[1], bary[2], depth, 1.0);
   }
-  uint id = uint(best & 0xffffffffUL);
-  RasterTriangle tri = setup[view * p.triangleCount + id];
-  int64_t e[3];
-  rasterCovers(tri, px, py, e);
-  float bary[3];
-  float depth = rasterInterpolate(tri, e, bary);
-  if ((tri.flags & RASTER_TRI_FLIPPED) != 0u) {  // back to the mesh's vertex order
-    float swapped = bary[1]; bary[1] = bary[2]; bary[2] = swapped;
-  }
-  uint i0 = indices[3u * id], i1 = indices[3u * id + 1u], i2 = indices[3u * id + 2u];
-  for (uint a = 0u; a < stride; ++a) {
-    precise float value = bary[0] * vertexAttributes[i0 * stride + a] + bary[1] * vertexAttributes[i1 * stride + a] +
-                          bary[2] * vertexAttributes[i2 * stride + a];
-    outAttributes[pixel * stride + a] = value;
-  }
-  outIds[pixel] = id;
-  outSurface[pixel] = vec4(bary[1], bary[2], depth, 1.0);
 }

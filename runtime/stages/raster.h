@@ -29,6 +29,7 @@ namespace vk {
 class CommandStream;
 class ComputePipeline;
 class Context;
+class GpuTimestamps;
 }  // namespace vk
 
 // The mesh, in host memory, object frame. Optional attributes may be empty (read as zeros).
@@ -81,16 +82,25 @@ gpu::RasterView weakPerspectiveView(const float rotation[9], float scale, float 
 Result<RasterImage> rasterReference(const RasterMesh& mesh, std::span<const gpu::RasterView> views,
                                     const RasterConfig& config);
 
+struct RasterStageOptions {
+  // Pixel rows each tile-pass invocation handles (1, 2, 4, 8, 16); 0 = automatic: 1 on GPUs,
+  // 16 on CPU implementations such as lavapipe. The output does not depend on it.
+  uint32_t rowsPerInvocation = 0;
+};
+
 class RasterStage {
  public:
-  static Result<std::unique_ptr<RasterStage>> create(vk::Context& context, vk::GpuAllocator& allocator);
+  static Result<std::unique_ptr<RasterStage>> create(vk::Context& context, vk::GpuAllocator& allocator,
+                                                     const RasterStageOptions& options = {});
   ~RasterStage();
 
   // Uploads the inputs, rasterizes every view, and waits. The outputs stay on the device
   // (triangleIds(), surface(), attributes()) until the next run. If the tile lists outgrow
   // their buffer, it is enlarged and the batch rasterized again (listGrowths() counts that).
+  // With `timestamps`, GPU spans "raster_upload", "raster_setup", "raster_scan", "raster_bin"
+  // and "raster_tile" are recorded (one set per chunk); resolve them after run() returns.
   Result<void> run(vk::CommandStream& stream, const RasterMesh& mesh, std::span<const gpu::RasterView> views,
-                   const RasterConfig& config);
+                   const RasterConfig& config, vk::GpuTimestamps* timestamps = nullptr);
   Result<RasterImage> download(vk::CommandStream& stream);
 
   const vk::Buffer& triangleIds() const { return mOutIds; }  // uint32 per pixel
@@ -106,7 +116,7 @@ class RasterStage {
                             const char* name);
   // Records the four passes for views [push.viewBase, push.viewBase + push.viewCount).
   Result<void> recordChunk(vk::CommandStream& stream, const gpu::RasterPush& push, bool directOutputs,
-                           uint32_t chunkIndex);
+                           uint32_t chunkIndex, vk::GpuTimestamps* timestamps);
 
   vk::Context& mContext;
   vk::GpuAllocator& mAllocator;

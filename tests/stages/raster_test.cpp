@@ -102,6 +102,26 @@ TEST_F(RasterTest, RandomTriangleSoupsMatchReference) {
   }
 }
 
+TEST_F(RasterTest, EveryRowsPerInvocationSettingMatchesReference) {
+  // GPUs run 1 row per invocation, lavapipe 16: test both (and one between) here.
+  const TestMesh soup = makeTriangleSoup(600, 21, 2);
+  std::mt19937 random(21);
+  const auto views = randomViews(random, 2, false, 70, 50);
+  const RasterConfig config{70, 50, false};
+  auto reference = rasterReference(soup.view(), views, config);
+  ASSERT_TRUE(reference.ok());
+  for (uint32_t rows : {1u, 4u, 16u}) {
+    auto created = RasterStage::create(context(), *allocator, {rows});
+    ASSERT_TRUE(created.ok()) << created.error().message;
+    stage = std::move(created.value());
+    const RasterImage gpu = runGpu(soup.view(), views, config);
+    char what[64];
+    std::snprintf(what, sizeof(what), "soup 70x50, %u rows per invocation", rows);
+    EXPECT_LE(compare(gpu, *reference, what), TOLERANCE);
+  }
+  EXPECT_FALSE(RasterStage::create(context(), *allocator, {3}).ok());
+}
+
 TEST_F(RasterTest, IcosphereAtRandomPosesMatchesReferenceAndIsWatertight) {
   const TestMesh sphere = makeIcosphere(3);
   std::mt19937 random(9);
