@@ -20,6 +20,10 @@ namespace meshrt {
 
 constexpr int BOX_KEYPOINTS = 9;
 
+// The value result.json's box3d carries as "translation_unit" for boxes from this lift: t and
+// size are in units of the camera-to-centre distance (|t| = 1), not metres.
+constexpr const char* BOX_TRANSLATION_UNIT = "relative";
+
 struct PinholeIntrinsics {
   float fx = 0, fy = 0;  // focal lengths, pixels
   float cx = 0, cy = 0;  // principal point, pixels (DESIGN §5 pixel-centre convention)
