@@ -1,0 +1,108 @@
+#include "heads/ttp_solver.h"
+
+#include <cmath>
+#include <string>
+
+namespace meshrt {
+namespace {
+
+constexpr const char* CONTEXT = "ttp_solver";
+
+Result<void> checkFinite(std::span<const float> values, const char* field) {
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (!std::isfinite(values[i])) {
+      return makeError(std::string(CONTEXT) + ": " + field + "[" + std::to_string(i) + "]",
+                       std::isnan(values[i]) ? "NaN" : "infinite");
+    }
+  }
+  return {};
+}
+
+Error sizeError(const char* field, size_t got, size_t want) {
+  return makeError(std::string(CONTEXT) + ": " + field,
+                   std::to_string(got) + " values, expected " + std::to_string(want));
+}
+
+}  // namespace
+
+Result<void> validateTtpModel(const TtpModel& model) {
+  if (model.vertices.empty() || model.vertices.size() % 3 != 0) {
+    return makeError(std::string(CONTEXT) + ": vertices", "size " + std::to_string(model.vertices.size()) +
+                                                              " is not a positive multiple of 3");
+  }
+  if (model.basisCount > TTP_MAX_BASIS) {
+    return makeError(std::string(CONTEXT) + ": basisCount",
+                     std::to_string(model.basisCount) + " exceeds TTP_MAX_BASIS = " + std::to_string(TTP_MAX_BASIS));
+  }
+  const size_t count = model.vertices.size() / 3;
+  if (model.basis.size() != count * 3 * model.basisCount) {
+    return sizeError("basis", model.basis.size(), count * 3 * model.basisCount);
+  }
+  MESHRT_TRY(checkFinite(model.vertices, "vertices"));
+  MESHRT_TRY(checkFinite(model.basis, "basis"));
+  return {};
+}
+
+Result<TtpSolution> solveTtp(const TtpModel& model, const TtpObservation& observation, const TtpSolverParams& params,
+                             const TtpSolution* previous) {
+  MESHRT_TRY(validateTtpModel(model));
+  const size_t count = model.vertices.size() / 3;
+  if (observation.points.size() != count * 2) return sizeError("points", observation.points.size(), count * 2);
+  if (observation.visibility.size() != count) return sizeError("visibility", observation.visibility.size(), count);
+  MESHRT_TRY(checkFinite(observation.points, "points"));
+  MESHRT_TRY(checkFinite(observation.visibility, "visibility"));
+  for (size_t i = 0; i < count; ++i) {
+    if (observation.visibility[i] < 0) {
+      return makeError(std::string(CONTEXT) + ": visibility[" + std::to_string(i) + "]", "negative weight");
+    }
+  }
+  if (!(params.gamma >= 0) || !std::isfinite(params.gamma)) return makeError(std::string(CONTEXT) + ": gamma", "must be finite and >= 0");
+  if (!(params.robustScale >= 0) || !std::isfinite(params.robustScale)) {
+    return makeError(std::string(CONTEXT) + ": robustScale", "must be finite and >= 0");
+  }
+  if (params.alternations < 1 || params.alternations > 64) {
+    return makeError(std::string(CONTEXT) + ": alternations", "must be in 1..64");
+  }
+  if (params.poseIterations < 1 || params.poseIterations > 1000) {
+    return makeError(std::string(CONTEXT) + ": poseIterations", "must be in 1..1000");
+  }
+  if (previous && previous->coefficients.size() != model.basisCount) {
+    return sizeError("previous.coefficients", previous->coefficients.size(), model.basisCount);
+  }
+
+  TtpSampleView<float> sample{observation.points.data(), observation.visibility.data(), model.vertices.data(),
+                              model.basis.data(), static_cast<int>(count), static_cast<int>(model.basisCount)};
+  TtpSolveSettings settings{params.gamma, static_cast<int>(params.alternations), static_cast<int>(params.poseIterations),
+                            previous ? 1 : 0, params.robustScale};
+  TtpState<float> state{};
+  if (previous) {
+    for (int i = 0; i < 9; ++i) state.rotation[i] = previous->rotation[i];
+    state.scale = previous->scale;
+    for (uint32_t k = 0; k < model.basisCount; ++k) state.coefficients[k] = previous->coefficients[k];
+  }
+  std::vector<float> scratch(static_cast<size_t>(ttpScratchSize(static_cast<int>(count))));
+  ttpSolveSample(sample, settings, scratch.data(), &state);
+  switch (state.status) {
+    case TTP_STATUS_OK:
+      break;
+    case TTP_STATUS_NO_WEIGHT:
+      return makeError(std::string(CONTEXT) + ": visibility", "all weights are zero");
+    case TTP_STATUS_DEGENERATE:
+      return makeError(std::string(CONTEXT) + ": points", "the weighted points have no 2D or 3D spread");
+    default:
+      return makeError(std::string(CONTEXT) + ": gamma", "shape system not positive definite (raise gamma)");
+  }
+  TtpSolution solution;
+  for (int i = 0; i < 9; ++i) solution.rotation[i] = state.rotation[i];
+  solution.scale = state.scale;
+  solution.translation = {state.translation[0], state.translation[1]};
+  solution.coefficients.assign(state.coefficients, state.coefficients + model.basisCount);
+  solution.loss = state.loss;
+  return solution;
+}
+
+void ttpSolveBatchHost(const TtpBatchParams& batch) {
+  for (int index = 0; index < batch.sampleCount; ++index) ttpSolveBatchSample(batch, index);
+}
+
+}  // namespace meshrt
