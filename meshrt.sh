@@ -17,7 +17,7 @@ cd "$(dirname "$0")"
 PACKAGES=(
   build-essential cmake ninja-build pkg-config git
   libvulkan-dev mesa-vulkan-drivers vulkan-validationlayers glslc spirv-tools vulkan-tools
-  libdnnl-dev nlohmann-json3-dev libstb-dev
+  libdnnl-dev ocl-icd-opencl-dev nlohmann-json3-dev libstb-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 
