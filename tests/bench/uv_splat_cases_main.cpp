@@ -1,0 +1,149 @@
+// meshrt_uv_splat_cases: the C++ side of tools/uv_splat_peer.py (issue 4, acceptance 2 and 6).
+//   meshrt_uv_splat_cases write DIR         the golden cases' inputs (small; committed)
+//   meshrt_uv_splat_cases write-bench DIR   the benchmark cases' inputs (256^2 image)
+// Inputs come from the raster stage's CPU reference: the UV-mapped icosphere (spherical UVs,
+// tests/support/test_meshes.h) at seeded random rotations, perspective camera, back faces culled.
+// Per case NAME: DIR/NAME_uvs.npy float32 [H][W][2] (0 where uncovered), DIR/NAME_mask.npy uint8
+// [H][W] (1 = covered); DIR/cases.json lists the cases. Features and upstream gradients are not
+// stored: both sides generate them from the seeds (tests/support/splitmix.h).
+#include <cmath>
+#include <cstdio>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/npy_file.h"
+#include "stages/raster.h"
+#include "support/test_meshes.h"
+
+namespace {
+
+struct CaseSpec {
+  const char* name;
+  uint32_t channels, imageSize, textureSize, lutCapacity;
+  uint32_t poseSeed;
+  bool mirrored = false;  // a synthetic UV field folded about the image's vertical centre line
+};
+
+// Golden cases: C = 3, 16, 128; textures coarser and finer than the image; one case whose
+// texture is so coarse that many quads share a texel and the lookup table overflows.
+constexpr CaseSpec GOLDEN_CASES[] = {
+    {"c3_img64_tex64", 3, 64, 64, 10, 1},
+    {"c16_img48_tex96", 16, 48, 96, 10, 2},
+    {"c128_img24_tex32", 128, 24, 32, 10, 3},
+    {"c3_img64_tex16_lut2", 3, 64, 16, 2, 4},
+    // Mirror-symmetric UVs, as symmetric templates share one UV half between their two sides
+    // (CMR/UMR): every visible texel lies in a quad on each side, so a lookup table of 1 drops.
+    {"c3_img40_tex48_mirror_lut1", 3, 40, 48, 1, 5, true},
+};
+constexpr CaseSpec BENCH_CASES[] = {
+    {"c3_img256_tex256", 3, 256, 256, 10, 11},
+    {"c16_img256_tex256", 16, 256, 256, 10, 11},
+    {"c128_img256_tex256", 128, 256, 256, 10, 11},
+    {"c3_img256_tex1024", 3, 256, 1024, 10, 11},
+};
+
+// u grows with the distance from the vertical centre line, v with y, both slightly curved.
+void mirroredUvs(uint32_t size, std::vector<float>& uvs, std::vector<uint8_t>& mask) {
+  const float half = 0.5f * static_cast<float>(size);
+  for (uint32_t y = 0; y < size; ++y) {
+    for (uint32_t x = 0; x < size; ++x) {
+      const float fromCentre = std::abs(static_cast<float>(x) + 0.5f - half) / half;  // 0..1
+      const float down = (static_cast<float>(y) + 0.5f) / static_cast<float>(size);   // 0..1
+      const size_t p = size_t(y) * size + x;
+      uvs[2 * p] = 0.1f + 0.8f * fromCentre + 0.02f * std::sin(6.0f * down);
+      uvs[2 * p + 1] = 0.1f + 0.8f * down + 0.03f * fromCentre * fromCentre;
+      mask[p] = 1;
+    }
+  }
+}
+
+// The raster reference's UVs and coverage of the icosphere at a seeded random rotation.
+bool rasterizeSphere(const CaseSpec& spec, std::vector<float>& uvs, std::vector<uint8_t>& mask) {
+  using namespace meshrt;
+  const test::TestMesh sphere = test::makeIcosphere(3);
+  std::mt19937 random(spec.poseSeed);
+  const auto rotation = test::randomRotation(random);
+  const float translation[3] = {0.0f, 0.0f, 3.0f};
+  const float size = static_cast<float>(spec.imageSize);
+  // Focal length 1.05 * size: the unit sphere at distance 3 fills about 75% of the image width.
+  const gpu::RasterView view =
+      perspectiveView(rotation.data(), translation, 1.05f * size, 1.05f * size, 0.5f * size, 0.5f * size);
+  RasterConfig config;
+  config.width = config.height = spec.imageSize;
+  config.cullBackFaces = true;
+  auto image = rasterReference(sphere.view(), {&view, 1}, config);
+  if (!image.ok()) {
+    std::fprintf(stderr, "meshrt_uv_splat_cases: %s\n", image.error().message.c_str());
+    return false;
+  }
+  for (size_t p = 0; p < mask.size(); ++p) {
+    if (image->triangleIds[p] == RASTER_NO_TRIANGLE) continue;
+    mask[p] = 1;
+    uvs[2 * p] = image->attributes[p * image->attributeStride];
+    uvs[2 * p + 1] = image->attributes[p * image->attributeStride + 1];
+  }
+  return true;
+}
+
+bool writeCase(const std::string& dir, const CaseSpec& spec, nlohmann::json& list) {
+  using namespace meshrt;
+  const size_t pixels = size_t(spec.imageSize) * spec.imageSize;
+  std::vector<float> uvs(pixels * 2, 0.0f);  // [H][W][2], 0 where uncovered
+  std::vector<uint8_t> mask(pixels, 0);      // [H][W]
+  if (spec.mirrored) {
+    mirroredUvs(spec.imageSize, uvs, mask);
+  } else if (!rasterizeSphere(spec, uvs, mask)) {
+    return false;
+  }
+  const std::string base = dir + "/" + spec.name;
+  const uint64_t uvShape[3] = {spec.imageSize, spec.imageSize, 2};
+  const uint64_t maskShape[2] = {spec.imageSize, spec.imageSize};
+  for (auto written : {writeNpy(base + "_uvs.npy", uvShape, uvs),
+                       writeNpy(base + "_mask.npy", NpyType::Uint8, maskShape, mask.data())}) {
+    if (!written.ok()) {
+      std::fprintf(stderr, "meshrt_uv_splat_cases: %s\n", written.error().message.c_str());
+      return false;
+    }
+  }
+  list.push_back({{"name", spec.name},
+                  {"channels", spec.channels},
+                  {"imageWidth", spec.imageSize},
+                  {"imageHeight", spec.imageSize},
+                  {"textureWidth", spec.textureSize},
+                  {"textureHeight", spec.textureSize},
+                  {"maxQuadExtent", 0.2},
+                  {"lutCapacity", spec.lutCapacity},
+                  {"featureSeed", 100 + spec.poseSeed},
+                  {"gradSeed", 200 + spec.poseSeed}});
+  return true;
+}
+
+template <size_t N>
+int writeCases(const std::string& dir, const CaseSpec (&cases)[N]) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& spec : cases) {
+    if (!writeCase(dir, spec, list)) return 1;
+  }
+  const std::string path = dir + "/cases.json";
+  std::FILE* file = std::fopen(path.c_str(), "w");
+  if (!file) {
+    std::fprintf(stderr, "meshrt_uv_splat_cases: %s: cannot open for writing\n", path.c_str());
+    return 1;
+  }
+  const std::string text = nlohmann::json{{"cases", list}}.dump(1) + "\n";
+  const bool ok = std::fwrite(text.data(), 1, text.size(), file) == text.size();
+  return std::fclose(file) == 0 && ok ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::string mode = argc == 3 ? argv[1] : "";
+  if (mode == "write") return writeCases(argv[2], GOLDEN_CASES);
+  if (mode == "write-bench") return writeCases(argv[2], BENCH_CASES);
+  std::fprintf(stderr, "usage: meshrt_uv_splat_cases write DIR | write-bench DIR\n");
+  return 2;
+}
