@@ -39,6 +39,8 @@ Buffer& Buffer::operator=(Buffer&& other) noexcept {
     mOffset = std::exchange(other.mOffset, 0);
     mSize = std::exchange(other.mSize, 0);
     mMapped = std::exchange(other.mMapped, nullptr);
+    mMemoryType = std::exchange(other.mMemoryType, 0);
+    mAllocationSize = std::exchange(other.mAllocationSize, 0);
     mBlock = std::exchange(other.mBlock, -1);
   }
   return *this;
@@ -110,6 +112,7 @@ Result<Buffer> GpuAllocator::createBuffer(const BufferDesc& desc) {
   auto memoryType = findMemoryType(requirements.memoryTypeBits, desc.memory, desc.debugName);
   if (!memoryType) return memoryType.error();
   const bool hostVisible = desc.memory != MemoryUsage::DeviceLocal;
+  buffer.mMemoryType = *memoryType;
 
   if (desc.exportable || requirements.size > BLOCK_SIZE / 4) {
     VkMemoryDedicatedAllocateInfo dedicatedInfo{VK_STRUCTURE_TYPE_MEMORY_DEDICATED_ALLOCATE_INFO};
@@ -128,6 +131,7 @@ Result<Buffer> GpuAllocator::createBuffer(const BufferDesc& desc) {
     }
     buffer.mBlock = -1;
     buffer.mOffset = 0;
+    buffer.mAllocationSize = requirements.size;
     MESHRT_VK_TRY(vkBindBufferMemory(device, buffer.mBuffer, buffer.mMemory, 0));
     if (hostVisible) MESHRT_VK_TRY(vkMapMemory(device, buffer.mMemory, 0, VK_WHOLE_SIZE, 0, &buffer.mMapped));
     return buffer;

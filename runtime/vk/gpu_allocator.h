@@ -49,6 +49,10 @@ class Buffer {
   VkDeviceMemory memory() const { return mMemory; }
   VkDeviceSize memoryOffset() const { return mOffset; }
   bool dedicated() const { return mBlock < 0; }
+  // Vulkan memory type of the backing VkDeviceMemory, and that allocation's size in bytes
+  // (dedicated buffers only; 0 for suballocations). An importer of exported memory needs both.
+  uint32_t memoryTypeIndex() const { return mMemoryType; }
+  VkDeviceSize allocationSize() const { return mAllocationSize; }
   explicit operator bool() const { return mBuffer != VK_NULL_HANDLE; }
 
  private:
@@ -61,6 +65,8 @@ class Buffer {
   VkDeviceSize mOffset = 0;
   VkDeviceSize mSize = 0;
   void* mMapped = nullptr;
+  uint32_t mMemoryType = 0;
+  VkDeviceSize mAllocationSize = 0;
   int mBlock = -1;  // index into the allocator's blocks; -1 = dedicated memory
 };
 
