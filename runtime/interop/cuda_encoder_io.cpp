@@ -65,16 +65,38 @@ Result<void> CudaEncoderIo::importIntoCuda() {
   return {};
 }
 
-void CudaEncoderIo::recordAfterInputWrites(VkCommandBuffer cmd, uint64_t frame) const {
+std::vector<VkBuffer> CudaEncoderIo::inputBuffers(uint64_t frame) const {
   std::vector<VkBuffer> buffers;
   for (size_t i = 0; i < mParams.inputs.size(); ++i) buffers.push_back(inputBuffer(frame, i));
+  return buffers;
+}
+
+std::vector<VkBuffer> CudaEncoderIo::outputBuffers(uint64_t frame) const {
+  std::vector<VkBuffer> buffers;
+  for (size_t i = 0; i < mParams.outputs.size(); ++i) buffers.push_back(outputBuffer(frame, i));
+  return buffers;
+}
+
+void CudaEncoderIo::recordBeforeInputWrites(VkCommandBuffer cmd, uint64_t frame) const {
+  // The slot's inputs were released to CUDA by frame - slots; take them back first.
+  if (frame < mSlots) return;
+  recordAcquireFromExternal(cmd, mContext.queueFamilyIndex(), mAccess.writeStages, mAccess.writeAccess,
+                            inputBuffers(frame));
+}
+
+void CudaEncoderIo::recordAfterInputWrites(VkCommandBuffer cmd, uint64_t frame) const {
+  const std::vector<VkBuffer> buffers = inputBuffers(frame);
   recordReleaseToExternal(cmd, mContext.queueFamilyIndex(), mAccess.writeStages, mAccess.writeAccess, buffers);
 }
 
 void CudaEncoderIo::recordBeforeOutputReads(VkCommandBuffer cmd, uint64_t frame) const {
-  std::vector<VkBuffer> buffers;
-  for (size_t i = 0; i < mParams.outputs.size(); ++i) buffers.push_back(outputBuffer(frame, i));
-  recordAcquireFromExternal(cmd, mContext.queueFamilyIndex(), mAccess.readStages, mAccess.readAccess, buffers);
+  recordAcquireFromExternal(cmd, mContext.queueFamilyIndex(), mAccess.readStages, mAccess.readAccess,
+                            outputBuffers(frame));
+}
+
+void CudaEncoderIo::recordAfterOutputReads(VkCommandBuffer cmd, uint64_t frame) const {
+  // Reads make nothing available; the release hands ownership back for CUDA's next write.
+  recordReleaseToExternal(cmd, mContext.queueFamilyIndex(), mAccess.readStages, 0, outputBuffers(frame));
 }
 
 Result<void> CudaEncoderIo::runEncoder(uint64_t frame, const EncoderFn& encoder, uint64_t /*timeoutNs*/) {

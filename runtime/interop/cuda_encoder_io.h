@@ -24,8 +24,10 @@ class CudaEncoderIo final : public EncoderIo {
   ~CudaEncoderIo() override;
 
   EncoderIoPath path() const override { return EncoderIoPath::CudaZeroCopy; }
+  void recordBeforeInputWrites(VkCommandBuffer cmd, uint64_t frame) const override;
   void recordAfterInputWrites(VkCommandBuffer cmd, uint64_t frame) const override;
   void recordBeforeOutputReads(VkCommandBuffer cmd, uint64_t frame) const override;
+  void recordAfterOutputReads(VkCommandBuffer cmd, uint64_t frame) const override;
   Result<void> runEncoder(uint64_t frame, const EncoderFn& encoder, uint64_t timeoutNs) override;
 
   void* cudaStream() const { return mStream.handle(); }  // cudaStream_t the encoder runs on
@@ -33,6 +35,8 @@ class CudaEncoderIo final : public EncoderIo {
  private:
   using EncoderIo::EncoderIo;
   Result<void> importIntoCuda();
+  std::vector<VkBuffer> inputBuffers(uint64_t frame) const;
+  std::vector<VkBuffer> outputBuffers(uint64_t frame) const;
 
   int mCudaDevice = -1;
   std::vector<CudaExternalBuffer> mCudaBuffers;  // same order as mBuffers

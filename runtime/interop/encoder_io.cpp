@@ -67,7 +67,7 @@ VkBuffer EncoderIo::outputBuffer(uint64_t frame, size_t index) const {
   return mBuffers[outputIndex(slotOf(frame), index)].handle();
 }
 
-void EncoderIo::recordBeforeInputWrites(VkCommandBuffer cmd, uint64_t frame) const {
+void EncoderIo::recordInputWriteAfterWrite(VkCommandBuffer cmd, uint64_t frame) const {
   // The semaphore wait in producerSyncs orders these writes after the encoder's reads of the
   // slot; this barrier orders them after this queue's earlier accesses to the same buffers.
   std::vector<VkBufferMemoryBarrier> barriers;

@@ -99,12 +99,14 @@ class EncoderIo {
 
   // Producer (preprocess) side, recorded into its command buffer and submit:
   //   recordBeforeInputWrites, the writes, recordAfterInputWrites, submit with producerSyncs.
-  void recordBeforeInputWrites(VkCommandBuffer cmd, uint64_t frame) const;
+  virtual void recordBeforeInputWrites(VkCommandBuffer cmd, uint64_t frame) const = 0;
   virtual void recordAfterInputWrites(VkCommandBuffer cmd, uint64_t frame) const = 0;
   FrameSyncs producerSyncs(uint64_t frame) const;
 
-  // Consumer (heads, raster) side: recordBeforeOutputReads, the reads, submit with consumerSyncs.
+  // Consumer (heads, raster) side: recordBeforeOutputReads, the reads, recordAfterOutputReads,
+  // submit with consumerSyncs.
   virtual void recordBeforeOutputReads(VkCommandBuffer cmd, uint64_t frame) const = 0;
+  virtual void recordAfterOutputReads(VkCommandBuffer cmd, uint64_t frame) const = 0;
   FrameSyncs consumerSyncs(uint64_t frame) const;
 
   // Executor side: runs `encoder` on frame's slot once its inputs are ready and its outputs
@@ -127,6 +129,8 @@ class EncoderIo {
   size_t inputIndex(uint32_t slot, size_t index) const { return slot * tensorsPerSlot() + index; }
   size_t outputIndex(uint32_t slot, size_t index) const { return slot * tensorsPerSlot() + mParams.inputs.size() + index; }
   size_t tensorsPerSlot() const { return mParams.inputs.size() + mParams.outputs.size(); }
+  // Orders this queue's earlier accesses to frame's input buffers before new writes.
+  void recordInputWriteAfterWrite(VkCommandBuffer cmd, uint64_t frame) const;
   // Value the encoder of `frame` needs on outputConsumed (0: nothing to wait for).
   uint64_t slotFreeValue(uint64_t frame) const { return frame >= mSlots ? frame + 1 - mSlots : 0; }
 

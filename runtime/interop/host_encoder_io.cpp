@@ -32,6 +32,10 @@ Result<std::unique_ptr<HostEncoderIo>> HostEncoderIo::create(const vk::Context& 
   return io;
 }
 
+void HostEncoderIo::recordBeforeInputWrites(VkCommandBuffer cmd, uint64_t frame) const {
+  recordInputWriteAfterWrite(cmd, frame);
+}
+
 void HostEncoderIo::recordAfterInputWrites(VkCommandBuffer cmd, uint64_t frame) const {
   // GPU writes -> host reads: made available to the host once the submit completes, which
   // the executor observes through inputReady.
@@ -47,6 +51,11 @@ void HostEncoderIo::recordBeforeOutputReads(VkCommandBuffer cmd, uint64_t frame)
   for (size_t i = 0; i < mParams.outputs.size(); ++i) buffers.push_back(outputBuffer(frame, i));
   recordHostBarrier(cmd, VK_PIPELINE_STAGE_HOST_BIT, VK_ACCESS_HOST_WRITE_BIT, mAccess.readStages, mAccess.readAccess,
                     buffers);
+}
+
+void HostEncoderIo::recordAfterOutputReads(VkCommandBuffer /*cmd*/, uint64_t /*frame*/) const {
+  // Nothing to record: the executor writes the slot again only after waiting on the host for
+  // outputConsumed, which the consumer submit signals after these reads completed.
 }
 
 Result<void> HostEncoderIo::runEncoder(uint64_t frame, const EncoderFn& encoder, uint64_t timeoutNs) {

@@ -16,8 +16,10 @@ class HostEncoderIo final : public EncoderIo {
                                                        const EncoderIoParams& params, const VulkanAccess& access = {});
 
   EncoderIoPath path() const override { return EncoderIoPath::HostVisible; }
+  void recordBeforeInputWrites(VkCommandBuffer cmd, uint64_t frame) const override;
   void recordAfterInputWrites(VkCommandBuffer cmd, uint64_t frame) const override;
   void recordBeforeOutputReads(VkCommandBuffer cmd, uint64_t frame) const override;
+  void recordAfterOutputReads(VkCommandBuffer cmd, uint64_t frame) const override;
   Result<void> runEncoder(uint64_t frame, const EncoderFn& encoder, uint64_t timeoutNs) override;
 
  private:

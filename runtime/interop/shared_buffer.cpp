@@ -10,8 +10,8 @@
 namespace meshrt::interop {
 
 Result<UniqueFd> exportMemoryFd(const vk::Context& context, const vk::Buffer& buffer) {
-  if (!buffer || !buffer.dedicated()) {
-    return makeError("exportMemoryFd: buffer", "must be a dedicated, exportable allocation (BufferDesc::exportable)");
+  if (!buffer || !buffer.exportable()) {
+    return makeError("exportMemoryFd: buffer", "must be created exportable (BufferDesc::exportable)");
   }
   if (!context.info().features.externalMemoryFd) {
     return makeError("exportMemoryFd", "VK_KHR_external_memory_fd is not enabled on this device");

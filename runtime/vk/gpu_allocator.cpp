@@ -41,6 +41,7 @@ Buffer& Buffer::operator=(Buffer&& other) noexcept {
     mMapped = std::exchange(other.mMapped, nullptr);
     mMemoryType = std::exchange(other.mMemoryType, 0);
     mAllocationSize = std::exchange(other.mAllocationSize, 0);
+    mExportable = std::exchange(other.mExportable, false);
     mBlock = std::exchange(other.mBlock, -1);
   }
   return *this;
@@ -132,6 +133,7 @@ Result<Buffer> GpuAllocator::createBuffer(const BufferDesc& desc) {
     buffer.mBlock = -1;
     buffer.mOffset = 0;
     buffer.mAllocationSize = requirements.size;
+    buffer.mExportable = desc.exportable;
     MESHRT_VK_TRY(vkBindBufferMemory(device, buffer.mBuffer, buffer.mMemory, 0));
     if (hostVisible) MESHRT_VK_TRY(vkMapMemory(device, buffer.mMemory, 0, VK_WHOLE_SIZE, 0, &buffer.mMapped));
     return buffer;

@@ -52,6 +52,7 @@ class Buffer {
   // Vulkan memory type of the backing VkDeviceMemory, and that allocation's size in bytes
   // (dedicated buffers only; 0 for suballocations). An importer of exported memory needs both.
   uint32_t memoryTypeIndex() const { return mMemoryType; }
+  bool exportable() const { return mExportable; }  // created with BufferDesc::exportable
   VkDeviceSize allocationSize() const { return mAllocationSize; }
   explicit operator bool() const { return mBuffer != VK_NULL_HANDLE; }
 
@@ -67,6 +68,7 @@ class Buffer {
   void* mMapped = nullptr;
   uint32_t mMemoryType = 0;
   VkDeviceSize mAllocationSize = 0;
+  bool mExportable = false;
   int mBlock = -1;  // index into the allocator's blocks; -1 = dedicated memory
 };
 
