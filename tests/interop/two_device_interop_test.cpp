@@ -14,7 +14,7 @@
 #include "interop/cuda_external.h"
 #include "interop/external_support.h"
 #include "interop/queue_family_transfer.h"
-#include "interop/second_device.h"
+#include "support/standalone_context.h"
 #include "interop/shared_buffer.h"
 #include "interop/timeline_semaphore.h"
 #include "support/splitmix.h"
@@ -52,7 +52,7 @@ class TwoDeviceInterop : public VulkanTest {
 };
 
 void TwoDeviceInterop::runFrames(Ordering ordering) {
-  auto second = SecondDevice::create();
+  auto second = StandaloneContext::create();
   ASSERT_TRUE(second);
   vk::Context& contextB = second->context();
   {

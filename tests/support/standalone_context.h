@@ -1,6 +1,7 @@
-// A second VkDevice (its own instance, validation on) for interop tests: it stands in for the
-// importing API (CUDA on NVIDIA) and uses the same opaque-fd mechanism. Its validation
-// messages are collected here; the test fails on any of them (checkNoMessages).
+// A Vulkan context of its own (own instance, validation + synchronization validation on) for
+// tests outside the shared VulkanEnvironment: the importing second VkDevice of the interop
+// tests (it stands in for CUDA and uses the same opaque-fd mechanism), and the CUDA suite.
+// Its validation messages are collected; destroyAndCheckNoMessages fails the test on any.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -13,10 +14,10 @@
 
 namespace meshrt::test {
 
-class SecondDevice {
+class StandaloneContext {
  public:
   // Same device selection as the test environment (MESHRT_DEVICE, else the preferred one).
-  static std::unique_ptr<SecondDevice> create();
+  static std::unique_ptr<StandaloneContext> create();
   vk::Context& context() { return *mContext; }
   // Destroys the context first so messages from vkDestroyDevice count too.
   void destroyAndCheckNoMessages();

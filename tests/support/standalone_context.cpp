@@ -1,9 +1,9 @@
-#include "interop/second_device.h"
+#include "support/standalone_context.h"
 
 namespace meshrt::test {
 
-std::unique_ptr<SecondDevice> SecondDevice::create() {
-  auto device = std::make_unique<SecondDevice>();
+std::unique_ptr<StandaloneContext> StandaloneContext::create() {
+  auto device = std::make_unique<StandaloneContext>();
   vk::ContextOptions options;
   options.validation = true;
   options.onValidationMessage = [messages = device->mMessages](const vk::ValidationMessage& message) {
@@ -19,11 +19,11 @@ std::unique_ptr<SecondDevice> SecondDevice::create() {
   return device;
 }
 
-void SecondDevice::destroyAndCheckNoMessages() {
+void StandaloneContext::destroyAndCheckNoMessages() {
   mContext.reset();
   std::lock_guard lock(mMessages->mutex);
   for (const auto& message : mMessages->list) {
-    ADD_FAILURE() << "validation message on the second device [" << message.idName << "]: " << message.text;
+    ADD_FAILURE() << "validation message on the standalone context [" << message.idName << "]: " << message.text;
   }
   mMessages->list.clear();
 }
