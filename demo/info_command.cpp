@@ -8,6 +8,8 @@
 #include "commands.h"
 #include "core/pack_discovery.h"
 #include "interop/cuda_device.h"
+#include "interop/encoder_io_factory.h"
+#include "interop/external_support.h"
 #include "vulkan_setup.h"
 
 namespace meshrt::cli {
@@ -23,6 +25,10 @@ nlohmann::json collectInfo(const vk::Context& context) {
                        {"api_version", vk::formatApiVersion(device.apiVersion)}});
   }
   const CudaDeviceReport cuda = probeCudaDevice(info.deviceUuid);
+  const interop::ExternalSupport external = interop::queryExternalSupport(context);
+  // The encoder runs in CUDA only with zero-copy encoder I/O; otherwise on the CPU (DESIGN §3).
+  const interop::EncoderIoChoice encoderIo = interop::chooseEncoderIoPath(external, cuda);
+  const bool zeroCopy = encoderIo.path == interop::EncoderIoPath::CudaZeroCopy;
   const dnnl_version_t* dnnlVersion = dnnl_version();
   nlohmann::json packs = nlohmann::json::array();
   const auto searchPath = packSearchPath(std::string(MESHRT_SOURCE_DIR) + "/assets/packs");
@@ -57,13 +63,21 @@ nlohmann::json collectInfo(const vk::Context& context) {
         {"device_found", cuda.deviceFound},
         {"device", cuda.deviceName},
         {"uuid_matches_vulkan", cuda.uuidMatchesVulkan},
-        {"used", cuda.uuidMatchesVulkan},
-        {"reason", cuda.reason}}},
+        {"used", zeroCopy},
+        {"reason", zeroCopy ? "" : encoderIo.reason}}},
+      {"interop",
+       {{"encoder_io", interop::encoderIoPathName(encoderIo.path)},
+        {"zero_copy", zeroCopy},
+        {"reason", encoderIo.reason},
+        {"external_memory_fd", external.memoryFd},
+        {"external_memory_reason", external.memoryReason},
+        {"external_timeline_semaphore_fd", external.timelineFd},
+        {"external_timeline_semaphore_reason", external.timelineReason}}},
       {"onednn",
        {{"version", std::to_string(dnnlVersion->major) + "." + std::to_string(dnnlVersion->minor) + "." +
                         std::to_string(dnnlVersion->patch)},
         {"cpu_runtime", dnnlVersion->cpu_runtime == DNNL_RUNTIME_OMP ? "OpenMP" : "other"}}},
-      {"encoder_backend", cuda.uuidMatchesVulkan ? "cuda" : "cpu (oneDNN)"},
+      {"encoder_backend", zeroCopy ? "cuda" : "cpu (oneDNN)"},
       {"pack_search_path", searchPath},
       {"packs", packs},
   };
@@ -89,6 +103,13 @@ void printText(const nlohmann::json& info) {
     std::printf(", device '%s' matches the Vulkan device\n", cuda["device"].get<std::string>().c_str());
   } else {
     std::printf(", not used: %s\n", cuda["reason"].get<std::string>().c_str());
+  }
+  const auto& interop = info["interop"];
+  if (interop["zero_copy"].get<bool>()) {
+    std::printf("Encoder I/O:     CUDA zero-copy (exported Vulkan memory + timeline semaphores)\n");
+  } else {
+    std::printf("Encoder I/O:     host-visible buffers; CUDA zero-copy off: %s\n",
+                interop["reason"].get<std::string>().c_str());
   }
   std::printf("oneDNN:          %s\n", info["onednn"]["version"].get<std::string>().c_str());
   std::printf("Encoder backend: %s\n", info["encoder_backend"].get<std::string>().c_str());

@@ -53,6 +53,13 @@ TEST_F(CliTest, InfoJsonHasTheDocumentedFields) {
   EXPECT_TRUE(info["cuda"]["uuid_matches_vulkan"].is_boolean());
   EXPECT_FALSE(info["onednn"]["version"].get<std::string>().empty());
   EXPECT_TRUE(info["packs"].is_array());
+  // Encoder I/O: zero-copy exactly when CUDA is used; otherwise a reason is given.
+  const auto& interop = info["interop"];
+  EXPECT_EQ(interop["zero_copy"].get<bool>(), info["cuda"]["used"].get<bool>());
+  EXPECT_EQ(interop["zero_copy"].get<bool>(), interop["encoder_io"] == "cuda-zero-copy");
+  EXPECT_EQ(interop["zero_copy"].get<bool>(), interop["reason"].get<std::string>().empty());
+  EXPECT_TRUE(interop["external_memory_fd"].is_boolean());
+  EXPECT_TRUE(interop["external_timeline_semaphore_fd"].is_boolean());
   EXPECT_TRUE(vulkan["validation"].get<bool>()) << "e2e runs set MESHRT_VALIDATION=1";
 }
 
