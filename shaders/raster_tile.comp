@@ -1,6 +1,6 @@
 #version 460
 // Raster pass 4: one workgroup per (tile, view), one invocation per pixel. Each pixel keeps the
-// minimum key (orderable depth << 32 | triangle id) over the tile's triangle list, so the
+// minimum key (orderable depth-order plane value << 32 | triangle id) over the tile's triangle list, so the
 // result does not depend on list order. Then it resolves the winner: perspective-correct
 // barycentrics, depth and interpolated vertex attributes. Dispatch: (tilesX, tilesY, B).
 // Triangles are read from global memory per pixel: staging them through shared memory made
@@ -43,8 +43,8 @@ void main() {
   uint64_t best[ROWS];
   for (uint r = 0u; r < ROWS; ++r) best[r] = ~uint64_t(0);
   if (px < p.width) {
-    int64_t centreX = int64_t(px) * int64_t(RASTER_SUBPIXEL_SCALE) + int64_t(RASTER_SUBPIXEL_HALF);
-    int64_t centreY = int64_t(firstRow) * int64_t(RASTER_SUBPIXEL_SCALE) + int64_t(RASTER_SUBPIXEL_HALF);
+    int centreX = int(px) * int(RASTER_SUBPIXEL_SCALE) + RASTER_SUBPIXEL_HALF;  // < 2^21: int32
+    int centreY = int(firstRow) * int(RASTER_SUBPIXEL_SCALE) + RASTER_SUBPIXEL_HALF;
     for (uint i = start; i < end; ++i) {
       uint id = list[i];
       RasterTriangle tri = setup[view * p.triangleCount + id];
@@ -55,18 +55,22 @@ void main() {
       bool topLeft[3];
       for (int k = 0; k < 3; ++k) {
         int a = (k + 1) % 3, b = (k + 2) % 3;
-        e[k] = rasterEdge(tri.x[a], tri.y[a], tri.x[b], tri.y[b], centreX, centreY);
+        e[k] = rasterEdge(tri.x[a], tri.y[a], tri.x[b], tri.y[b], int64_t(centreX), int64_t(centreY));
         step[k] = int64_t(tri.x[b] - tri.x[a]) * int64_t(RASTER_SUBPIXEL_SCALE * float(rowStep));
         topLeft[k] = rasterIsTopLeft(tri.x[b] - tri.x[a], tri.y[b] - tri.y[a]);
       }
+      // The visibility key comes from the triangle's depth-order plane (raster_math.h
+      // rasterKeyDepth): two products and two sums per pixel, no division and no int64->float
+      // conversion. Centre offsets from vertex 0 are int32, sub-pixel units.
+      int offsetX = centreX - tri.x[0];
+      int offsetY = centreY - tri.y[0];
       for (uint r = 0u; r < ROWS; ++r) {
         uint py = firstRow + r * rowStep;
         bool inside = py < p.height;
         for (int k = 0; k < 3; ++k) inside = inside && (e[k] > 0 || (e[k] == 0 && topLeft[k]));
         if (inside) {
-          float bary[3];
-          float depth = rasterInterpolate(tri, e, bary);
-          uint64_t key = (uint64_t(rasterOrderableDepth(depth)) << 32) | uint64_t(id);
+          float q = rasterKeyDepthAt(tri, offsetX, offsetY + int(r * rowStep) * int(RASTER_SUBPIXEL_SCALE));
+          uint64_t key = (uint64_t(rasterOrderableDepth(q)) << 32) | uint64_t(id);
           best[r] = min(best[r], key);
         }
         for (int k = 0; k < 3; ++k) e[k] += step[k];

@@ -17,8 +17,9 @@ namespace meshrt {
 static_assert(sizeof(gpu::RasterView) == 80, "RasterView layout changed: update shaders/include/raster_params.h");
 static_assert(offsetof(gpu::RasterView, model) == 76);
 static_assert(sizeof(gpu::RasterPush) == 52);
-static_assert(sizeof(gpu::RasterTriangle) == 64);
-static_assert(offsetof(gpu::RasterTriangle, flags) == 48);
+static_assert(sizeof(gpu::RasterTriangle) == 80);
+static_assert(offsetof(gpu::RasterTriangle, keyOrigin) == 48);
+static_assert(offsetof(gpu::RasterTriangle, flags) == 60);
 
 namespace {
 
