@@ -78,13 +78,25 @@ void main() {
     }
   }
   // Uncovered pixels keep the values the host cleared the outputs to (vkCmdFillBuffer):
-  // id RASTER_NO_TRIANGLE, surface and attributes 0.
+  // id RASTER_NO_TRIANGLE, surface and attributes 0. Only covered rows are resolved, one per
+  // iteration of a loop over a bit mask: CPU implementations (lavapipe) run every branch of
+  // a SIMD group under a lane mask, so a per-row `if` would cost a full resolve for every
+  // uncovered pixel; a loop costs as many iterations as the group's busiest column.
+  uint coveredRows = 0u;  // bit r: row r of this invocation has a winner
+  uint winner[ROWS];      // triangle id per row, RASTER_NO_TRIANGLE where uncovered
   for (uint r = 0u; r < ROWS; ++r) {
+    winner[r] = uint(best[r] & 0xffffffffUL);
     uint py = firstRow + r * rowStep;
-    if (px >= p.width || py >= p.height || best[r] == ~uint64_t(0)) continue;
+    if (px < p.width && py < p.height && best[r] != ~uint64_t(0)) coveredRows |= 1u << r;
+  }
+  while (coveredRows != 0u) {
+    uint row = uint(findLSB(coveredRows));
+    coveredRows &= coveredRows - 1u;
+    uint id = winner[0];
+    for (uint r = 1u; r < ROWS; ++r) id = r == row ? winner[r] : id;  // no indexing by a variable
+    uint py = firstRow + row * rowStep;
     uint pixel = (view * p.height + py) * p.width + px;
     uint stride = p.attributeStride;
-    uint id = uint(best[r] & 0xffffffffUL);
     RasterTriangle tri = setup[view * p.triangleCount + id];
     int64_t e[3];
     rasterCovers(tri, px, py, e);
