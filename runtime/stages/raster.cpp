@@ -147,14 +147,16 @@ Result<void> RasterStage::recordChunk(vk::CommandStream& stream, const gpu::Rast
   scan.scanCount = tileCount;
   scan.scanLevel = 0;
   MESHRT_TRY(mScan->dispatch(stream, scanBindings, &scan, sizeof(scan), blocks));
-  computeToCompute(cmd);
-  scan.scanCount = blocks;
-  scan.scanLevel = 1;
-  MESHRT_TRY(mScan->dispatch(stream, scanBindings, &scan, sizeof(scan), 1));
-  computeToCompute(cmd);
-  scan.scanCount = tileCount;
-  scan.scanLevel = 2;
-  MESHRT_TRY(mScan->dispatch(stream, scanBindings, &scan, sizeof(scan), blocks));
+  if (blocks > 1) {  // one block (<= 1024 tiles, e.g. one 512^2 view) is done after level 0
+    computeToCompute(cmd);
+    scan.scanCount = blocks;
+    scan.scanLevel = 1;
+    MESHRT_TRY(mScan->dispatch(stream, scanBindings, &scan, sizeof(scan), 1));
+    computeToCompute(cmd);
+    scan.scanCount = tileCount;
+    scan.scanLevel = 2;
+    MESHRT_TRY(mScan->dispatch(stream, scanBindings, &scan, sizeof(scan), blocks));
+  }
   endSpan();
   computeToCompute(cmd);
 
