@@ -19,8 +19,10 @@ layout(std430, set = 0, binding = 1) readonly buffer List { uint list[]; };
 layout(std430, set = 0, binding = 2) readonly buffer Offsets { uint offsets[]; };      // per tile
 layout(std430, set = 0, binding = 3) readonly buffer Totals { uint totals[]; };
 layout(std430, set = 0, binding = 4) readonly buffer Indices { uint indices[]; };      // uint3 per triangle
-// Per vertex: u, v, nx, ny, nz, extra[E] (p.attributeStride floats).
-layout(std430, set = 0, binding = 5) readonly buffer VertexAttributes { float vertexAttributes[]; };
+// Per vertex: u, v, nx, ny, nz, extra[E] (p.attributeStride floats), zero-padded to whole vec4s:
+// on lavapipe a read at a per-pixel address is a loop over the SIMD lanes, one per load
+// instruction, so one vec4 read costs about what one float read does.
+layout(std430, set = 0, binding = 5) readonly buffer VertexAttributes { vec4 vertexAttributes[]; };
 layout(std430, set = 0, binding = 6) writeonly buffer OutIds { uint outIds[]; };         // [B][H][W]
 layout(std430, set = 0, binding = 7) writeonly buffer OutSurface { vec4 outSurface[]; }; // [B][H][W]
 layout(std430, set = 0, binding = 8) writeonly buffer OutAttributes { float outAttributes[]; };  // [B][H][W][stride]
@@ -106,10 +108,15 @@ void main() {
       float swapped = bary[1]; bary[1] = bary[2]; bary[2] = swapped;
     }
     uint i0 = indices[3u * id], i1 = indices[3u * id + 1u], i2 = indices[3u * id + 2u];
-    for (uint a = 0u; a < stride; ++a) {
-      precise float value = bary[0] * vertexAttributes[i0 * stride + a] + bary[1] * vertexAttributes[i1 * stride + a] +
-                            bary[2] * vertexAttributes[i2 * stride + a];
-      outAttributes[pixel * stride + a] = value;
+    uint vec4sPerVertex = (stride + 3u) / 4u;
+    for (uint j = 0u; j < vec4sPerVertex; ++j) {
+      vec4 a0 = vertexAttributes[i0 * vec4sPerVertex + j];
+      vec4 a1 = vertexAttributes[i1 * vec4sPerVertex + j];
+      vec4 a2 = vertexAttributes[i2 * vec4sPerVertex + j];
+      precise vec4 value = bary[0] * a0 + bary[1] * a1 + bary[2] * a2;  // per component, as the reference
+      for (uint c = 0u; c < 4u; ++c) {
+        if (4u * j + c < stride) outAttributes[pixel * stride + 4u * j + c] = value[c];
+      }
     }
     outIds[pixel] = id;
     outSurface[pixel] = vec4(bary[1], bary[2], depth, 1.0);

@@ -50,12 +50,14 @@ uint32_t tileRowsPerInvocation(const vk::Context& context, uint32_t requested) {
   return context.info().type == "cpu" ? 16u : 1u;
 }
 
-// Interleaves u, v, nx, ny, nz, extra[E] per vertex; missing attributes are zeros.
+// Interleaves u, v, nx, ny, nz, extra[E] per vertex, each vertex zero-padded to a multiple of 4
+// floats (raster_tile.comp reads them as vec4s); missing attributes are zeros.
 std::vector<float> packVertexAttributes(const RasterMesh& mesh, uint32_t stride) {
   const size_t vertexCount = mesh.positions.size() / 3;
-  std::vector<float> packed(vertexCount * stride, 0.0f);
+  const size_t paddedStride = (stride + 3) / 4 * 4;
+  std::vector<float> packed(vertexCount * paddedStride, 0.0f);
   for (size_t v = 0; v < vertexCount; ++v) {
-    float* out = &packed[v * stride];
+    float* out = &packed[v * paddedStride];
     if (!mesh.uvs.empty()) std::memcpy(out, &mesh.uvs[2 * v], 2 * sizeof(float));
     if (!mesh.normals.empty()) std::memcpy(out + 2, &mesh.normals[3 * v], 3 * sizeof(float));
     if (!mesh.extra.empty() && mesh.extraCount > 0) {
