@@ -14,7 +14,10 @@
 layout(constant_id = 0) const uint ROWS = 1u;
 layout(local_size_x = 16, local_size_y_id = 1) in;
 
-layout(std430, set = 0, binding = 0) readonly buffer Setup { RasterTriangle setup[]; };  // [B][T]
+// RasterTriangle [B][T], read as 5 uvec4s per triangle (loadTriangle): lavapipe runs one loop
+// over the SIMD lanes per read instruction at a per-pixel address, so 4 vec4 reads cost far
+// less than 16 scalar ones.
+layout(std430, set = 0, binding = 0) readonly buffer Setup { uvec4 setupWords[]; };
 layout(std430, set = 0, binding = 1) readonly buffer List { uint list[]; };
 layout(std430, set = 0, binding = 2) readonly buffer Offsets { uint offsets[]; };      // per tile
 layout(std430, set = 0, binding = 3) readonly buffer Totals { uint totals[]; };
@@ -30,6 +33,29 @@ layout(std430, set = 0, binding = 8) writeonly buffer OutAttributes { float outA
 layout(push_constant) uniform Push { RasterPush p; };
 
 #include "raster_rules.glsl"
+
+const uint TRIANGLE_VEC4S = 5u;  // sizeof(RasterTriangle) / 16
+
+// Triangle `index` of the setup buffer; the last vec4 (tileMin, tileMax, pad) is not needed here.
+RasterTriangle loadTriangle(uint index) {
+  uvec4 w0 = setupWords[TRIANGLE_VEC4S * index];       // x[0..2], y[0]
+  uvec4 w1 = setupWords[TRIANGLE_VEC4S * index + 1u];  // y[1..2], invW[0..1]
+  uvec4 w2 = setupWords[TRIANGLE_VEC4S * index + 2u];  // invW[2], depthOverW[0..2]
+  uvec4 w3 = setupWords[TRIANGLE_VEC4S * index + 3u];  // keyOrigin, keyGradX, keyGradY, flags
+  RasterTriangle tri;
+  tri.x = int[3](int(w0.x), int(w0.y), int(w0.z));
+  tri.y = int[3](int(w0.w), int(w1.x), int(w1.y));
+  tri.invW = float[3](uintBitsToFloat(w1.z), uintBitsToFloat(w1.w), uintBitsToFloat(w2.x));
+  tri.depthOverW = float[3](uintBitsToFloat(w2.y), uintBitsToFloat(w2.z), uintBitsToFloat(w2.w));
+  tri.keyOrigin = uintBitsToFloat(w3.x);
+  tri.keyGradX = uintBitsToFloat(w3.y);
+  tri.keyGradY = uintBitsToFloat(w3.z);
+  tri.flags = w3.w;
+  tri.tileMin = 0u;
+  tri.tileMax = 0u;
+  tri.pad = uint[2](0u, 0u);
+  return tri;
+}
 
 void main() {
   uint view = gl_WorkGroupID.z;
@@ -49,7 +75,7 @@ void main() {
     int centreY = int(firstRow) * int(RASTER_SUBPIXEL_SCALE) + RASTER_SUBPIXEL_HALF;
     for (uint i = start; i < end; ++i) {
       uint id = list[i];
-      RasterTriangle tri = setup[view * p.triangleCount + id];
+      RasterTriangle tri = loadTriangle(view * p.triangleCount + id);
       // Edge values at this column's first row, then stepped down the rows: edge(a, b) grows by
       // dx = b.x - a.x per sub-pixel of y, so the values stay exactly those rasterCovers()
       // computes, with one int64 multiply per edge and triangle instead of two per pixel.
@@ -99,7 +125,7 @@ void main() {
     uint py = firstRow + row * rowStep;
     uint pixel = (view * p.height + py) * p.width + px;
     uint stride = p.attributeStride;
-    RasterTriangle tri = setup[view * p.triangleCount + id];
+    RasterTriangle tri = loadTriangle(view * p.triangleCount + id);
     int64_t e[3];
     rasterCovers(tri, px, py, e);
     float bary[3];

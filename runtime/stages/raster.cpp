@@ -19,7 +19,8 @@ static_assert(offsetof(gpu::RasterView, model) == 76);
 static_assert(sizeof(gpu::RasterPush) == 52);
 static_assert(sizeof(gpu::RasterTriangle) == 80);
 static_assert(offsetof(gpu::RasterTriangle, keyOrigin) == 48);
-static_assert(offsetof(gpu::RasterTriangle, flags) == 60);
+static_assert(offsetof(gpu::RasterTriangle, flags) == 60);  // raster_tile.comp loadTriangle() reads
+static_assert(offsetof(gpu::RasterTriangle, invW) == 24 && offsetof(gpu::RasterTriangle, depthOverW) == 36);
 
 namespace {
 
