@@ -8,7 +8,7 @@ layout(local_size_x = 64) in;
 
 layout(std430, set = 0, binding = 0) readonly buffer Views { RasterView views[]; };
 layout(std430, set = 0, binding = 1) readonly buffer Positions { float positions[]; };   // float3 per vertex
-layout(std430, set = 0, binding = 2) readonly buffer Indices { uint indices[]; };        // uint3 per triangle
+layout(std430, set = 0, binding = 2) readonly buffer Indices { uvec4 indices[]; };       // (i0, i1, i2, 0) per triangle
 layout(std430, set = 0, binding = 3) writeonly buffer Setup { RasterTriangle setup[]; }; // [B][T]
 layout(std430, set = 0, binding = 4) buffer TileCounts { uint tileCounts[]; };           // [B][tilesY][tilesX]
 
@@ -21,8 +21,9 @@ void main() {
   uint t = gl_GlobalInvocationID.x;
   uint view = gl_WorkGroupID.y;
   if (t >= p.triangleCount) return;
-  RasterTriangle tri = rasterSetupTriangle(views[p.viewBase + view], indices[3u * t], indices[3u * t + 1u], indices[3u * t + 2u],
-                                           p.width, p.height, p.flags);
+  uvec4 corners = indices[t];
+  RasterTriangle tri = rasterSetupTriangle(views[p.viewBase + view], corners.x, corners.y, corners.z, p.width, p.height,
+                                           p.flags);
   setup[view * p.triangleCount + t] = tri;
   if ((tri.flags & RASTER_TRI_VALID) == 0u) return;
   uint tilesPerView = p.tilesX * p.tilesY;

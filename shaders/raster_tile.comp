@@ -21,7 +21,7 @@ layout(std430, set = 0, binding = 0) readonly buffer Setup { uvec4 setupWords[];
 layout(std430, set = 0, binding = 1) readonly buffer List { uint list[]; };
 layout(std430, set = 0, binding = 2) readonly buffer Offsets { uint offsets[]; };      // per tile
 layout(std430, set = 0, binding = 3) readonly buffer Totals { uint totals[]; };
-layout(std430, set = 0, binding = 4) readonly buffer Indices { uint indices[]; };      // uint3 per triangle
+layout(std430, set = 0, binding = 4) readonly buffer Indices { uvec4 indices[]; };     // (i0, i1, i2, 0) per triangle
 // Per vertex: u, v, nx, ny, nz, extra[E] (p.attributeStride floats), zero-padded to whole vec4s:
 // on lavapipe a read at a per-pixel address is a loop over the SIMD lanes, one per load
 // instruction, so one vec4 read costs about what one float read does.
@@ -133,7 +133,8 @@ void main() {
     if ((tri.flags & RASTER_TRI_FLIPPED) != 0u) {  // back to the mesh's vertex order
       float swapped = bary[1]; bary[1] = bary[2]; bary[2] = swapped;
     }
-    uint i0 = indices[3u * id], i1 = indices[3u * id + 1u], i2 = indices[3u * id + 2u];
+    uvec4 corners = indices[id];
+    uint i0 = corners.x, i1 = corners.y, i2 = corners.z;
     uint vec4sPerVertex = (stride + 3u) / 4u;
     for (uint j = 0u; j < vec4sPerVertex; ++j) {
       vec4 a0 = vertexAttributes[i0 * vec4sPerVertex + j];

@@ -68,6 +68,14 @@ std::vector<float> packVertexAttributes(const RasterMesh& mesh, uint32_t stride)
   return packed;
 }
 
+// The mesh's triangles as (i0, i1, i2, 0) per triangle: the shaders read each as one uvec4.
+std::vector<uint32_t> packTriangles(std::span<const uint32_t> triangles) {
+  const size_t count = triangles.size() / 3;
+  std::vector<uint32_t> packed(count * 4, 0u);
+  for (size_t t = 0; t < count; ++t) std::memcpy(&packed[4 * t], &triangles[3 * t], 3 * sizeof(uint32_t));
+  return packed;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<RasterStage>> RasterStage::create(vk::Context& context, vk::GpuAllocator& allocator,
@@ -229,10 +237,11 @@ Result<void> RasterStage::run(vk::CommandStream& stream, const RasterMesh& mesh,
   const uint32_t chunks = (viewCount + viewsPerChunk - 1) / viewsPerChunk;
   const bool directOutputs = chunks == 1;
   const std::vector<float> vertexAttributes = packVertexAttributes(mesh, push.attributeStride);
+  const std::vector<uint32_t> triangles = packTriangles(mesh.triangles);
 
   const auto viewBytes = std::as_bytes(views);
   const auto positionBytes = std::as_bytes(mesh.positions);
-  const auto indexBytes = std::as_bytes(mesh.triangles);
+  const auto indexBytes = std::as_bytes(std::span(triangles));
   const auto attributeBytes = std::as_bytes(std::span(vertexAttributes));
   const size_t pixels = pixelsPerView * viewCount, chunkPixels = pixelsPerView * viewsPerChunk;
   using MU = vk::MemoryUsage;
@@ -240,7 +249,7 @@ Result<void> RasterStage::run(vk::CommandStream& stream, const RasterMesh& mesh,
                           VK_BUFFER_USAGE_TRANSFER_SRC_BIT, MU::Upload, "raster staging"));
   MESHRT_TRY(ensureBuffer(mViews, viewBytes.size(), STORAGE, MU::DeviceLocal, "raster views"));
   MESHRT_TRY(ensureBuffer(mPositions, positionBytes.size(), STORAGE, MU::DeviceLocal, "raster positions"));
-  MESHRT_TRY(ensureBuffer(mIndices, std::max<size_t>(indexBytes.size(), 12), STORAGE, MU::DeviceLocal, "raster indices"));
+  MESHRT_TRY(ensureBuffer(mIndices, std::max<size_t>(indexBytes.size(), 16), STORAGE, MU::DeviceLocal, "raster indices"));
   MESHRT_TRY(ensureBuffer(mVertexAttributes, attributeBytes.size(), STORAGE, MU::DeviceLocal, "raster vertex attributes"));
   MESHRT_TRY(ensureBuffer(mSetupBuffer, size_t{push.triangleCount} * viewsPerChunk * sizeof(gpu::RasterTriangle),
                           STORAGE, MU::DeviceLocal, "raster setup"));
