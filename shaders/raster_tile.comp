@@ -1,8 +1,9 @@
 #version 460
-// Raster pass 4: one workgroup per (tile, view), one invocation per pixel. Each pixel keeps the
-// minimum key (orderable depth-order plane value << 32 | triangle id) over the tile's triangle list, so the
-// result does not depend on list order. Then it resolves the winner: perspective-correct
-// barycentrics, depth and interpolated vertex attributes. Dispatch: (tilesX, tilesY, B).
+// Raster pass 4: one workgroup per (tile, view), one invocation per pixel (per column of ROWS
+// pixels on CPU devices). Each pixel keeps the minimum key (orderable depth-order plane value
+// << 32 | triangle id) over the tile's triangle list, so the result does not depend on list
+// order. Then it resolves the winner: perspective-correct barycentrics, depth and interpolated
+// vertex attributes. Dispatch: (tilesX, tilesY, B).
 // Triangles are read from global memory per pixel: staging them through shared memory made
 // this pass 1.7x slower on lavapipe (barriers), and GPU caches serve the broadcast reads.
 #extension GL_EXT_shader_explicit_arithmetic_types_int64 : require
