@@ -15,7 +15,8 @@
 namespace meshrt {
 
 static_assert(sizeof(gpu::RasterView) == 80, "RasterView layout changed: update shaders/include/raster_params.h");
-static_assert(offsetof(gpu::RasterView, model) == 76);
+static_assert(offsetof(gpu::RasterView, model) == 76);  // raster_setup.comp loadView() reads
+static_assert(offsetof(gpu::RasterView, fx) == 48 && offsetof(gpu::RasterView, nearZ) == 64);
 static_assert(sizeof(gpu::RasterPush) == 52);
 static_assert(sizeof(gpu::RasterTriangle) == 80);
 static_assert(offsetof(gpu::RasterTriangle, keyOrigin) == 48);
@@ -65,6 +66,14 @@ std::vector<float> packVertexAttributes(const RasterMesh& mesh, uint32_t stride)
       std::memcpy(out + 5, &mesh.extra[v * mesh.extraCount], mesh.extraCount * sizeof(float));
     }
   }
+  return packed;
+}
+
+// Positions as (x, y, z, 0) per vertex: raster_setup.comp reads each as one vec4.
+std::vector<float> packPositions(std::span<const float> positions) {
+  const size_t count = positions.size() / 3;
+  std::vector<float> packed(count * 4, 0.0f);
+  for (size_t v = 0; v < count; ++v) std::memcpy(&packed[4 * v], &positions[3 * v], 3 * sizeof(float));
   return packed;
 }
 
@@ -238,9 +247,10 @@ Result<void> RasterStage::run(vk::CommandStream& stream, const RasterMesh& mesh,
   const bool directOutputs = chunks == 1;
   const std::vector<float> vertexAttributes = packVertexAttributes(mesh, push.attributeStride);
   const std::vector<uint32_t> triangles = packTriangles(mesh.triangles);
+  const std::vector<float> positions = packPositions(mesh.positions);
 
   const auto viewBytes = std::as_bytes(views);
-  const auto positionBytes = std::as_bytes(mesh.positions);
+  const auto positionBytes = std::as_bytes(std::span(positions));
   const auto indexBytes = std::as_bytes(std::span(triangles));
   const auto attributeBytes = std::as_bytes(std::span(vertexAttributes));
   const size_t pixels = pixelsPerView * viewCount, chunkPixels = pixelsPerView * viewsPerChunk;

@@ -1,7 +1,7 @@
 // GLSL mirror of runtime/core/raster_math.h: triangle setup (with its depth-order plane),
 // coverage (top-left rule on int64 edge functions), interpolation and depth keys. Keep the two
 // in step, operation by operation. Needs GL_EXT_shader_explicit_arithmetic_types_int64 and
-// raster_params.h. Define RASTER_RULES_WITH_SETUP (and a `positions` float buffer) to get
+// raster_params.h. Define RASTER_RULES_WITH_SETUP (and a `positions` vec4 buffer, w unused) to get
 // rasterSetupTriangle.
 
 uint rasterOrderableDepth(float depth) {
@@ -42,9 +42,10 @@ RasterTriangle rasterSetupTriangle(RasterView view, uint i0, uint i1, uint i2, u
   bool valid = true;
   bool allBeyondFar = true;
   for (int k = 0; k < 3; ++k) {
-    precise float X = positions[3u * index[k]];
-    precise float Y = positions[3u * index[k] + 1u];
-    precise float Z = positions[3u * index[k] + 2u];
+    vec4 position = positions[index[k]];
+    precise float X = position.x;
+    precise float Y = position.y;
+    precise float Z = position.z;
     precise float camX = view.rotation[0] * X + view.rotation[1] * Y + view.rotation[2] * Z;
     precise float camY = view.rotation[3] * X + view.rotation[4] * Y + view.rotation[5] * Z;
     precise float camZ = view.rotation[6] * X + view.rotation[7] * Y + view.rotation[8] * Z;
