@@ -22,6 +22,7 @@ static_assert(sizeof(gpu::RasterTriangle) == 80);
 static_assert(offsetof(gpu::RasterTriangle, keyOrigin) == 48);
 static_assert(offsetof(gpu::RasterTriangle, flags) == 60);  // raster_tile.comp loadTriangle() reads
 static_assert(offsetof(gpu::RasterTriangle, invW) == 24 && offsetof(gpu::RasterTriangle, depthOverW) == 36);
+static_assert(offsetof(gpu::RasterTriangle, tileMin) == 64 && offsetof(gpu::RasterTriangle, tileMax) == 68);  // raster_bin.comp
 
 namespace {
 
