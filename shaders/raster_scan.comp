@@ -2,7 +2,8 @@
 // Raster pass 2: exclusive prefix sum of the per-tile counts into list offsets, in three
 // levels (p.scanLevel): 0 scans each block of 1024 counts in place and writes block sums;
 // 1 scans the block sums (one workgroup, at most 1024 blocks) and writes the total;
-// 2 adds each block's offset to its items.
+// 2 adds each block's offset to its items. A scan of at most 1024 counts (one block) is level 0
+// alone, which then writes the total.
 #include "raster_params.h"
 
 layout(local_size_x = 256) in;
@@ -51,6 +52,7 @@ void main() {
   }
   if (lane == 255u) {
     if (p.scanLevel == 0u) blockSums[block] = partial[255];
-    else totals[0] = partial[255];
+    // One block is the whole scan: its sum is the total, and levels 1 and 2 are not dispatched.
+    if (p.scanLevel == 1u || p.scanCount <= RASTER_SCAN_BLOCK) totals[0] = partial[255];
   }
 }

@@ -15,8 +15,11 @@
 // - Near plane: perspective triangles with any vertex at z < nearZ are rejected (not clipped);
 //   those with every vertex beyond farZ too. Vertices projecting outside the ±2^21-pixel guard
 //   band, NaN included, reject the triangle.
-// - Depth: perspective camera z (metres or object units), weak perspective (R X)_z; nearest wins,
-//   ties go to the lower triangle id: key = orderable(depth bits) << 32 | triangle id, minimum.
+// - Depth: perspective camera z (metres or object units), weak perspective (R X)_z. Visibility:
+//   nearest wins, ties go to the lower triangle id: key = orderable(q bits) << 32 | triangle id,
+//   minimum, where q is the triangle's depth-order plane at the pixel centre (-1/z for
+//   perspective, (R X)_z for weak perspective, both linear in screen space; rasterKeyDepth()).
+//   The reported depth and barycentrics of the winner are perspective-correct (rasterInterpolate()).
 #pragma once
 
 #include <math.h>
@@ -48,6 +51,24 @@ MESHRT_HD inline bool rasterIsTopLeft(int dx, int dy) { return dy < 0 || (dy == 
 // Edge function of edge a -> b at point p (sub-pixel units): > 0 on the interior side.
 MESHRT_HD inline int64_t rasterEdge(int ax, int ay, int bx, int by, int64_t px, int64_t py) {
   return int64_t(bx - ax) * (py - ay) - int64_t(by - ay) * (px - ax);
+}
+
+// The depth-order plane through (x_k, y_k, v_k), v_k = -invW[k] (perspective) or depthOverW[k]
+// (weak), after the FLIPPED swap; `doubleArea` = edge(v0, v1, v2) > 0 (sub-pixel units squared).
+// Every operation is a single float rounding, mirrored in raster_rules.glsl (no FMA).
+MESHRT_HD inline void rasterSetupKeyPlane(gpu::RasterTriangle& tri, int64_t doubleArea, bool perspective) {
+  const float v0 = perspective ? -tri.invW[0] : tri.depthOverW[0];
+  const float v1 = perspective ? -tri.invW[1] : tri.depthOverW[1];
+  const float v2 = perspective ? -tri.invW[2] : tri.depthOverW[2];
+  const float d1 = v1 - v0, d2 = v2 - v0;
+  const float ex1 = float(tri.x[1] - tri.x[0]), ey1 = float(tri.y[1] - tri.y[0]);
+  const float ex2 = float(tri.x[2] - tri.x[0]), ey2 = float(tri.y[2] - tri.y[0]);
+  const float det = float(doubleArea);
+  const float gxNumerator = d1 * ey2 - d2 * ey1;
+  const float gyNumerator = d2 * ex1 - d1 * ex2;
+  tri.keyOrigin = v0;
+  tri.keyGradX = gxNumerator / det;
+  tri.keyGradY = gyNumerator / det;
 }
 
 // Sets up triangle (i0, i1, i2) for one view. `positions` is float3 per vertex, object frame.
@@ -125,6 +146,7 @@ MESHRT_HD inline gpu::RasterTriangle rasterSetupTriangle(const gpu::RasterView& 
   lastY = lastY > int64_t(height) - 1 ? int64_t(height) - 1 : lastY;
   if (firstX > lastX || firstY > lastY) valid = false;
   if (valid) {
+    rasterSetupKeyPlane(tri, area < 0 ? -area : area, view.model == RASTER_CAMERA_PERSPECTIVE);
     triFlags |= RASTER_TRI_VALID;
     tri.tileMin = uint32_t(firstX / RASTER_TILE_SIZE) | (uint32_t(firstY / RASTER_TILE_SIZE) << 16);
     tri.tileMax = uint32_t(lastX / RASTER_TILE_SIZE) | (uint32_t(lastY / RASTER_TILE_SIZE) << 16);
@@ -162,8 +184,19 @@ MESHRT_HD inline float rasterInterpolate(const gpu::RasterTriangle& tri, const i
   return sumD / sumW;
 }
 
-MESHRT_HD inline uint64_t rasterKey(float depth, uint32_t triangle) {
-  return (uint64_t(rasterOrderableDepth(depth)) << 32) | triangle;
+// The depth-order plane at the centre of pixel (px, py); smaller is nearer. The offsets from
+// vertex 0 fit in int32 (|x| <= 2^29 sub-pixels in the guard band, centres < 2^21).
+MESHRT_HD inline float rasterKeyDepth(const gpu::RasterTriangle& tri, uint32_t px, uint32_t py) {
+  const int cx = int(px) * int(RASTER_SUBPIXEL_SCALE) + RASTER_SUBPIXEL_HALF;
+  const int cy = int(py) * int(RASTER_SUBPIXEL_SCALE) + RASTER_SUBPIXEL_HALF;
+  const float dx = float(cx - tri.x[0]), dy = float(cy - tri.y[0]);
+  const float alongX = tri.keyGradX * dx;
+  const float alongY = tri.keyGradY * dy;
+  return (tri.keyOrigin + alongX) + alongY;
+}
+
+MESHRT_HD inline uint64_t rasterKey(float keyDepth, uint32_t triangle) {
+  return (uint64_t(rasterOrderableDepth(keyDepth)) << 32) | triangle;
 }
 
 }  // namespace meshrt

@@ -15,10 +15,14 @@
 namespace meshrt {
 
 static_assert(sizeof(gpu::RasterView) == 80, "RasterView layout changed: update shaders/include/raster_params.h");
-static_assert(offsetof(gpu::RasterView, model) == 76);
+static_assert(offsetof(gpu::RasterView, model) == 76);  // raster_setup.comp loadView() reads
+static_assert(offsetof(gpu::RasterView, fx) == 48 && offsetof(gpu::RasterView, nearZ) == 64);
 static_assert(sizeof(gpu::RasterPush) == 52);
-static_assert(sizeof(gpu::RasterTriangle) == 64);
-static_assert(offsetof(gpu::RasterTriangle, flags) == 48);
+static_assert(sizeof(gpu::RasterTriangle) == 80);
+static_assert(offsetof(gpu::RasterTriangle, keyOrigin) == 48);
+static_assert(offsetof(gpu::RasterTriangle, flags) == 60);  // raster_tile.comp loadTriangle() reads
+static_assert(offsetof(gpu::RasterTriangle, invW) == 24 && offsetof(gpu::RasterTriangle, depthOverW) == 36);
+static_assert(offsetof(gpu::RasterTriangle, tileMin) == 64 && offsetof(gpu::RasterTriangle, tileMax) == 68);  // raster_bin.comp
 
 namespace {
 
@@ -49,18 +53,36 @@ uint32_t tileRowsPerInvocation(const vk::Context& context, uint32_t requested) {
   return context.info().type == "cpu" ? 16u : 1u;
 }
 
-// Interleaves u, v, nx, ny, nz, extra[E] per vertex; missing attributes are zeros.
+// Interleaves u, v, nx, ny, nz, extra[E] per vertex, each vertex zero-padded to a multiple of 4
+// floats (raster_tile.comp reads them as vec4s); missing attributes are zeros.
 std::vector<float> packVertexAttributes(const RasterMesh& mesh, uint32_t stride) {
   const size_t vertexCount = mesh.positions.size() / 3;
-  std::vector<float> packed(vertexCount * stride, 0.0f);
+  const size_t paddedStride = (stride + 3) / 4 * 4;
+  std::vector<float> packed(vertexCount * paddedStride, 0.0f);
   for (size_t v = 0; v < vertexCount; ++v) {
-    float* out = &packed[v * stride];
+    float* out = &packed[v * paddedStride];
     if (!mesh.uvs.empty()) std::memcpy(out, &mesh.uvs[2 * v], 2 * sizeof(float));
     if (!mesh.normals.empty()) std::memcpy(out + 2, &mesh.normals[3 * v], 3 * sizeof(float));
     if (!mesh.extra.empty() && mesh.extraCount > 0) {
       std::memcpy(out + 5, &mesh.extra[v * mesh.extraCount], mesh.extraCount * sizeof(float));
     }
   }
+  return packed;
+}
+
+// Positions as (x, y, z, 0) per vertex: raster_setup.comp reads each as one vec4.
+std::vector<float> packPositions(std::span<const float> positions) {
+  const size_t count = positions.size() / 3;
+  std::vector<float> packed(count * 4, 0.0f);
+  for (size_t v = 0; v < count; ++v) std::memcpy(&packed[4 * v], &positions[3 * v], 3 * sizeof(float));
+  return packed;
+}
+
+// The mesh's triangles as (i0, i1, i2, 0) per triangle: the shaders read each as one uvec4.
+std::vector<uint32_t> packTriangles(std::span<const uint32_t> triangles) {
+  const size_t count = triangles.size() / 3;
+  std::vector<uint32_t> packed(count * 4, 0u);
+  for (size_t t = 0; t < count; ++t) std::memcpy(&packed[4 * t], &triangles[3 * t], 3 * sizeof(uint32_t));
   return packed;
 }
 
@@ -146,14 +168,16 @@ Result<void> RasterStage::recordChunk(vk::CommandStream& stream, const gpu::Rast
   scan.scanCount = tileCount;
   scan.scanLevel = 0;
   MESHRT_TRY(mScan->dispatch(stream, scanBindings, &scan, sizeof(scan), blocks));
-  computeToCompute(cmd);
-  scan.scanCount = blocks;
-  scan.scanLevel = 1;
-  MESHRT_TRY(mScan->dispatch(stream, scanBindings, &scan, sizeof(scan), 1));
-  computeToCompute(cmd);
-  scan.scanCount = tileCount;
-  scan.scanLevel = 2;
-  MESHRT_TRY(mScan->dispatch(stream, scanBindings, &scan, sizeof(scan), blocks));
+  if (blocks > 1) {  // one block (<= 1024 tiles, e.g. one 512^2 view) is done after level 0
+    computeToCompute(cmd);
+    scan.scanCount = blocks;
+    scan.scanLevel = 1;
+    MESHRT_TRY(mScan->dispatch(stream, scanBindings, &scan, sizeof(scan), 1));
+    computeToCompute(cmd);
+    scan.scanCount = tileCount;
+    scan.scanLevel = 2;
+    MESHRT_TRY(mScan->dispatch(stream, scanBindings, &scan, sizeof(scan), blocks));
+  }
   endSpan();
   computeToCompute(cmd);
 
@@ -223,10 +247,12 @@ Result<void> RasterStage::run(vk::CommandStream& stream, const RasterMesh& mesh,
   const uint32_t chunks = (viewCount + viewsPerChunk - 1) / viewsPerChunk;
   const bool directOutputs = chunks == 1;
   const std::vector<float> vertexAttributes = packVertexAttributes(mesh, push.attributeStride);
+  const std::vector<uint32_t> triangles = packTriangles(mesh.triangles);
+  const std::vector<float> positions = packPositions(mesh.positions);
 
   const auto viewBytes = std::as_bytes(views);
-  const auto positionBytes = std::as_bytes(mesh.positions);
-  const auto indexBytes = std::as_bytes(mesh.triangles);
+  const auto positionBytes = std::as_bytes(std::span(positions));
+  const auto indexBytes = std::as_bytes(std::span(triangles));
   const auto attributeBytes = std::as_bytes(std::span(vertexAttributes));
   const size_t pixels = pixelsPerView * viewCount, chunkPixels = pixelsPerView * viewsPerChunk;
   using MU = vk::MemoryUsage;
@@ -234,7 +260,7 @@ Result<void> RasterStage::run(vk::CommandStream& stream, const RasterMesh& mesh,
                           VK_BUFFER_USAGE_TRANSFER_SRC_BIT, MU::Upload, "raster staging"));
   MESHRT_TRY(ensureBuffer(mViews, viewBytes.size(), STORAGE, MU::DeviceLocal, "raster views"));
   MESHRT_TRY(ensureBuffer(mPositions, positionBytes.size(), STORAGE, MU::DeviceLocal, "raster positions"));
-  MESHRT_TRY(ensureBuffer(mIndices, std::max<size_t>(indexBytes.size(), 12), STORAGE, MU::DeviceLocal, "raster indices"));
+  MESHRT_TRY(ensureBuffer(mIndices, std::max<size_t>(indexBytes.size(), 16), STORAGE, MU::DeviceLocal, "raster indices"));
   MESHRT_TRY(ensureBuffer(mVertexAttributes, attributeBytes.size(), STORAGE, MU::DeviceLocal, "raster vertex attributes"));
   MESHRT_TRY(ensureBuffer(mSetupBuffer, size_t{push.triangleCount} * viewsPerChunk * sizeof(gpu::RasterTriangle),
                           STORAGE, MU::DeviceLocal, "raster setup"));

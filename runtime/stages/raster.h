@@ -9,7 +9,9 @@
 //
 // Work distribution: each (view, triangle) is set up once and binned to the 16x16 tiles its
 // bounding box touches (count, prefix sum, append); each tile is then rasterized by one
-// workgroup, one invocation per pixel, over that tile's list only. Big triangles cost one
+// workgroup, one invocation per pixel (per 16-pixel column on CPU devices), over that tile's
+// list only. Visibility compares a per-triangle depth-order plane; only each pixel's winner is
+// then interpolated (raster_math.h). Big triangles cost one
 // list entry per tile, tiny ones one entry, so both scale. A batch whose buffers would exceed
 // the device's maxStorageBufferRange (128 MiB on lavapipe) is processed in chunks of views.
 #pragma once

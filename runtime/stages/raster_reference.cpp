@@ -132,8 +132,7 @@ Result<RasterImage> rasterReference(const RasterMesh& mesh, std::span<const gpu:
         for (uint32_t x = x0; x < x1; ++x) {
           int64_t e[3];
           if (!rasterCovers(tri, x, y, e)) continue;
-          float bary[3];
-          const uint64_t key = rasterKey(rasterInterpolate(tri, e, bary), t);
+          const uint64_t key = rasterKey(rasterKeyDepth(tri, x, y), t);
           uint64_t& slot = best[size_t{y} * W + x];
           if (key < slot) slot = key;
         }

@@ -53,17 +53,24 @@ struct RasterPush {
   uint viewBase;        // index of this chunk's first view in the views buffer
 };
 
-// The setup of one triangle in one view (a storage-buffer array element, 64 bytes), written by
+// The setup of one triangle in one view (a storage-buffer array element, 80 bytes), written by
 // raster_setup.comp and read by the bin and tile passes.
 struct RasterTriangle {
   int x[3];             // vertex positions in sub-pixel units (1/256 px), after the FLIPPED swap
   int y[3];
   float invW[3];        // 1/z (perspective) or 1 (weak), per vertex, after the swap
   float depthOverW[3];  // depth_i * invW_i: 1 (perspective) or (R X)_z (weak)
+  // Depth-order plane (valid triangles only): the visibility key's value at a pixel centre c
+  // (sub-pixel units) is keyOrigin + keyGradX * (c.x - x[0]) + keyGradY * (c.y - y[0]); smaller is
+  // nearer. It interpolates -1/z (perspective) or (R X)_z (weak) linearly in screen space, which
+  // is exact for both up to rounding, so visibility needs no per-pixel division.
+  float keyOrigin;      // -invW[0] (perspective) or depthOverW[0] (weak)
+  float keyGradX;       // per sub-pixel unit of x
+  float keyGradY;       // per sub-pixel unit of y
   uint flags;           // RASTER_TRI_*
   uint tileMin;         // first covered tile: x | (y << 16)
   uint tileMax;         // last covered tile (inclusive): x | (y << 16)
-  uint pad;
+  uint pad[2];
 };
 
 MESHRT_GPU_NAMESPACE_END

@@ -1,7 +1,8 @@
-// GLSL mirror of runtime/core/raster_math.h: triangle setup, coverage (top-left rule on int64
-// edge functions), interpolation and depth keys. Keep the two in step, operation by operation.
-// Needs GL_EXT_shader_explicit_arithmetic_types_int64 and raster_params.h. Define
-// RASTER_RULES_WITH_SETUP (and a `positions` float buffer) to get rasterSetupTriangle.
+// GLSL mirror of runtime/core/raster_math.h: triangle setup (with its depth-order plane),
+// coverage (top-left rule on int64 edge functions), interpolation and depth keys. Keep the two
+// in step, operation by operation. Needs GL_EXT_shader_explicit_arithmetic_types_int64 and
+// raster_params.h. Define RASTER_RULES_WITH_SETUP (and a `positions` vec4 buffer, w unused) to get
+// rasterSetupTriangle.
 
 uint rasterOrderableDepth(float depth) {
   uint bits = floatBitsToUint(depth);
@@ -17,15 +18,34 @@ int64_t rasterEdge(int ax, int ay, int bx, int by, int64_t px, int64_t py) {
 }
 
 #ifdef RASTER_RULES_WITH_SETUP
+void rasterSetupKeyPlane(inout RasterTriangle tri, int64_t doubleArea, bool perspective) {
+  precise float v0 = perspective ? -tri.invW[0] : tri.depthOverW[0];
+  precise float v1 = perspective ? -tri.invW[1] : tri.depthOverW[1];
+  precise float v2 = perspective ? -tri.invW[2] : tri.depthOverW[2];
+  precise float d1 = v1 - v0;
+  precise float d2 = v2 - v0;
+  precise float ex1 = float(tri.x[1] - tri.x[0]);
+  precise float ey1 = float(tri.y[1] - tri.y[0]);
+  precise float ex2 = float(tri.x[2] - tri.x[0]);
+  precise float ey2 = float(tri.y[2] - tri.y[0]);
+  precise float det = float(doubleArea);
+  precise float gxNumerator = d1 * ey2 - d2 * ey1;
+  precise float gyNumerator = d2 * ex1 - d1 * ex2;
+  tri.keyOrigin = v0;
+  tri.keyGradX = gxNumerator / det;
+  tri.keyGradY = gyNumerator / det;
+}
+
 RasterTriangle rasterSetupTriangle(RasterView view, uint i0, uint i1, uint i2, uint width, uint height, uint flags) {
   RasterTriangle tri;
   uint index[3] = uint[3](i0, i1, i2);
   bool valid = true;
   bool allBeyondFar = true;
   for (int k = 0; k < 3; ++k) {
-    precise float X = positions[3u * index[k]];
-    precise float Y = positions[3u * index[k] + 1u];
-    precise float Z = positions[3u * index[k] + 2u];
+    vec4 position = positions[index[k]];
+    precise float X = position.x;
+    precise float Y = position.y;
+    precise float Z = position.z;
     precise float camX = view.rotation[0] * X + view.rotation[1] * Y + view.rotation[2] * Z;
     precise float camY = view.rotation[3] * X + view.rotation[4] * Y + view.rotation[5] * Z;
     precise float camZ = view.rotation[6] * X + view.rotation[7] * Y + view.rotation[8] * Z;
@@ -89,13 +109,18 @@ RasterTriangle rasterSetupTriangle(RasterView view, uint i0, uint i1, uint i2, u
   if (firstX > lastX || firstY > lastY) valid = false;
   tri.tileMin = 0u;
   tri.tileMax = 0u;
+  tri.keyOrigin = 0.0;
+  tri.keyGradX = 0.0;
+  tri.keyGradY = 0.0;
   if (valid) {
+    rasterSetupKeyPlane(tri, area < 0 ? -area : area, view.model == RASTER_CAMERA_PERSPECTIVE);
     triFlags |= RASTER_TRI_VALID;
     tri.tileMin = uint(firstX / int64_t(RASTER_TILE_SIZE)) | (uint(firstY / int64_t(RASTER_TILE_SIZE)) << 16);
     tri.tileMax = uint(lastX / int64_t(RASTER_TILE_SIZE)) | (uint(lastY / int64_t(RASTER_TILE_SIZE)) << 16);
   }
   tri.flags = triFlags;
-  tri.pad = 0u;
+  tri.pad[0] = 0u;
+  tri.pad[1] = 0u;
   return tri;
 }
 #endif  // RASTER_RULES_WITH_SETUP
@@ -111,6 +136,16 @@ bool rasterCovers(RasterTriangle tri, uint px, uint py, out int64_t e[3]) {
     inside = inside && (e[k] > 0 || (e[k] == 0 && topLeft));
   }
   return inside;
+}
+
+// rasterKeyDepth() at a pixel centre given as offsets from vertex 0 (sub-pixel units, int32).
+float rasterKeyDepthAt(RasterTriangle tri, int offsetX, int offsetY) {
+  precise float dx = float(offsetX);
+  precise float dy = float(offsetY);
+  precise float alongX = tri.keyGradX * dx;
+  precise float alongY = tri.keyGradY * dy;
+  precise float q = (tri.keyOrigin + alongX) + alongY;
+  return q;
 }
 
 float rasterInterpolate(RasterTriangle tri, int64_t e[3], out float perspectiveBary[3]) {

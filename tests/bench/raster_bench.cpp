@@ -4,13 +4,16 @@
 // Vulkan time = RasterStage::run(): upload + all passes + wait (the whole round trip).
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <map>
 #include <memory>
+#include <string>
 
 #include "stages/raster.h"
 #include "support/test_meshes.h"
 #include "vk/command_stream.h"
 #include "vk/context.h"
+#include "vk/gpu_timestamps.h"
 
 namespace meshrt {
 namespace {
@@ -47,6 +50,7 @@ struct VulkanSetup {
   std::unique_ptr<vk::GpuAllocator> allocator;
   std::unique_ptr<vk::CommandStream> stream;
   std::unique_ptr<RasterStage> stage;
+  std::unique_ptr<vk::GpuTimestamps> timestamps;
 };
 
 VulkanSetup* vulkan() {
@@ -58,6 +62,8 @@ VulkanSetup* vulkan() {
     s->allocator = std::make_unique<vk::GpuAllocator>(*s->context);
     s->stream = std::move(vk::CommandStream::create(*s->context, 1).value());
     s->stage = std::move(RasterStage::create(*s->context, *s->allocator).value());
+    auto timestamps = vk::GpuTimestamps::create(*s->context, 64);
+    if (timestamps) s->timestamps = std::move(timestamps.value());
     return s;
   }();
   return setup;
@@ -79,6 +85,24 @@ void rasterVulkan(benchmark::State& state) {
     if (!ran) {
       state.SkipWithError(ran.error().message.c_str());
       return;
+    }
+  }
+  // Per-pass GPU time (ms, median of 5 extra runs with timestamps, after the timed loop so the
+  // timed runs carry no query overhead). Counters gpu_<pass>_ms; a pass of several chunks sums.
+  if (setup->timestamps) {
+    std::map<std::string, std::vector<double>> passMs;
+    for (int run = 0; run < 5; ++run) {
+      if (!setup->stage->run(*setup->stream, mesh.view(), views, config, setup->timestamps.get())) break;
+      auto spans = setup->timestamps->resolve();
+      if (!spans) break;
+      std::map<std::string, double> sums;
+      for (const vk::GpuSpan& span : *spans) sums[span.name] += 1e-6 * double(span.endNs - span.startNs);
+      for (const auto& [name, ms] : sums) passMs[name].push_back(ms);
+    }
+    for (auto& [name, samples] : passMs) {
+      std::nth_element(samples.begin(), samples.begin() + samples.size() / 2, samples.end());
+      const std::string pass = name.rfind("raster_", 0) == 0 ? name.substr(7) : name;
+      state.counters["gpu_" + pass + "_ms"] = samples[samples.size() / 2];
     }
   }
   state.counters["chunks"] = setup->stage->chunksInLastRun();

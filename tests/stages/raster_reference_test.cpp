@@ -1,5 +1,5 @@
 // The raster rules themselves, on the CPU reference: hand-computed projections for both
-// camera models, and watertightness of the fill rule (a closed icosphere and a split quad at
+// camera models, the depth-order plane against the interpolated depth, and watertightness of the fill rule (a closed icosphere and a split quad at
 // 100 random poses each: no pixel covered twice, no hole inside the silhouette).
 #include <gtest/gtest.h>
 
@@ -64,6 +64,36 @@ TEST(RasterRules, PixelDepthAndBarycentricsOfAPlaneFacingTheCamera) {
     }
   }
   EXPECT_GT(covered, 1000);
+}
+
+// The visibility key's depth-order plane interpolates -1/z (perspective) or (R X)_z (weak) linearly
+// in screen space, which is exact for both: at every covered pixel it must agree with the
+// perspective-correct depth that rasterInterpolate() reports, up to float rounding.
+TEST(RasterRules, DepthOrderPlaneAgreesWithInterpolatedDepth) {
+  const auto rotation = rotationFromAxisAngle(0.7f, -0.4f, 0.2f);  // a slanted triangle
+  const float translation[3] = {0.1f, -0.05f, 3.0f};
+  const float positions[9] = {-1.2f, -0.9f, 0.4f, 1.1f, -0.7f, -0.6f, 0.2f, 1.3f, 0.9f};
+  const gpu::RasterView views[2] = {perspectiveView(rotation.data(), translation, 90, 90, 48, 40),
+                                    weakPerspectiveView(rotation.data(), 0.4f, 0.05f, -0.1f)};
+  for (const gpu::RasterView& view : views) {
+    const bool perspective = view.model == RASTER_CAMERA_PERSPECTIVE;
+    const gpu::RasterTriangle tri = rasterSetupTriangle(view, positions, 0, 1, 2, 96, 80, 0);
+    ASSERT_TRUE(tri.flags & RASTER_TRI_VALID);
+    int covered = 0;
+    for (uint32_t y = 0; y < 80; ++y) {
+      for (uint32_t x = 0; x < 96; ++x) {
+        int64_t e[3];
+        if (!rasterCovers(tri, x, y, e)) continue;
+        ++covered;
+        float bary[3];
+        const float depth = rasterInterpolate(tri, e, bary);
+        const float expected = perspective ? -1.0f / depth : depth;
+        EXPECT_NEAR(rasterKeyDepth(tri, x, y), expected, 1e-5f * std::fmax(1.0f, std::fabs(expected)))
+            << (perspective ? "perspective" : "weak") << " pixel " << x << ", " << y;
+      }
+    }
+    EXPECT_GT(covered, 300) << (perspective ? "perspective" : "weak");
+  }
 }
 
 // Counts, per pixel, how many triangles of `mesh` cover its centre under the rules, split into
