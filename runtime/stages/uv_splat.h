@@ -1,0 +1,160 @@
+// UV splat stage (paper 000, A.1): image features + rasterized UVs -> a texture in the mesh's
+// UV space (eq. 1 with averaging), its backward pass (eqs. 2-3), temporal fusion and
+// texture sampling (DESIGN §1 "splat+fuse").
+//
+//   shaders/uv_splat_insert.comp, uv_splat_gather.comp   forward: lookup table, then a per-texel gather
+//   shaders/uv_splat_backward.comp                       backward: a per-pixel gather (no float atomics)
+//   shaders/uv_splat_fuse.comp, uv_splat_sample.comp     fusion over frames, sampling for rendering
+//   shaders/include/uv_splat_params.h, uv_splat_math.glsl  GLSL side; runtime/core/uv_splat_math.h in C++
+//   runtime/stages/uv_splat_reference.cpp                the CPU reference
+//   tests/stages/uv_splat_test.cpp, uv_splat_reference_test.cpp
+//
+// Layouts (all row-major, fp32 unless noted):
+//   features [C][H][W]; uvs [H][W][2] (u, v in [0,1]^2, origin top left, v down); mask [H][W] uint8.
+//   texture [C][Ht][Wt]; weight [Ht][Wt]; lut [Ht][Wt][L] uint32.
+// Every output is a gather over fixed lists in a fixed order: runs are bit-identical.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "meshrt/result.h"
+#include "uv_splat_params.h"
+#include "vk/gpu_allocator.h"
+
+namespace meshrt {
+
+namespace vk {
+class CommandStream;
+class ComputePipeline;
+class Context;
+class GpuTimestamps;
+}  // namespace vk
+
+struct UvSplatConfig {
+  uint32_t imageWidth = 0, imageHeight = 0;      // W, H of F, U, mask
+  uint32_t channels = 0;                         // C, 1..128
+  uint32_t textureWidth = 0, textureHeight = 0;  // Wt, Ht
+  float maxQuadExtent = 0.2f;                    // UV units
+  uint32_t lutCapacity = 10;                     // quads kept per texel, 1..32
+};
+
+struct UvSplatInputs {
+  std::span<const float> features;  // [C][H][W]
+  std::span<const float> uvs;       // [H][W][2]
+  std::span<const uint8_t> mask;    // [H][W], 1 = on the object
+};
+
+struct UvSplatForward {
+  std::vector<float> texture;   // [C][Ht][Wt], 0 where invisible
+  std::vector<float> weight;    // [Ht][Wt], w-hat (0 = invisible)
+  std::vector<uint32_t> lut;    // [Ht][Wt][lutCapacity] quad indices ascending, UV_SPLAT_NO_QUAD padded
+  uint64_t droppedEntries = 0;  // (texel, quad) pairs past lutCapacity
+};
+
+struct UvSplatGradients {
+  std::vector<float> features;  // [C][H][W]
+  std::vector<float> uvs;       // [H][W][2]
+};
+
+// Sizes, C = 0, non-finite UVs on masked pixels, limits. The message names the field:
+// "uv_splat: uvs[(3, 7)]: not finite on a masked pixel".
+Result<void> validateUvSplatInputs(const UvSplatConfig& config, const UvSplatInputs& inputs);
+
+// The CPU reference, float32, operation for operation what the shaders compute.
+Result<UvSplatForward> uvSplatForwardReference(const UvSplatConfig& config, const UvSplatInputs& inputs);
+Result<UvSplatGradients> uvSplatBackwardReference(const UvSplatConfig& config, const UvSplatInputs& inputs,
+                                                  const UvSplatForward& forward,
+                                                  std::span<const float> textureGrad /*[C][Ht][Wt]*/);
+
+// The same forward in double precision (no validation; inputs as for the reference). For
+// finite-difference tests of the backward pass.
+struct UvSplatForwardDouble {
+  std::vector<double> texture;  // [C][Ht][Wt]
+  std::vector<double> weight;   // [Ht][Wt]
+  std::vector<uint32_t> lut;    // [Ht][Wt][L]
+};
+UvSplatForwardDouble uvSplatForwardDouble(const UvSplatConfig& config, std::span<const double> features,
+                                          std::span<const double> uvs, std::span<const uint8_t> mask);
+
+// Temporal fusion state of one tracked object: T [C][Ht][Wt] and confidence A [Ht][Wt].
+struct UvSplatFusionState {
+  std::vector<float> texture;     // [C][Ht][Wt]
+  std::vector<float> confidence;  // [Ht][Wt], in [0, maxConfidence]
+};
+
+// One fusion step, in place: where frameConfidence > 0, T <- (A T + k F) / (A + k) and
+// A <- min(A + k, maxConfidence). `frameTexture` [C][Ht][Wt], `frameConfidence` [Ht][Wt]
+// (0 where invisible). With `reset`, T and A are zeroed first.
+Result<void> uvSplatFuseReference(UvSplatFusionState& state, uint32_t channels, uint32_t textureWidth,
+                                  uint32_t textureHeight, std::span<const float> frameTexture,
+                                  std::span<const float> frameConfidence, float maxConfidence, bool reset);
+
+// Bilinear sampling of `texture` [C][Ht][Wt] at the UVs of masked pixels (texel centres at
+// ((i + 0.5) / Wt, (j + 0.5) / Ht), clamp to edge) -> [C][H][W], 0 where the mask is 0.
+// Uses config's image, channel and texture sizes.
+Result<std::vector<float>> uvSplatSampleReference(const UvSplatConfig& config, std::span<const float> texture,
+                                                  std::span<const float> uvs, std::span<const uint8_t> mask);
+
+// Inputs already on the device, e.g. the raster stage's outputs (no host round trip).
+struct UvSplatDeviceInputs {
+  const vk::Buffer* features = nullptr;  // fp32 [C][H][W], offset 0
+  // UVs: fp32; u of pixel (x, y) at float index (firstPixel + y * W + x) * uvStride + uvOffset, v next.
+  // RasterStage::attributes(): uvStride = 5 + extraCount, uvOffset = 0.
+  const vk::Buffer* uvs = nullptr;
+  uint32_t uvStride = 2;
+  uint32_t uvOffset = 0;
+  // Pixel ids: uint32 at index firstPixel + y * W + x; UV_SPLAT_OFF_OBJECT (0xffffffff, which is
+  // RASTER_NO_TRIANGLE) = off the object. RasterStage::triangleIds() fits as is.
+  const vk::Buffer* pixelIds = nullptr;
+  uint32_t firstPixel = 0;  // view b of a raster batch: b * H * W
+};
+
+class UvSplatStage {
+ public:
+  static Result<std::unique_ptr<UvSplatStage>> create(vk::Context& context, vk::GpuAllocator& allocator);
+  ~UvSplatStage();
+
+  // Uploads the inputs, runs the forward passes, waits and reads the outputs back. The device
+  // keeps the inputs and outputs for backward(). With `timestamps`, GPU spans "uv_splat_upload",
+  // "uv_splat_insert" and "uv_splat_gather" are recorded; resolve them after it returns.
+  Result<UvSplatForward> forward(vk::CommandStream& stream, const UvSplatConfig& config, const UvSplatInputs& inputs,
+                                 vk::GpuTimestamps* timestamps = nullptr);
+  // The forward passes on device inputs, waited on; outputs stay in texture(), weight(), lut().
+  // The caller guarantees the buffers hold finite UVs on pixels that are on the object.
+  Result<void> run(vk::CommandStream& stream, const UvSplatConfig& config, const UvSplatDeviceInputs& inputs,
+                   vk::GpuTimestamps* timestamps = nullptr);
+  Result<UvSplatForward> downloadForward(vk::CommandStream& stream);
+
+  // Backward of the last forward()/run(): uploads textureGrad [C][Ht][Wt], runs the per-pixel
+  // gather, waits and reads back. GPU spans "uv_splat_grad_upload", "uv_splat_backward".
+  Result<UvSplatGradients> backward(vk::CommandStream& stream, std::span<const float> textureGrad,
+                                    vk::GpuTimestamps* timestamps = nullptr);
+
+  const vk::Buffer& texture() const { return mTexture; }  // fp32 [C][Ht][Wt]
+  const vk::Buffer& weight() const { return mWeight; }    // fp32 [Ht][Wt]
+  const vk::Buffer& lut() const { return mLut; }          // uint32 [Ht][Wt][L]
+
+ private:
+  UvSplatStage(vk::Context& context, vk::GpuAllocator& allocator);
+  Result<void> ensureBuffer(vk::Buffer& buffer, VkDeviceSize bytes, VkBufferUsageFlags usage, vk::MemoryUsage memory,
+                            const char* name);
+  Result<void> checkBindingLimits(const UvSplatConfig& config) const;
+  gpu::UvSplatPush makePush(const UvSplatConfig& config, const UvSplatDeviceInputs& inputs) const;
+  void recordForward(vk::CommandStream& stream, const gpu::UvSplatPush& push, const UvSplatDeviceInputs& inputs,
+                     vk::GpuTimestamps* timestamps);
+
+  vk::Context& mContext;
+  vk::GpuAllocator& mAllocator;
+  std::unique_ptr<vk::ComputePipeline> mInsert, mGather, mBackward;
+  vk::Buffer mStaging, mFeatures, mUvs, mPixelIds;           // host-input copies
+  vk::Buffer mLut, mTexture, mWeight, mDropped, mDroppedReadback;
+  vk::Buffer mTextureGrad, mFeatureGrad, mUvGrad;
+  UvSplatConfig mLastConfig;
+  UvSplatDeviceInputs mLastInputs;
+  bool mHaveForward = false;
+};
+
+}  // namespace meshrt
