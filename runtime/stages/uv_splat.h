@@ -16,6 +16,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <vector>
@@ -58,6 +59,9 @@ struct UvSplatGradients {
   std::vector<float> features;  // [C][H][W]
   std::vector<float> uvs;       // [H][W][2]
 };
+
+// Sizes and limits of the config alone (C, texture size, lutCapacity, maxQuadExtent).
+Result<void> validateUvSplatConfig(const UvSplatConfig& config);
 
 // Sizes, C = 0, non-finite UVs on masked pixels, limits. The message names the field:
 // "uv_splat: uvs[(3, 7)]: not finite on a masked pixel".
@@ -143,17 +147,21 @@ class UvSplatStage {
                             const char* name);
   Result<void> checkBindingLimits(const UvSplatConfig& config) const;
   gpu::UvSplatPush makePush(const UvSplatConfig& config, const UvSplatDeviceInputs& inputs) const;
-  void recordForward(vk::CommandStream& stream, const gpu::UvSplatPush& push, const UvSplatDeviceInputs& inputs,
-                     vk::GpuTimestamps* timestamps);
+  Result<void> recordForward(vk::CommandStream& stream, const gpu::UvSplatPush& push, const UvSplatDeviceInputs& inputs,
+                             vk::GpuTimestamps* timestamps);
+  // Records `upload` (if any) and the forward passes in one submission, and waits.
+  Result<void> execute(vk::CommandStream& stream, const UvSplatConfig& config, const UvSplatDeviceInputs& inputs,
+                       vk::GpuTimestamps* timestamps, const std::function<Result<void>(VkCommandBuffer)>& upload);
 
   vk::Context& mContext;
   vk::GpuAllocator& mAllocator;
   std::unique_ptr<vk::ComputePipeline> mInsert, mGather, mBackward;
   vk::Buffer mStaging, mFeatures, mUvs, mPixelIds;           // host-input copies
   vk::Buffer mLut, mTexture, mWeight, mDropped, mDroppedReadback;
-  vk::Buffer mTextureGrad, mFeatureGrad, mUvGrad;
+  vk::Buffer mGradStaging, mTextureGrad, mFeatureGrad, mUvGrad;
   UvSplatConfig mLastConfig;
-  UvSplatDeviceInputs mLastInputs;
+  UvSplatDeviceInputs mLastInputs;  // backward() reads these buffers again: keep them alive and unchanged
+  uint64_t mLastDropped = 0;
   bool mHaveForward = false;
 };
 

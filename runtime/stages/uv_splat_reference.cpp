@@ -92,7 +92,7 @@ bool lutContains(const uint32_t* slots, uint32_t capacity, uint32_t key) {
 
 }  // namespace
 
-Result<void> validateUvSplatInputs(const UvSplatConfig& config, const UvSplatInputs& inputs) {
+Result<void> validateUvSplatConfig(const UvSplatConfig& config) {
   if (config.imageWidth == 0 || config.imageHeight == 0) return fieldError("config.imageWidth/imageHeight", "must be > 0");
   if (config.imageWidth > UV_SPLAT_MAX_SIZE || config.imageHeight > UV_SPLAT_MAX_SIZE) {
     return fieldError("config.imageWidth/imageHeight", "must be <= " + std::to_string(UV_SPLAT_MAX_SIZE));
@@ -117,6 +117,13 @@ Result<void> validateUvSplatInputs(const UvSplatConfig& config, const UvSplatInp
   if (texels * config.lutCapacity > UINT32_MAX || texels * config.channels > UINT32_MAX) {
     return fieldError("config.textureWidth/textureHeight", "texture x channels (or x lutCapacity) exceeds 2^32 entries");
   }
+  if (pixels * config.channels > UINT32_MAX) return fieldError("config.imageWidth/imageHeight", "image x channels exceeds 2^32");
+  return {};
+}
+
+Result<void> validateUvSplatInputs(const UvSplatConfig& config, const UvSplatInputs& inputs) {
+  MESHRT_TRY(validateUvSplatConfig(config));
+  const uint64_t pixels = uint64_t{config.imageWidth} * config.imageHeight;
   if (inputs.features.size() != pixels * config.channels) {
     return fieldError("features", std::to_string(inputs.features.size()) + " floats, expected C*H*W = " +
                                       std::to_string(pixels * config.channels));
