@@ -1,6 +1,7 @@
 #version 460
 // UV splat pass 1: insert every used quad into the lookup table of each texel it contains.
-// Dispatch: (ceil((W - 1) / 8), ceil((H - 1) / 8)), one invocation per quad. Each texel keeps
+// Dispatch: (ceil((W - 1) / 8), ceil((H - 1) / 8), tilesX * tilesY): one invocation per quad and
+// 32 x 32 tile of its candidate texels (bounded work per invocation). Each texel keeps
 // its L smallest quad indices, ascending, via a chain of atomicMin; the final slots do not
 // depend on the interleaving. Pairs past the L-th slot are counted in dropped[0].
 #include "uv_splat_params.h"
@@ -23,8 +24,12 @@ void main() {
   if (!uvSplatLoadQuad(qx, qy, true, quad)) return;
   uint key = qy * (p.imageWidth - 1u) + qx;
   ivec4 range = uvSplatCandidateTexels(quad);
-  for (int j = range.z; j <= range.w; ++j) {
-    for (int i = range.x; i <= range.y; ++i) {
+  int tile = int(gl_GlobalInvocationID.z);
+  int tileSize = int(UV_SPLAT_INSERT_TILE);
+  int i0 = range.x + (tile % int(p.insertTilesX)) * tileSize, j0 = range.z + (tile / int(p.insertTilesX)) * tileSize;
+  int i1 = min(range.y, i0 + tileSize - 1), j1 = min(range.w, j0 + tileSize - 1);
+  for (int j = j0; j <= j1; ++j) {
+    for (int i = i0; i <= i1; ++i) {
       float s, t;
       if (!uvSplatInverseBilinear(quad, float(i), float(j), s, t)) continue;
       uint base = (uint(j) * p.textureWidth + uint(i)) * p.lutCapacity;

@@ -12,6 +12,7 @@
 #include <cstdint>
 
 #include "core/hd.h"
+#include "uv_splat_params.h"
 
 namespace meshrt::uvsplat {
 
@@ -173,6 +174,17 @@ MESHRT_HD inline bool positionGradient(const Quad<T>& q, QuadPoint<T> point, con
   lambdaY = -(j00 * gt - j01 * gs) / det;
   return true;
 }
+
+// Backward contributions in 64-bit fixed point (UV_SPLAT_GRAD_SCALE): integer sums do not
+// depend on the order of the atomics. NaN contributes 0.
+MESHRT_HD inline int64_t toFixedPoint(float value) {
+  if (!(value == value)) return 0;
+  const float scaled = std::min(std::max(value * float(UV_SPLAT_GRAD_SCALE), -float(UV_SPLAT_GRAD_LIMIT)),
+                                float(UV_SPLAT_GRAD_LIMIT));
+  return int64_t(std::nearbyint(scaled));
+}
+
+MESHRT_HD inline float fromFixedPoint(int64_t value) { return float(double(value) / UV_SPLAT_GRAD_SCALE); }
 
 // Bilinear texture lookup for rendering: texel (i, j) has its centre at ((i + 0.5) / Wt,
 // (j + 0.5) / Ht) in UV; clamp to edge. Taps index one [Ht][Wt] plane.

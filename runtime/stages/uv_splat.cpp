@@ -2,11 +2,13 @@
 // backward gather, and readback.
 #include "stages/uv_splat.h"
 
+#include <cmath>
 #include <cstddef>
 #include <cstring>
 #include <numeric>
 #include <string>
 
+#include "core/uv_splat_math.h"
 #include "vk/command_stream.h"
 #include "vk/compute_pipeline.h"
 #include "vk/context.h"
@@ -18,6 +20,7 @@ namespace meshrt {
 static_assert(sizeof(gpu::UvSplatPush) == 64, "UvSplatPush layout changed: update shaders/include/uv_splat_params.h");
 static_assert(offsetof(gpu::UvSplatPush, maxQuadExtent) == 24);
 static_assert(offsetof(gpu::UvSplatPush, channelBase) == 48);
+static_assert(offsetof(gpu::UvSplatPush, insertTilesX) == 52);
 
 namespace {
 
@@ -67,11 +70,31 @@ uint32_t channelsPerChunk(const vk::Context& context, const UvSplatConfig& confi
   return static_cast<uint32_t>(chunk / step * step);
 }
 
+// Tiles of UV_SPLAT_INSERT_TILE texels that cover the candidate box of any used quad along an
+// axis of `size` texels: the box spans at most maxQuadExtent * size + 1 texels (+1 for rounding).
+uint32_t insertTiles(float maxQuadExtent, uint32_t size) {
+  const double span = std::min<double>(size, std::ceil(double(maxQuadExtent) * size) + 2.0);
+  return static_cast<uint32_t>((span + UV_SPLAT_INSERT_TILE - 1) / UV_SPLAT_INSERT_TILE);
+}
+
+std::vector<float> fromFixedPoint(const std::vector<std::byte>& bytes) {
+  std::vector<float> values(bytes.size() / 8);
+  for (size_t i = 0; i < values.size(); ++i) {
+    int64_t fixed;
+    std::memcpy(&fixed, bytes.data() + i * 8, 8);
+    values[i] = uvsplat::fromFixedPoint(fixed);
+  }
+  return values;
+}
+
 std::string mebibytes(uint64_t bytes) { return std::to_string((bytes + (1u << 20) - 1) >> 20) + " MiB"; }
 
 }  // namespace
 
 Result<std::unique_ptr<UvSplatStage>> UvSplatStage::create(vk::Context& context, vk::GpuAllocator& allocator) {
+  if (!context.info().features.int64 || !context.info().features.int64Atomics) {
+    return makeError("uv_splat", "the Vulkan device lacks shaderInt64 / 64-bit buffer atomics, which the backward pass needs");
+  }
   std::unique_ptr<UvSplatStage> stage(new UvSplatStage(context, allocator));
   auto insert = makePipeline(context, ShaderId::UvSplatInsert, 4);
   auto gather = makePipeline(context, ShaderId::UvSplatGather, 6);
@@ -116,6 +139,11 @@ Result<void> UvSplatStage::checkBindingLimits(const UvSplatConfig& config) const
                                                                       mebibytes(maxRange));
     }
   }
+  const uint64_t tiles = uint64_t{insertTiles(config.maxQuadExtent, config.textureWidth)} *
+                         insertTiles(config.maxQuadExtent, config.textureHeight);
+  if (tiles > 65535) {
+    return makeError("uv_splat: config.maxQuadExtent", "quads this large on this texture need more than 65535 insert tiles");
+  }
   if (channelsPerChunk(mContext, config) == 0) {
     return makeError("uv_splat: config.textureWidth/textureHeight", "one texture channel exceeds a storage binding");
   }
@@ -124,6 +152,7 @@ Result<void> UvSplatStage::checkBindingLimits(const UvSplatConfig& config) const
 
 gpu::UvSplatPush UvSplatStage::makePush(const UvSplatConfig& config, const UvSplatDeviceInputs& inputs) const {
   gpu::UvSplatPush push{};
+  push.insertTilesX = insertTiles(config.maxQuadExtent, config.textureWidth);
   push.imageWidth = config.imageWidth;
   push.imageHeight = config.imageHeight;
   push.channels = config.channels;
@@ -145,8 +174,9 @@ Result<void> UvSplatStage::recordForward(vk::CommandStream& stream, const gpu::U
   transferToCompute(cmd);
   int span = timestamps ? timestamps->beginSpan(cmd, "uv_splat_insert") : -1;
   const vk::BufferBinding insertBindings[] = {{inputs.uvs}, {inputs.pixelIds}, {&mLut}, {&mDropped}};
+  const uint32_t tiles = base.insertTilesX * insertTiles(mLastConfig.maxQuadExtent, base.textureHeight);
   MESHRT_TRY(mInsert->dispatch(stream, insertBindings, &base, sizeof(base), vk::groupCount(base.imageWidth - 1, GROUP_SIDE),
-                                vk::groupCount(base.imageHeight - 1, GROUP_SIDE)));
+                                vk::groupCount(base.imageHeight - 1, GROUP_SIDE), tiles));
   if (timestamps) timestamps->endSpan(cmd, span);
   computeToCompute(cmd);
   span = timestamps ? timestamps->beginSpan(cmd, "uv_splat_gather") : -1;
@@ -283,8 +313,13 @@ Result<UvSplatGradients> UvSplatStage::backward(vk::CommandStream& stream, std::
   using MU = vk::MemoryUsage;
   MESHRT_TRY(ensureBuffer(mGradStaging, textureBytes, VK_BUFFER_USAGE_TRANSFER_SRC_BIT, MU::Upload, "uv_splat grad staging"));
   MESHRT_TRY(ensureBuffer(mTextureGrad, textureBytes, STORAGE, MU::DeviceLocal, "uv_splat texture grad"));
-  MESHRT_TRY(ensureBuffer(mFeatureGrad, pixels * config.channels * 4, STORAGE, MU::DeviceLocal, "uv_splat feature grad"));
-  MESHRT_TRY(ensureBuffer(mUvGrad, pixels * 2 * 4, STORAGE, MU::DeviceLocal, "uv_splat uv grad"));
+  const uint64_t featureGradBytes = pixels * config.channels * 8;  // int64 fixed point
+  if (featureGradBytes > mContext.info().maxStorageBufferRange) {
+    return makeError("uv_splat: backward", "the feature gradient (" + mebibytes(featureGradBytes) +
+                                               ", 64-bit fixed point) exceeds one storage binding on this device");
+  }
+  MESHRT_TRY(ensureBuffer(mFeatureGrad, featureGradBytes, STORAGE, MU::DeviceLocal, "uv_splat feature grad"));
+  MESHRT_TRY(ensureBuffer(mUvGrad, pixels * 2 * 8, STORAGE, MU::DeviceLocal, "uv_splat uv grad"));
   auto cmd = stream.begin();
   if (!cmd) return cmd.error();
   if (timestamps) timestamps->reset(*cmd);
@@ -292,6 +327,7 @@ Result<UvSplatGradients> UvSplatStage::backward(vk::CommandStream& stream, std::
   int span = timestamps ? timestamps->beginSpan(*cmd, "uv_splat_grad_upload") : -1;
   MESHRT_TRY(vk::recordUpload(*cmd, mGradStaging, 0, std::as_bytes(textureGrad), mTextureGrad, 0));
   vkCmdFillBuffer(*cmd, mFeatureGrad.handle(), 0, VK_WHOLE_SIZE, 0);
+  vkCmdFillBuffer(*cmd, mUvGrad.handle(), 0, VK_WHOLE_SIZE, 0);
   transferToCompute(*cmd);
   if (timestamps) timestamps->endSpan(*cmd, span);
   span = timestamps ? timestamps->beginSpan(*cmd, "uv_splat_backward") : -1;
@@ -299,21 +335,19 @@ Result<UvSplatGradients> UvSplatStage::backward(vk::CommandStream& stream, std::
   const vk::BufferBinding bindings[] = {{mLastInputs.uvs}, {mLastInputs.pixelIds}, {mLastInputs.features},
                                         {&mLut},           {&mTexture},          {&mWeight},
                                         {&mTextureGrad},   {&mFeatureGrad},      {&mUvGrad}};
-  MESHRT_TRY(mBackward->dispatch(stream, bindings, &push, sizeof(push), vk::groupCount(config.imageWidth, GROUP_SIDE),
-                                 vk::groupCount(config.imageHeight, GROUP_SIDE)));
+  MESHRT_TRY(mBackward->dispatch(stream, bindings, &push, sizeof(push), vk::groupCount(config.textureWidth, GROUP_SIDE),
+                                 vk::groupCount(config.textureHeight, GROUP_SIDE)));
   if (timestamps) timestamps->endSpan(*cmd, span);
   auto value = stream.submit();
   if (!value) return value.error();
   MESHRT_TRY(stream.wait(*value));
-  auto featureGrad = vk::downloadNow(stream, mAllocator, mFeatureGrad, 0, pixels * config.channels * 4);
+  auto featureGrad = vk::downloadNow(stream, mAllocator, mFeatureGrad, 0, featureGradBytes);
   if (!featureGrad) return featureGrad.error();
-  auto uvGrad = vk::downloadNow(stream, mAllocator, mUvGrad, 0, pixels * 2 * 4);
+  auto uvGrad = vk::downloadNow(stream, mAllocator, mUvGrad, 0, pixels * 2 * 8);
   if (!uvGrad) return uvGrad.error();
   UvSplatGradients grads;
-  grads.features.resize(pixels * config.channels);
-  grads.uvs.resize(pixels * 2);
-  std::memcpy(grads.features.data(), featureGrad->data(), featureGrad->size());
-  std::memcpy(grads.uvs.data(), uvGrad->data(), uvGrad->size());
+  grads.features = fromFixedPoint(*featureGrad);
+  grads.uvs = fromFixedPoint(*uvGrad);
   return grads;
 }
 

@@ -3,7 +3,8 @@
 // texture sampling (DESIGN §1 "splat+fuse").
 //
 //   shaders/uv_splat_insert.comp, uv_splat_gather.comp   forward: lookup table, then a per-texel gather
-//   shaders/uv_splat_backward.comp                       backward: a per-pixel gather (no float atomics)
+//   shaders/uv_splat_backward.comp                       backward: per texel, 64-bit fixed-point integer
+//                                                        atomics (order-independent: no float atomics)
 //   shaders/uv_splat_fuse.comp, uv_splat_sample.comp     fusion over frames, sampling for rendering
 //   shaders/include/uv_splat_params.h, uv_splat_math.glsl  GLSL side; runtime/core/uv_splat_math.h in C++
 //   runtime/stages/uv_splat_reference.cpp                the CPU reference
@@ -132,8 +133,9 @@ class UvSplatStage {
                    vk::GpuTimestamps* timestamps = nullptr);
   Result<UvSplatForward> downloadForward(vk::CommandStream& stream);
 
-  // Backward of the last forward()/run(): uploads textureGrad [C][Ht][Wt], runs the per-pixel
-  // gather, waits and reads back. GPU spans "uv_splat_grad_upload", "uv_splat_backward".
+  // Backward of the last forward()/run(): uploads textureGrad [C][Ht][Wt], runs the per-texel
+  // pass (sums in 64-bit fixed point, UV_SPLAT_GRAD_SCALE = 2^24), waits and reads back.
+  // Needs the whole texture (C*Ht*Wt floats) in one storage binding; errors say when it is not. GPU spans "uv_splat_grad_upload", "uv_splat_backward".
   Result<UvSplatGradients> backward(vk::CommandStream& stream, std::span<const float> textureGrad,
                                     vk::GpuTimestamps* timestamps = nullptr);
 

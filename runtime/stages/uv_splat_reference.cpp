@@ -83,13 +83,6 @@ void gather(const UvSplatConfig& config, const T* features, const T* uvs, const 
   }
 }
 
-bool lutContains(const uint32_t* slots, uint32_t capacity, uint32_t key) {
-  for (uint32_t slot = 0; slot < capacity && slots[slot] <= key; ++slot) {
-    if (slots[slot] == key) return true;
-  }
-  return false;
-}
-
 }  // namespace
 
 Result<void> validateUvSplatConfig(const UvSplatConfig& config) {
@@ -173,57 +166,48 @@ Result<UvSplatGradients> uvSplatBackwardReference(const UvSplatConfig& config, c
     return fieldError("textureGrad", std::to_string(textureGrad.size()) + " floats, expected C*Ht*Wt = " +
                                          std::to_string(texels * C));
   }
-  UvSplatGradients grads;
-  grads.features.assign(pixels * C, 0.0f);
-  grads.uvs.assign(pixels * 2, 0.0f);
+  // Per texel, per lookup-table entry, in fixed point like the shader (order-independent sums).
+  std::vector<int64_t> featureSum(pixels * C, 0), uvSum(pixels * 2, 0);
   const float* F = inputs.features.data();
-  const float* uvs = inputs.uvs.data();
-  auto onObject = [&](uint32_t pixel) { return inputs.mask[pixel] != 0; };
-  // Pixel (x, y) is corner k of these quads, visited in ascending quad index.
-  const int quadDx[4] = {-1, 0, -1, 0}, quadDy[4] = {-1, -1, 0, 0}, cornerOf[4] = {2, 3, 1, 0};
-  for (uint32_t y = 0; y < H; ++y) {
-    for (uint32_t x = 0; x < W; ++x) {
-      const size_t pixel = size_t{y} * W + x;
-      if (!inputs.mask[pixel]) continue;
-      float gradU = 0.0f, gradV = 0.0f;
-      for (int n = 0; n < 4; ++n) {
-        const int64_t qxSigned = int64_t{x} + quadDx[n], qySigned = int64_t{y} + quadDy[n];
-        if (qxSigned < 0 || qySigned < 0 || qxSigned + 1 >= W || qySigned + 1 >= H) continue;
-        const uint32_t qx = uint32_t(qxSigned), qy = uint32_t(qySigned), k = uint32_t(cornerOf[n]);
-        uvsplat::Quad<float> quad;
-        if (!uvsplat::loadQuad(uvs, 2, 0, onObject, qx, qy, W, Wt, Ht, config.maxQuadExtent, quad)) continue;
-        const uint32_t key = qy * (W - 1) + qx;
-        size_t corner[4];
-        for (int c = 0; c < 4; ++c) corner[c] = uvsplat::cornerPixel(qx, qy, W, c);
-        const uvsplat::TexelRange range = uvsplat::candidateTexels(quad, Wt, Ht);
-        for (int32_t j = range.j0; j <= range.j1; ++j) {
-          for (int32_t i = range.i0; i <= range.i1; ++i) {
-            const size_t texel = size_t(j) * Wt + i;
-            const float weightSum = forward.weight[texel];
-            if (!(weightSum > 0.0f) || !lutContains(&forward.lut[texel * L], L, key)) continue;
-            uvsplat::QuadPoint<float> point;
-            if (!uvsplat::inverseBilinear(quad, float(i), float(j), point)) continue;
-            float w[4];
-            uvsplat::cornerWeights(point, w);
-            float dw[4] = {0.0f, 0.0f, 0.0f, 0.0f};
-            for (uint32_t c = 0; c < C; ++c) {
-              const float G = textureGrad[c * texels + texel];
-              const float value = forward.texture[c * texels + texel];
-              grads.features[c * pixels + pixel] += w[k] * G / weightSum;
-              for (int m = 0; m < 4; ++m) dw[m] += G * (F[c * pixels + corner[m]] - value);
-            }
-            for (int m = 0; m < 4; ++m) dw[m] = dw[m] / weightSum;
-            float lambdaX, lambdaY;
-            if (!uvsplat::positionGradient(quad, point, dw, lambdaX, lambdaY)) continue;
-            gradU += w[k] * lambdaX * float(Wt);
-            gradV += w[k] * lambdaY * float(Ht);
-          }
-        }
+  auto always = [](uint32_t) { return true; };
+  for (size_t texel = 0; texel < texels; ++texel) {
+    const float weightSum = forward.weight[texel];
+    if (!(weightSum > 0.0f)) continue;
+    const float px = float(texel % Wt), py = float(texel / Wt);
+    for (uint32_t slot = 0; slot < L; ++slot) {
+      const uint32_t key = forward.lut[texel * L + slot];
+      if (key == UV_SPLAT_NO_QUAD) break;
+      const uint32_t qx = key % (W - 1), qy = key / (W - 1);
+      uvsplat::Quad<float> quad;
+      uvsplat::QuadPoint<float> point;
+      if (!uvsplat::loadQuad(inputs.uvs.data(), 2, 0, always, qx, qy, W, Wt, Ht, INFINITY, quad)) continue;
+      if (!uvsplat::inverseBilinear(quad, px, py, point)) continue;
+      float w[4];
+      uvsplat::cornerWeights(point, w);
+      size_t corner[4];
+      for (int k = 0; k < 4; ++k) corner[k] = uvsplat::cornerPixel(qx, qy, W, k);
+      float dw[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+      for (uint32_t c = 0; c < C; ++c) {
+        const float G = textureGrad[c * texels + texel];
+        const float value = forward.texture[c * texels + texel];
+        const size_t plane = c * pixels;
+        for (int k = 0; k < 4; ++k) featureSum[plane + corner[k]] += uvsplat::toFixedPoint(w[k] * G / weightSum);
+        for (int k = 0; k < 4; ++k) dw[k] += G * (F[plane + corner[k]] - value);
       }
-      grads.uvs[2 * pixel] = gradU;
-      grads.uvs[2 * pixel + 1] = gradV;
+      for (int k = 0; k < 4; ++k) dw[k] = dw[k] / weightSum;
+      float lambdaX, lambdaY;
+      if (!uvsplat::positionGradient(quad, point, dw, lambdaX, lambdaY)) continue;
+      for (int k = 0; k < 4; ++k) {
+        uvSum[2 * corner[k]] += uvsplat::toFixedPoint(w[k] * lambdaX * float(Wt));
+        uvSum[2 * corner[k] + 1] += uvsplat::toFixedPoint(w[k] * lambdaY * float(Ht));
+      }
     }
   }
+  UvSplatGradients grads;
+  grads.features.resize(pixels * C);
+  grads.uvs.resize(pixels * 2);
+  for (size_t i = 0; i < featureSum.size(); ++i) grads.features[i] = uvsplat::fromFixedPoint(featureSum[i]);
+  for (size_t i = 0; i < uvSum.size(); ++i) grads.uvs[i] = uvsplat::fromFixedPoint(uvSum[i]);
   return grads;
 }
 

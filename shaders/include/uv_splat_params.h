@@ -18,7 +18,13 @@ inline constexpr std::uint32_t UV_SPLAT_NO_QUAD = 0xFFFFFFFFu;
 #define UV_SPLAT_MAX_LUT 32u           // lutCapacity
 #define UV_SPLAT_MAX_SIZE 8192u        // image and texture width / height
 #define UV_SPLAT_OFF_OBJECT 0xffffffffu  // pixel id of a pixel off the object (= RASTER_NO_TRIANGLE)
-#define UV_SPLAT_GROUP 64u             // invocations per workgroup (1D passes)
+#define UV_SPLAT_INSERT_TILE 32u       // the insert pass covers a quad's candidate texels in 32 x 32
+                                       // tiles, one invocation each: lavapipe ends any invocation after
+                                       // 65535 loop iterations in total, so work per invocation is bounded
+// Backward accumulation in 64-bit fixed point (integer atomics: order-independent, so runs are
+// bit-identical): value = round(x * 2^24), each contribution clamped to +-2^50 (|x| <= 6.7e7).
+#define UV_SPLAT_GRAD_SCALE 16777216.0
+#define UV_SPLAT_GRAD_LIMIT 1125899906842624.0
 
 MESHRT_GPU_NAMESPACE_BEGIN
 
@@ -38,7 +44,7 @@ struct UvSplatPush {
   uint flags;           // fusion: 1 = reset the state before fusing
   uint channelBase;     // first channel of this dispatch (the gather is split by channels when the
                         // texture exceeds one storage-buffer binding)
-  uint pad1;
+  uint insertTilesX;    // insert pass: candidate tiles per quad along i (dispatch z = tilesX * tilesY)
   uint pad2;
   uint pad3;
 };
