@@ -99,6 +99,9 @@ Result<std::unique_ptr<UvSplatStage>> UvSplatStage::create(vk::Context& context,
   auto insert = makePipeline(context, ShaderId::UvSplatInsert, 4);
   auto gather = makePipeline(context, ShaderId::UvSplatGather, 6);
   auto backward = makePipeline(context, ShaderId::UvSplatBackward, 9);
+  auto sample = makePipeline(context, ShaderId::UvSplatSample, 4);
+  if (!sample) return sample.error();
+  stage->mSample = std::move(sample.value());
   if (!insert) return insert.error();
   if (!gather) return gather.error();
   if (!backward) return backward.error();
@@ -349,6 +352,63 @@ Result<UvSplatGradients> UvSplatStage::backward(vk::CommandStream& stream, std::
   grads.features = fromFixedPoint(*featureGrad);
   grads.uvs = fromFixedPoint(*uvGrad);
   return grads;
+}
+
+Result<std::vector<float>> UvSplatStage::sample(vk::CommandStream& stream, const UvSplatConfig& config,
+                                                std::span<const float> texture, std::span<const float> uvs,
+                                                std::span<const uint8_t> mask, vk::GpuTimestamps* timestamps) {
+  MESHRT_TRY(validateUvSplatConfig(config));
+  const size_t pixels = size_t{config.imageWidth} * config.imageHeight;
+  const size_t texels = size_t{config.textureWidth} * config.textureHeight;
+  if (texture.size() != texels * config.channels) return makeError("uv_splat: sample: texture", "expected C*Ht*Wt floats");
+  if (uvs.size() != pixels * 2) return makeError("uv_splat: sample: uvs", "expected H*W*2 floats");
+  if (mask.size() != pixels) return makeError("uv_splat: sample: mask", "expected H*W bytes");
+  const uint64_t maxRange = mContext.info().maxStorageBufferRange;
+  if (uint64_t{texels} * config.channels * 4 > maxRange || uint64_t{pixels} * config.channels * 4 > maxRange) {
+    return makeError("uv_splat: sample", "texture or image exceeds one storage binding on this device");
+  }
+  std::vector<uint32_t> pixelIds(pixels);
+  for (size_t p = 0; p < pixels; ++p) {
+    if (mask[p] && (!std::isfinite(uvs[2 * p]) || !std::isfinite(uvs[2 * p + 1]))) {
+      return makeError("uv_splat: sample: uvs[(" + std::to_string(p / config.imageWidth) + ", " +
+                           std::to_string(p % config.imageWidth) + ")]",
+                       "not finite on a masked pixel");
+    }
+    pixelIds[p] = mask[p] ? 0u : UV_SPLAT_OFF_OBJECT;
+  }
+  using MU = vk::MemoryUsage;
+  const auto textureBytes = std::as_bytes(texture);
+  const auto uvBytes = std::as_bytes(uvs);
+  const auto idBytes = std::as_bytes(std::span<const uint32_t>(pixelIds));
+  MESHRT_TRY(ensureBuffer(mSampleStaging, textureBytes.size() + uvBytes.size() + idBytes.size(),
+                          VK_BUFFER_USAGE_TRANSFER_SRC_BIT, MU::Upload, "uv_splat sample staging"));
+  MESHRT_TRY(ensureBuffer(mSampleTexture, textureBytes.size(), STORAGE, MU::DeviceLocal, "uv_splat sample texture"));
+  MESHRT_TRY(ensureBuffer(mSampleUvs, uvBytes.size(), STORAGE, MU::DeviceLocal, "uv_splat sample uvs"));
+  MESHRT_TRY(ensureBuffer(mSampleIds, idBytes.size(), STORAGE, MU::DeviceLocal, "uv_splat sample ids"));
+  MESHRT_TRY(ensureBuffer(mSampleImage, pixels * config.channels * 4, STORAGE, MU::DeviceLocal, "uv_splat sample image"));
+  auto cmd = stream.begin();
+  if (!cmd) return cmd.error();
+  if (timestamps) timestamps->reset(*cmd);
+  afterEarlierWork(*cmd);
+  int span = timestamps ? timestamps->beginSpan(*cmd, "uv_splat_sample_upload") : -1;
+  MESHRT_TRY(vk::recordUpload(*cmd, mSampleStaging, 0, textureBytes, mSampleTexture, 0));
+  MESHRT_TRY(vk::recordUpload(*cmd, mSampleStaging, textureBytes.size(), uvBytes, mSampleUvs, 0));
+  MESHRT_TRY(vk::recordUpload(*cmd, mSampleStaging, textureBytes.size() + uvBytes.size(), idBytes, mSampleIds, 0));
+  if (timestamps) timestamps->endSpan(*cmd, span);
+  span = timestamps ? timestamps->beginSpan(*cmd, "uv_splat_sample") : -1;
+  const gpu::UvSplatPush push = makePush(config, {nullptr, &mSampleUvs, 2, 0, &mSampleIds, 0});
+  const vk::BufferBinding bindings[] = {{&mSampleUvs}, {&mSampleIds}, {&mSampleTexture}, {&mSampleImage}};
+  MESHRT_TRY(mSample->dispatch(stream, bindings, &push, sizeof(push), vk::groupCount(config.imageWidth, GROUP_SIDE),
+                               vk::groupCount(config.imageHeight, GROUP_SIDE)));
+  if (timestamps) timestamps->endSpan(*cmd, span);
+  auto value = stream.submit();
+  if (!value) return value.error();
+  MESHRT_TRY(stream.wait(*value));
+  auto image = vk::downloadNow(stream, mAllocator, mSampleImage, 0, pixels * config.channels * 4);
+  if (!image) return image.error();
+  std::vector<float> out(pixels * config.channels);
+  std::memcpy(out.data(), image->data(), image->size());
+  return out;
 }
 
 }  // namespace meshrt

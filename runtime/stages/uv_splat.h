@@ -139,6 +139,15 @@ class UvSplatStage {
   Result<UvSplatGradients> backward(vk::CommandStream& stream, std::span<const float> textureGrad,
                                     vk::GpuTimestamps* timestamps = nullptr);
 
+  // Bilinear sampling of `texture` [C][Ht][Wt] at the UVs of masked pixels -> [C][H][W], 0 off
+  // the object (what uvSplatSampleReference computes), for rendering. Uses config's sizes and
+  // channels. GPU spans "uv_splat_sample_upload", "uv_splat_sample".
+  Result<std::vector<float>> sample(vk::CommandStream& stream, const UvSplatConfig& config, std::span<const float> texture,
+                                    std::span<const float> uvs, std::span<const uint8_t> mask,
+                                    vk::GpuTimestamps* timestamps = nullptr);
+
+  bool hasForward() const { return mHaveForward; }
+  const UvSplatConfig& lastConfig() const { return mLastConfig; }
   const vk::Buffer& texture() const { return mTexture; }  // fp32 [C][Ht][Wt]
   const vk::Buffer& weight() const { return mWeight; }    // fp32 [Ht][Wt]
   const vk::Buffer& lut() const { return mLut; }          // uint32 [Ht][Wt][L]
@@ -157,9 +166,10 @@ class UvSplatStage {
 
   vk::Context& mContext;
   vk::GpuAllocator& mAllocator;
-  std::unique_ptr<vk::ComputePipeline> mInsert, mGather, mBackward;
+  std::unique_ptr<vk::ComputePipeline> mInsert, mGather, mBackward, mSample;
   vk::Buffer mStaging, mFeatures, mUvs, mPixelIds;           // host-input copies
   vk::Buffer mLut, mTexture, mWeight, mDropped, mDroppedReadback;
+  vk::Buffer mSampleStaging, mSampleTexture, mSampleUvs, mSampleIds, mSampleImage;
   vk::Buffer mGradStaging, mTextureGrad, mFeatureGrad, mUvGrad;
   UvSplatConfig mLastConfig;
   UvSplatDeviceInputs mLastInputs;  // backward() reads these buffers again: keep them alive and unchanged

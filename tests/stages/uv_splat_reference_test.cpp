@@ -299,5 +299,42 @@ TEST(UvSplatReference, BadInputNamesTheField) {
   EXPECT_NE(grads.error().message.find("textureGrad"), std::string::npos);
 }
 
+TEST(UvSplatReference, FusionAveragesByConfidenceCapsAndResets) {
+  UvSplatFusionState state;
+  const std::vector<float> frameA = {1.0f, 4.0f}, frameB = {3.0f, 8.0f};  // C = 1, 2 x 1 texels
+  const std::vector<float> seenBoth = {1.0f, 0.0f}, seenOne = {3.0f, 2.0f};
+  ASSERT_TRUE(uvSplatFuseReference(state, 1, 2, 1, frameA, seenBoth, 5.0f, true).ok());
+  EXPECT_EQ(state.texture, (std::vector<float>{1.0f, 0.0f}));  // texel 1 invisible: stays 0
+  EXPECT_EQ(state.confidence, (std::vector<float>{1.0f, 0.0f}));
+  ASSERT_TRUE(uvSplatFuseReference(state, 1, 2, 1, frameB, seenOne, 5.0f, false).ok());
+  EXPECT_FLOAT_EQ(state.texture[0], (1.0f * 1.0f + 3.0f * 3.0f) / 4.0f);
+  EXPECT_FLOAT_EQ(state.texture[1], 8.0f);
+  EXPECT_EQ(state.confidence, (std::vector<float>{4.0f, 2.0f}));
+  ASSERT_TRUE(uvSplatFuseReference(state, 1, 2, 1, frameB, seenOne, 5.0f, false).ok());
+  EXPECT_EQ(state.confidence[0], 5.0f) << "capped at maxConfidence";
+  ASSERT_TRUE(uvSplatFuseReference(state, 1, 2, 1, frameA, std::vector<float>{0.0f, 0.0f}, 5.0f, true).ok());
+  EXPECT_EQ(state.texture, (std::vector<float>{0.0f, 0.0f})) << "reset";
+  EXPECT_EQ(state.confidence, (std::vector<float>{0.0f, 0.0f}));
+  EXPECT_FALSE(uvSplatFuseReference(state, 1, 2, 1, frameA, std::vector<float>{1.0f}, 5.0f, false).ok());
+  EXPECT_FALSE(uvSplatFuseReference(state, 1, 2, 1, frameA, seenBoth, 0.0f, false).ok());
+}
+
+TEST(UvSplatReference, SamplingHitsTexelCentresAndClampsToEdge) {
+  const UvSplatConfig config{4, 1, 1, 4, 2, 0.2f, 10};
+  const std::vector<float> texture = {0, 1, 2, 3, 10, 11, 12, 13};  // [1][2][4]
+  // u at texel centres of columns 0..2, v at row 0's centre; the last pixel far outside (clamped).
+  const std::vector<float> uvs = {0.125f, 0.25f, 0.375f, 0.25f, 0.5f, 0.5f, 7.0f, -3.0f};
+  const std::vector<uint8_t> mask = {1, 1, 1, 1};
+  auto image = uvSplatSampleReference(config, texture, uvs, mask);
+  ASSERT_TRUE(image.ok()) << image.error().message;
+  EXPECT_EQ((*image)[0], 0.0f);
+  EXPECT_EQ((*image)[1], 1.0f);
+  EXPECT_FLOAT_EQ((*image)[2], 0.5f * (1.5f + 11.5f)) << "between columns 1, 2 and rows 0, 1";
+  EXPECT_EQ((*image)[3], 3.0f) << "u, v beyond the texture: the corner texel";
+  const std::vector<uint8_t> none = {0, 0, 0, 0};
+  auto masked = uvSplatSampleReference(config, texture, uvs, none);
+  EXPECT_EQ(*masked, (std::vector<float>{0, 0, 0, 0}));
+}
+
 }  // namespace
 }  // namespace meshrt::test

@@ -7,14 +7,20 @@
 namespace meshrt::test {
 
 SplatScene makeSplatScene(uint32_t seed, uint32_t imageSize, uint32_t channels, uint32_t textureSize) {
-  static const TestMesh sphere = makeIcosphere(4);
   std::mt19937 random(seed);
+  const auto rotation = randomRotation(random);
+  return makeSplatSceneAtPose(rotation.data(), seed, imageSize, channels, textureSize);
+}
+
+SplatScene makeSplatSceneAtPose(const float rotation[9], uint32_t seed, uint32_t imageSize, uint32_t channels,
+                                uint32_t textureSize) {
+  static const TestMesh sphere = makeIcosphere(4);
+  std::mt19937 random(seed + 1000);
   SplatScene scene;
   scene.config = {imageSize, imageSize, channels, textureSize, textureSize, 0.2f, 10};
-  const auto rotation = randomRotation(random);
   const float translation[3] = {0.0f, 0.0f, 3.0f};
   const float focal = 1.1f * imageSize, centre = 0.5f * imageSize;
-  scene.view = perspectiveView(rotation.data(), translation, focal, focal, centre, centre);
+  scene.view = perspectiveView(rotation, translation, focal, focal, centre, centre);
   auto raster = rasterReference(sphere.view(), std::span(&scene.view, 1), {imageSize, imageSize, true});
   scene.raster = std::move(raster.value());  // fixed, valid inputs
   const size_t pixels = size_t{imageSize} * imageSize;

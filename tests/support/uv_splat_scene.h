@@ -23,5 +23,8 @@ struct SplatScene {
 // Level-4 icosphere (5,120 triangles) at distance 3 with a random rotation, perspective camera
 // with fx = fy = 1.1 * imageSize (the sphere covers about 40% of the image), back faces culled.
 SplatScene makeSplatScene(uint32_t seed, uint32_t imageSize, uint32_t channels, uint32_t textureSize);
+// The same at a given rotation (row-major, object -> camera).
+SplatScene makeSplatSceneAtPose(const float rotation[9], uint32_t seed, uint32_t imageSize, uint32_t channels,
+                                uint32_t textureSize);
 
 }  // namespace meshrt::test
