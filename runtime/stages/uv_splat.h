@@ -13,7 +13,9 @@
 // Layouts (all row-major, fp32 unless noted):
 //   features [C][H][W]; uvs [H][W][2] (u, v in [0,1]^2, origin top left, v down); mask [H][W] uint8.
 //   texture [C][Ht][Wt]; weight [Ht][Wt]; lut [Ht][Wt][L] uint32.
-// Every output is a gather over fixed lists in a fixed order: runs are bit-identical.
+// Forward outputs are gathers over fixed lists in a fixed order, backward sums are 64-bit
+// fixed-point integers (order-independent): runs are bit-identical, and the CPU reference
+// computes the same values (docs/ARCHITECTURE.md, "UV splat stage").
 #pragma once
 
 #include <cstdint>
@@ -68,7 +70,9 @@ Result<void> validateUvSplatConfig(const UvSplatConfig& config);
 // "uv_splat: uvs[(3, 7)]: not finite on a masked pixel".
 Result<void> validateUvSplatInputs(const UvSplatConfig& config, const UvSplatInputs& inputs);
 
-// The CPU reference, float32, operation for operation what the shaders compute.
+// The CPU reference, float32, operation for operation what the shaders compute. The backward
+// sums contributions in 64-bit fixed point (UV_SPLAT_GRAD_SCALE = 2^24 per unit, each
+// contribution rounded to 2^-24 and clamped to +-2^26), exactly as the shader does.
 Result<UvSplatForward> uvSplatForwardReference(const UvSplatConfig& config, const UvSplatInputs& inputs);
 Result<UvSplatGradients> uvSplatBackwardReference(const UvSplatConfig& config, const UvSplatInputs& inputs,
                                                   const UvSplatForward& forward,
@@ -135,7 +139,8 @@ class UvSplatStage {
 
   // Backward of the last forward()/run(): uploads textureGrad [C][Ht][Wt], runs the per-texel
   // pass (sums in 64-bit fixed point, UV_SPLAT_GRAD_SCALE = 2^24), waits and reads back.
-  // Needs the whole texture (C*Ht*Wt floats) in one storage binding; errors say when it is not. GPU spans "uv_splat_grad_upload", "uv_splat_backward".
+  // Needs the whole texture (C*Ht*Wt floats) in one storage binding; errors say when it is not.
+  // GPU spans "uv_splat_grad_upload", "uv_splat_backward".
   Result<UvSplatGradients> backward(vk::CommandStream& stream, std::span<const float> textureGrad,
                                     vk::GpuTimestamps* timestamps = nullptr);
 
