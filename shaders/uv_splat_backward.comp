@@ -17,15 +17,44 @@ layout(std430, set = 0, binding = 0) readonly buffer Uvs { float uvs[]; };
 layout(std430, set = 0, binding = 1) readonly buffer PixelIds { uint pixelIds[]; };
 layout(std430, set = 0, binding = 2) readonly buffer Features { float features[]; };        // [C][H][W]
 layout(std430, set = 0, binding = 3) readonly buffer Lut { uint lut[]; };                   // [Ht][Wt][L]
-layout(std430, set = 0, binding = 4) readonly buffer Texture { float texture[]; };          // [C][Ht][Wt]
-layout(std430, set = 0, binding = 5) readonly buffer Weight { float weight[]; };            // [Ht][Wt]
-layout(std430, set = 0, binding = 6) readonly buffer TextureGrad { float textureGrad[]; };  // [C][Ht][Wt]
-layout(std430, set = 0, binding = 7) buffer FeatureGrad { int64_t featureGrad[]; };         // [C][H][W], fixed point, zeroed
-layout(std430, set = 0, binding = 8) buffer UvGrad { int64_t uvGrad[]; };                   // [H][W][2], fixed point, zeroed
+layout(std430, set = 0, binding = 4) readonly buffer Weight { float weight[]; };            // [Ht][Wt]
+// The forward texture and the upstream gradient, [C][Ht][Wt] each, in up to
+// UV_SPLAT_BACKWARD_BINDINGS bindings of p.bindingChannels channels (one binding holds at
+// most maxStorageBufferRange bytes: 128 MiB on lavapipe, 32 channels at 1024^2).
+layout(std430, set = 0, binding = 5) readonly buffer Texture0 { float texture0[]; };
+layout(std430, set = 0, binding = 6) readonly buffer Texture1 { float texture1[]; };
+layout(std430, set = 0, binding = 7) readonly buffer Texture2 { float texture2[]; };
+layout(std430, set = 0, binding = 8) readonly buffer Texture3 { float texture3[]; };
+layout(std430, set = 0, binding = 9) readonly buffer TextureGrad0 { float textureGrad0[]; };
+layout(std430, set = 0, binding = 10) readonly buffer TextureGrad1 { float textureGrad1[]; };
+layout(std430, set = 0, binding = 11) readonly buffer TextureGrad2 { float textureGrad2[]; };
+layout(std430, set = 0, binding = 12) readonly buffer TextureGrad3 { float textureGrad3[]; };
+layout(std430, set = 0, binding = 13) buffer FeatureGrad { int64_t featureGrad[]; };  // [C][H][W], fixed point, zeroed
+layout(std430, set = 0, binding = 14) buffer UvGrad { int64_t uvGrad[]; };            // [H][W][2], fixed point, zeroed
 
 layout(push_constant) uniform Push { UvSplatPush p; };
 
 #include "uv_splat_math.glsl"
+
+// Channel c of the texture (or of the upstream gradient) at `texel`.
+float loadTexture(bool gradient, uint c, uint texel) {
+  uint binding = c / p.bindingChannels;
+  uint index = (c - binding * p.bindingChannels) * p.textureWidth * p.textureHeight + texel;
+  if (gradient) {
+    switch (binding) {
+      case 0u: return textureGrad0[index];
+      case 1u: return textureGrad1[index];
+      case 2u: return textureGrad2[index];
+      default: return textureGrad3[index];
+    }
+  }
+  switch (binding) {
+    case 0u: return texture0[index];
+    case 1u: return texture1[index];
+    case 2u: return texture2[index];
+    default: return texture3[index];
+  }
+}
 
 int64_t toFixedPoint(float value) {
   if (!(value == value)) return 0l;
@@ -38,7 +67,6 @@ void main() {
   uint i = gl_GlobalInvocationID.x, j = gl_GlobalInvocationID.y;
   if (i >= p.textureWidth || j >= p.textureHeight) return;
   uint texel = j * p.textureWidth + i;
-  uint texels = p.textureWidth * p.textureHeight;
   uint pixels = p.imageWidth * p.imageHeight;
   float weightSum = weight[texel];
   if (!(weightSum > 0.0)) return;
@@ -55,8 +83,8 @@ void main() {
                              uvSplatCornerPixel(qx, qy, 3));
     precise float dw0 = 0.0, dw1 = 0.0, dw2 = 0.0, dw3 = 0.0;
     for (uint c = 0u; c < p.channels; ++c) {
-      float G = textureGrad[c * texels + texel];
-      float value = texture[c * texels + texel];
+      float G = loadTexture(true, c, texel);
+      float value = loadTexture(false, c, texel);
       uint plane = c * pixels;
       precise float g0 = w.x * G / weightSum, g1 = w.y * G / weightSum, g2 = w.z * G / weightSum, g3 = w.w * G / weightSum;
       atomicAdd(featureGrad[plane + corner[0]], toFixedPoint(g0));

@@ -98,7 +98,7 @@ Result<std::unique_ptr<UvSplatStage>> UvSplatStage::create(vk::Context& context,
   std::unique_ptr<UvSplatStage> stage(new UvSplatStage(context, allocator));
   auto insert = makePipeline(context, ShaderId::UvSplatInsert, 4);
   auto gather = makePipeline(context, ShaderId::UvSplatGather, 6);
-  auto backward = makePipeline(context, ShaderId::UvSplatBackward, 9);
+  auto backward = makePipeline(context, ShaderId::UvSplatBackward, 15);
   auto sample = makePipeline(context, ShaderId::UvSplatSample, 4);
   if (!sample) return sample.error();
   stage->mSample = std::move(sample.value());
@@ -307,11 +307,13 @@ Result<UvSplatGradients> UvSplatStage::backward(vk::CommandStream& stream, std::
                                                   std::to_string(texels * config.channels));
   }
   const uint64_t textureBytes = texels * config.channels * 4;
-  if (textureBytes > mContext.info().maxStorageBufferRange) {
-    return makeError("uv_splat: backward", "the texture (" + mebibytes(textureBytes) +
-                                               ") exceeds one storage binding on this device (" +
-                                               mebibytes(mContext.info().maxStorageBufferRange) + "); the backward gather "
-                                               "needs all channels of a texel in one binding");
+  // Texture and upstream gradient are read through up to UV_SPLAT_BACKWARD_BINDINGS bindings each.
+  const uint32_t bindingChannels = channelsPerChunk(mContext, config);
+  const uint32_t bindingsNeeded = (config.channels + bindingChannels - 1) / bindingChannels;
+  if (bindingsNeeded > UV_SPLAT_BACKWARD_BINDINGS) {
+    return makeError("uv_splat: backward", "the texture (" + mebibytes(textureBytes) + ") needs " +
+                                               std::to_string(bindingsNeeded) + " storage bindings on this device; at most " +
+                                               std::to_string(UV_SPLAT_BACKWARD_BINDINGS) + " are supported");
   }
   using MU = vk::MemoryUsage;
   MESHRT_TRY(ensureBuffer(mGradStaging, textureBytes, VK_BUFFER_USAGE_TRANSFER_SRC_BIT, MU::Upload, "uv_splat grad staging"));
@@ -334,10 +336,20 @@ Result<UvSplatGradients> UvSplatStage::backward(vk::CommandStream& stream, std::
   transferToCompute(*cmd);
   if (timestamps) timestamps->endSpan(*cmd, span);
   span = timestamps ? timestamps->beginSpan(*cmd, "uv_splat_backward") : -1;
-  const gpu::UvSplatPush push = makePush(config, mLastInputs);
-  const vk::BufferBinding bindings[] = {{mLastInputs.uvs}, {mLastInputs.pixelIds}, {mLastInputs.features},
-                                        {&mLut},           {&mTexture},          {&mWeight},
-                                        {&mTextureGrad},   {&mFeatureGrad},      {&mUvGrad}};
+  gpu::UvSplatPush push = makePush(config, mLastInputs);
+  push.bindingChannels = bindingChannels;
+  const VkDeviceSize bytesPerChannel = texels * 4;
+  auto channelRange = [&](const vk::Buffer& buffer, uint32_t binding) {
+    // Bindings past the last used one repeat binding 0 (never read).
+    const uint32_t first = binding < bindingsNeeded ? binding * bindingChannels : 0;
+    const uint32_t count = std::min(bindingChannels, config.channels - first);
+    return vk::BufferBinding{&buffer, first * bytesPerChannel, count * bytesPerChannel};
+  };
+  const vk::BufferBinding bindings[] = {
+      {mLastInputs.uvs},  {mLastInputs.pixelIds}, {mLastInputs.features}, {&mLut}, {&mWeight},
+      channelRange(mTexture, 0), channelRange(mTexture, 1), channelRange(mTexture, 2), channelRange(mTexture, 3),
+      channelRange(mTextureGrad, 0), channelRange(mTextureGrad, 1), channelRange(mTextureGrad, 2),
+      channelRange(mTextureGrad, 3), {&mFeatureGrad}, {&mUvGrad}};
   MESHRT_TRY(mBackward->dispatch(stream, bindings, &push, sizeof(push), vk::groupCount(config.textureWidth, GROUP_SIDE),
                                  vk::groupCount(config.textureHeight, GROUP_SIDE)));
   if (timestamps) timestamps->endSpan(*cmd, span);

@@ -139,7 +139,8 @@ class UvSplatStage {
 
   // Backward of the last forward()/run(): uploads textureGrad [C][Ht][Wt], runs the per-texel
   // pass (sums in 64-bit fixed point, UV_SPLAT_GRAD_SCALE = 2^24), waits and reads back.
-  // Needs the whole texture (C*Ht*Wt floats) in one storage binding; errors say when it is not.
+  // Reads the texture and the upstream gradient through up to 4 storage bindings each (all of
+  // C = 128 at 1024^2 on lavapipe); beyond that it returns an error saying so.
   // GPU spans "uv_splat_grad_upload", "uv_splat_backward".
   Result<UvSplatGradients> backward(vk::CommandStream& stream, std::span<const float> textureGrad,
                                     vk::GpuTimestamps* timestamps = nullptr);

@@ -25,6 +25,7 @@ inline constexpr std::uint32_t UV_SPLAT_NO_QUAD = 0xFFFFFFFFu;
 // bit-identical): value = round(x * 2^24), each contribution clamped to +-2^50 (|x| <= 6.7e7).
 #define UV_SPLAT_GRAD_SCALE 16777216.0
 #define UV_SPLAT_GRAD_LIMIT 1125899906842624.0
+#define UV_SPLAT_BACKWARD_BINDINGS 4u  // the backward reads texture and gradient through up to 4 bindings each
 
 MESHRT_GPU_NAMESPACE_BEGIN
 
@@ -45,7 +46,7 @@ struct UvSplatPush {
   uint channelBase;     // first channel of this dispatch (the gather is split by channels when the
                         // texture exceeds one storage-buffer binding)
   uint insertTilesX;    // insert pass: candidate tiles per quad along i (dispatch z = tilesX * tilesY)
-  uint pad2;
+  uint bindingChannels;  // backward: channels per texture / upstream-gradient binding
   uint pad3;
 };
 
