@@ -100,14 +100,14 @@ Result<std::unique_ptr<UvSplatStage>> UvSplatStage::create(vk::Context& context,
   auto gather = makePipeline(context, ShaderId::UvSplatGather, 6);
   auto backward = makePipeline(context, ShaderId::UvSplatBackward, 15);
   auto sample = makePipeline(context, ShaderId::UvSplatSample, 4);
-  if (!sample) return sample.error();
-  stage->mSample = std::move(sample.value());
   if (!insert) return insert.error();
   if (!gather) return gather.error();
   if (!backward) return backward.error();
+  if (!sample) return sample.error();
   stage->mInsert = std::move(insert.value());
   stage->mGather = std::move(gather.value());
   stage->mBackward = std::move(backward.value());
+  stage->mSample = std::move(sample.value());
   return stage;
 }
 
