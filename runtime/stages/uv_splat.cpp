@@ -1,0 +1,426 @@
+// The UV splat stage on Vulkan: uploads, the insert and gather passes (forward), the per-pixel
+// backward gather, and readback.
+#include "stages/uv_splat.h"
+
+#include <cmath>
+#include <cstddef>
+#include <cstring>
+#include <numeric>
+#include <string>
+
+#include "core/uv_splat_math.h"
+#include "vk/command_stream.h"
+#include "vk/compute_pipeline.h"
+#include "vk/context.h"
+#include "vk/gpu_timestamps.h"
+#include "vk/staging.h"
+
+namespace meshrt {
+
+static_assert(sizeof(gpu::UvSplatPush) == 64, "UvSplatPush layout changed: update shaders/include/uv_splat_params.h");
+static_assert(offsetof(gpu::UvSplatPush, maxQuadExtent) == 24);
+static_assert(offsetof(gpu::UvSplatPush, channelBase) == 48);
+static_assert(offsetof(gpu::UvSplatPush, insertTilesX) == 52);
+
+namespace {
+
+constexpr uint32_t GROUP_SIDE = 8;  // uv_splat_*.comp local size: 8 x 8
+constexpr VkBufferUsageFlags STORAGE = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_DST_BIT |
+                                       VK_BUFFER_USAGE_TRANSFER_SRC_BIT;
+
+void computeToCompute(VkCommandBuffer cmd) {
+  vk::memoryBarrier(cmd, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_ACCESS_SHADER_WRITE_BIT,
+                    VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT);
+}
+
+// Earlier submissions' shader and transfer work on the stage's buffers must finish before this
+// one rewrites them (the host waited, but the device timeline needs its own dependency).
+void afterEarlierWork(VkCommandBuffer cmd) {
+  vk::memoryBarrier(cmd, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_TRANSFER_BIT,
+                    VK_ACCESS_SHADER_WRITE_BIT | VK_ACCESS_TRANSFER_WRITE_BIT,
+                    VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_TRANSFER_BIT,
+                    VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT | VK_ACCESS_TRANSFER_READ_BIT |
+                        VK_ACCESS_TRANSFER_WRITE_BIT);
+}
+
+void transferToCompute(VkCommandBuffer cmd) {
+  vk::memoryBarrier(cmd, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT,
+                    VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT);
+}
+
+Result<std::unique_ptr<vk::ComputePipeline>> makePipeline(vk::Context& context, ShaderId shader, uint32_t bindings) {
+  vk::ComputePipelineDesc desc;
+  desc.shader = shader;
+  desc.bindings.assign(bindings, vk::BindingType::StorageBuffer);
+  desc.pushConstantBytes = sizeof(gpu::UvSplatPush);
+  return vk::ComputePipeline::create(context, desc);
+}
+
+// Channels per gather dispatch: the texture chunk bound to one dispatch must fit one storage
+// binding, and chunk offsets must respect minStorageBufferOffsetAlignment. 0 = impossible.
+uint32_t channelsPerChunk(const vk::Context& context, const UvSplatConfig& config) {
+  const uint64_t bytesPerChannel = uint64_t{config.textureWidth} * config.textureHeight * 4;
+  const uint64_t maxRange = context.info().maxStorageBufferRange;
+  uint64_t chunk = std::min<uint64_t>(config.channels, maxRange / bytesPerChannel);
+  if (chunk >= config.channels) return config.channels;
+  VkPhysicalDeviceProperties properties;
+  vkGetPhysicalDeviceProperties(context.physicalDevice(), &properties);
+  const uint64_t alignment = std::max<uint64_t>(properties.limits.minStorageBufferOffsetAlignment, 1);
+  const uint64_t step = alignment / std::gcd(alignment, bytesPerChannel);
+  return static_cast<uint32_t>(chunk / step * step);
+}
+
+// Tiles of UV_SPLAT_INSERT_TILE texels that cover the candidate box of any used quad along an
+// axis of `size` texels: the box spans at most maxQuadExtent * size + 1 texels (+1 for rounding).
+uint32_t insertTiles(float maxQuadExtent, uint32_t size) {
+  const double span = std::min<double>(size, std::ceil(double(maxQuadExtent) * size) + 2.0);
+  return static_cast<uint32_t>((span + UV_SPLAT_INSERT_TILE - 1) / UV_SPLAT_INSERT_TILE);
+}
+
+std::vector<float> fromFixedPoint(const std::vector<std::byte>& bytes) {
+  std::vector<float> values(bytes.size() / 8);
+  for (size_t i = 0; i < values.size(); ++i) {
+    int64_t fixed;
+    std::memcpy(&fixed, bytes.data() + i * 8, 8);
+    values[i] = uvsplat::fromFixedPoint(fixed);
+  }
+  return values;
+}
+
+std::string mebibytes(uint64_t bytes) { return std::to_string((bytes + (1u << 20) - 1) >> 20) + " MiB"; }
+
+}  // namespace
+
+Result<std::unique_ptr<UvSplatStage>> UvSplatStage::create(vk::Context& context, vk::GpuAllocator& allocator) {
+  if (!context.info().features.int64 || !context.info().features.int64Atomics) {
+    return makeError("uv_splat", "the Vulkan device lacks shaderInt64 / 64-bit buffer atomics, which the backward pass needs");
+  }
+  std::unique_ptr<UvSplatStage> stage(new UvSplatStage(context, allocator));
+  auto insert = makePipeline(context, ShaderId::UvSplatInsert, 4);
+  auto gather = makePipeline(context, ShaderId::UvSplatGather, 6);
+  auto backward = makePipeline(context, ShaderId::UvSplatBackward, 15);
+  auto sample = makePipeline(context, ShaderId::UvSplatSample, 4);
+  if (!insert) return insert.error();
+  if (!gather) return gather.error();
+  if (!backward) return backward.error();
+  if (!sample) return sample.error();
+  stage->mInsert = std::move(insert.value());
+  stage->mGather = std::move(gather.value());
+  stage->mBackward = std::move(backward.value());
+  stage->mSample = std::move(sample.value());
+  return stage;
+}
+
+UvSplatStage::UvSplatStage(vk::Context& context, vk::GpuAllocator& allocator) : mContext(context), mAllocator(allocator) {}
+
+UvSplatStage::~UvSplatStage() = default;
+
+Result<void> UvSplatStage::ensureBuffer(vk::Buffer& buffer, VkDeviceSize bytes, VkBufferUsageFlags usage,
+                                        vk::MemoryUsage memory, const char* name) {
+  bytes = std::max<VkDeviceSize>(bytes, 16);
+  if (buffer && buffer.size() >= bytes) return {};
+  buffer = vk::Buffer();
+  auto created = mAllocator.createBuffer({bytes, usage, memory, false, name});
+  if (!created) return created.error();
+  buffer = std::move(*created);
+  return {};
+}
+
+Result<void> UvSplatStage::checkBindingLimits(const UvSplatConfig& config) const {
+  const uint64_t maxRange = mContext.info().maxStorageBufferRange;
+  const uint64_t pixels = uint64_t{config.imageWidth} * config.imageHeight;
+  const uint64_t texels = uint64_t{config.textureWidth} * config.textureHeight;
+  const struct {
+    const char* field;
+    uint64_t bytes;
+  } bindings[] = {{"features", pixels * config.channels * 4}, {"lut", texels * config.lutCapacity * 4},
+                  {"uvs", pixels * 2 * 4}};
+  for (const auto& binding : bindings) {
+    if (binding.bytes > maxRange) {
+      return makeError(std::string("uv_splat: ") + binding.field, "needs a " + mebibytes(binding.bytes) +
+                                                                      " binding; this device binds at most " +
+                                                                      mebibytes(maxRange));
+    }
+  }
+  const uint64_t tiles = uint64_t{insertTiles(config.maxQuadExtent, config.textureWidth)} *
+                         insertTiles(config.maxQuadExtent, config.textureHeight);
+  if (tiles > 65535) {
+    return makeError("uv_splat: config.maxQuadExtent", "quads this large on this texture need more than 65535 insert tiles");
+  }
+  if (channelsPerChunk(mContext, config) == 0) {
+    return makeError("uv_splat: config.textureWidth/textureHeight", "one texture channel exceeds a storage binding");
+  }
+  return {};
+}
+
+gpu::UvSplatPush UvSplatStage::makePush(const UvSplatConfig& config, const UvSplatDeviceInputs& inputs) const {
+  gpu::UvSplatPush push{};
+  push.insertTilesX = insertTiles(config.maxQuadExtent, config.textureWidth);
+  push.imageWidth = config.imageWidth;
+  push.imageHeight = config.imageHeight;
+  push.channels = config.channels;
+  push.textureWidth = config.textureWidth;
+  push.textureHeight = config.textureHeight;
+  push.lutCapacity = config.lutCapacity;
+  push.maxQuadExtent = config.maxQuadExtent;
+  push.uvStride = inputs.uvStride;
+  push.uvOffset = inputs.uvOffset;
+  push.firstPixel = inputs.firstPixel;
+  return push;
+}
+
+Result<void> UvSplatStage::recordForward(vk::CommandStream& stream, const gpu::UvSplatPush& base,
+                                         const UvSplatDeviceInputs& inputs, vk::GpuTimestamps* timestamps) {
+  const VkCommandBuffer cmd = stream.current();
+  vkCmdFillBuffer(cmd, mLut.handle(), 0, VK_WHOLE_SIZE, UV_SPLAT_NO_QUAD);
+  vkCmdFillBuffer(cmd, mDropped.handle(), 0, VK_WHOLE_SIZE, 0);
+  transferToCompute(cmd);
+  int span = timestamps ? timestamps->beginSpan(cmd, "uv_splat_insert") : -1;
+  const vk::BufferBinding insertBindings[] = {{inputs.uvs}, {inputs.pixelIds}, {&mLut}, {&mDropped}};
+  const uint32_t tiles = base.insertTilesX * insertTiles(mLastConfig.maxQuadExtent, base.textureHeight);
+  MESHRT_TRY(mInsert->dispatch(stream, insertBindings, &base, sizeof(base), vk::groupCount(base.imageWidth - 1, GROUP_SIDE),
+                                vk::groupCount(base.imageHeight - 1, GROUP_SIDE), tiles));
+  if (timestamps) timestamps->endSpan(cmd, span);
+  computeToCompute(cmd);
+  span = timestamps ? timestamps->beginSpan(cmd, "uv_splat_gather") : -1;
+  const uint32_t chunk = channelsPerChunk(mContext, mLastConfig);
+  const VkDeviceSize bytesPerChannel = VkDeviceSize{base.textureWidth} * base.textureHeight * 4;
+  for (uint32_t first = 0; first < mLastConfig.channels; first += chunk) {
+    gpu::UvSplatPush push = base;
+    push.channelBase = first;
+    push.channels = std::min(chunk, mLastConfig.channels - first);
+    const vk::BufferBinding gatherBindings[] = {
+        {inputs.uvs}, {inputs.pixelIds}, {inputs.features}, {&mLut},
+        {&mTexture, first * bytesPerChannel, push.channels * bytesPerChannel}, {&mWeight}};
+    MESHRT_TRY(mGather->dispatch(stream, gatherBindings, &push, sizeof(push), vk::groupCount(base.textureWidth, GROUP_SIDE),
+                                 vk::groupCount(base.textureHeight, GROUP_SIDE)));
+  }
+  if (timestamps) timestamps->endSpan(cmd, span);
+  vk::recordDownload(cmd, mDropped, 0, mDroppedReadback, 0, sizeof(uint32_t));
+  return {};
+}
+
+Result<void> UvSplatStage::run(vk::CommandStream& stream, const UvSplatConfig& config,
+                               const UvSplatDeviceInputs& inputs, vk::GpuTimestamps* timestamps) {
+  MESHRT_TRY(validateUvSplatConfig(config));
+  MESHRT_TRY(checkBindingLimits(config));
+  if (!inputs.features || !inputs.uvs || !inputs.pixelIds || !*inputs.features || !*inputs.uvs || !*inputs.pixelIds) {
+    return makeError("uv_splat: inputs", "features, uvs and pixelIds buffers are required");
+  }
+  if (inputs.uvStride < 2 || inputs.uvOffset + 2 > inputs.uvStride) {
+    return makeError("uv_splat: inputs.uvStride/uvOffset", "need uvOffset + 2 <= uvStride");
+  }
+  const uint64_t pixels = uint64_t{config.imageWidth} * config.imageHeight;
+  const uint64_t lastPixel = inputs.firstPixel + pixels;
+  if (inputs.features->size() < pixels * config.channels * 4) return makeError("uv_splat: inputs.features", "buffer too small for C*H*W floats");
+  if (inputs.uvs->size() < lastPixel * inputs.uvStride * 4) return makeError("uv_splat: inputs.uvs", "buffer too small for the UV records");
+  if (inputs.pixelIds->size() < lastPixel * 4) return makeError("uv_splat: inputs.pixelIds", "buffer too small for H*W ids");
+  return execute(stream, config, inputs, timestamps, {});
+}
+
+Result<void> UvSplatStage::execute(vk::CommandStream& stream, const UvSplatConfig& config,
+                                   const UvSplatDeviceInputs& inputs, vk::GpuTimestamps* timestamps,
+                                   const std::function<Result<void>(VkCommandBuffer)>& upload) {
+  using MU = vk::MemoryUsage;
+  const uint64_t texels = uint64_t{config.textureWidth} * config.textureHeight;
+  MESHRT_TRY(ensureBuffer(mLut, texels * config.lutCapacity * 4, STORAGE, MU::DeviceLocal, "uv_splat lut"));
+  MESHRT_TRY(ensureBuffer(mTexture, texels * config.channels * 4, STORAGE, MU::DeviceLocal, "uv_splat texture"));
+  MESHRT_TRY(ensureBuffer(mWeight, texels * 4, STORAGE, MU::DeviceLocal, "uv_splat weight"));
+  MESHRT_TRY(ensureBuffer(mDropped, 4, STORAGE, MU::DeviceLocal, "uv_splat dropped"));
+  MESHRT_TRY(ensureBuffer(mDroppedReadback, 4, VK_BUFFER_USAGE_TRANSFER_DST_BIT, MU::Readback, "uv_splat dropped readback"));
+  mHaveForward = false;
+  mLastConfig = config;
+  mLastInputs = inputs;
+  auto cmd = stream.begin();
+  if (!cmd) return cmd.error();
+  if (timestamps) timestamps->reset(*cmd);
+  afterEarlierWork(*cmd);
+  if (upload) {
+    const int span = timestamps ? timestamps->beginSpan(*cmd, "uv_splat_upload") : -1;
+    MESHRT_TRY(upload(*cmd));
+    if (timestamps) timestamps->endSpan(*cmd, span);
+  }
+  MESHRT_TRY(recordForward(stream, makePush(config, inputs), inputs, timestamps));
+  auto value = stream.submit();
+  if (!value) return value.error();
+  MESHRT_TRY(stream.wait(*value));
+  mLastDropped = *static_cast<const uint32_t*>(mDroppedReadback.mapped());
+  mHaveForward = true;
+  return {};
+}
+
+Result<UvSplatForward> UvSplatStage::forward(vk::CommandStream& stream, const UvSplatConfig& config,
+                                             const UvSplatInputs& inputs, vk::GpuTimestamps* timestamps) {
+  MESHRT_TRY(validateUvSplatInputs(config, inputs));
+  MESHRT_TRY(checkBindingLimits(config));
+  using MU = vk::MemoryUsage;
+  const size_t pixels = size_t{config.imageWidth} * config.imageHeight;
+  std::vector<uint32_t> pixelIds(pixels);
+  for (size_t p = 0; p < pixels; ++p) pixelIds[p] = inputs.mask[p] ? 0u : UV_SPLAT_OFF_OBJECT;
+  const auto featureBytes = std::as_bytes(inputs.features);
+  const auto uvBytes = std::as_bytes(inputs.uvs);
+  const auto idBytes = std::as_bytes(std::span<const uint32_t>(pixelIds));
+  MESHRT_TRY(ensureBuffer(mStaging, featureBytes.size() + uvBytes.size() + idBytes.size(), VK_BUFFER_USAGE_TRANSFER_SRC_BIT,
+                          MU::Upload, "uv_splat staging"));
+  MESHRT_TRY(ensureBuffer(mFeatures, featureBytes.size(), STORAGE, MU::DeviceLocal, "uv_splat features"));
+  MESHRT_TRY(ensureBuffer(mUvs, uvBytes.size(), STORAGE, MU::DeviceLocal, "uv_splat uvs"));
+  MESHRT_TRY(ensureBuffer(mPixelIds, idBytes.size(), STORAGE, MU::DeviceLocal, "uv_splat pixel ids"));
+  const UvSplatDeviceInputs deviceInputs{&mFeatures, &mUvs, 2, 0, &mPixelIds, 0};
+  auto upload = [&](VkCommandBuffer cmd) -> Result<void> {
+    MESHRT_TRY(vk::recordUpload(cmd, mStaging, 0, featureBytes, mFeatures, 0));
+    MESHRT_TRY(vk::recordUpload(cmd, mStaging, featureBytes.size(), uvBytes, mUvs, 0));
+    return vk::recordUpload(cmd, mStaging, featureBytes.size() + uvBytes.size(), idBytes, mPixelIds, 0);
+  };
+  MESHRT_TRY(execute(stream, config, deviceInputs, timestamps, upload));
+  return downloadForward(stream);
+}
+
+Result<UvSplatForward> UvSplatStage::downloadForward(vk::CommandStream& stream) {
+  if (!mHaveForward) return makeError("uv_splat", "downloadForward() before a successful forward()/run()");
+  const UvSplatConfig& config = mLastConfig;
+  const size_t texels = size_t{config.textureWidth} * config.textureHeight;
+  auto texture = vk::downloadNow(stream, mAllocator, mTexture, 0, texels * config.channels * 4);
+  if (!texture) return texture.error();
+  auto weight = vk::downloadNow(stream, mAllocator, mWeight, 0, texels * 4);
+  if (!weight) return weight.error();
+  auto lut = vk::downloadNow(stream, mAllocator, mLut, 0, texels * config.lutCapacity * 4);
+  if (!lut) return lut.error();
+  UvSplatForward out;
+  out.texture.resize(texels * config.channels);
+  out.weight.resize(texels);
+  out.lut.resize(texels * config.lutCapacity);
+  std::memcpy(out.texture.data(), texture->data(), texture->size());
+  std::memcpy(out.weight.data(), weight->data(), weight->size());
+  std::memcpy(out.lut.data(), lut->data(), lut->size());
+  out.droppedEntries = mLastDropped;
+  return out;
+}
+
+Result<UvSplatGradients> UvSplatStage::backward(vk::CommandStream& stream, std::span<const float> textureGrad,
+                                                vk::GpuTimestamps* timestamps) {
+  if (!mHaveForward) return makeError("uv_splat", "backward() before a successful forward()/run()");
+  const UvSplatConfig& config = mLastConfig;
+  const uint64_t pixels = uint64_t{config.imageWidth} * config.imageHeight;
+  const uint64_t texels = uint64_t{config.textureWidth} * config.textureHeight;
+  if (textureGrad.size() != texels * config.channels) {
+    return makeError("uv_splat: textureGrad", std::to_string(textureGrad.size()) + " floats, expected C*Ht*Wt = " +
+                                                  std::to_string(texels * config.channels));
+  }
+  const uint64_t textureBytes = texels * config.channels * 4;
+  // Texture and upstream gradient are read through up to UV_SPLAT_BACKWARD_BINDINGS bindings each.
+  const uint32_t bindingChannels = channelsPerChunk(mContext, config);
+  const uint32_t bindingsNeeded = (config.channels + bindingChannels - 1) / bindingChannels;
+  if (bindingsNeeded > UV_SPLAT_BACKWARD_BINDINGS) {
+    return makeError("uv_splat: backward", "the texture (" + mebibytes(textureBytes) + ") needs " +
+                                               std::to_string(bindingsNeeded) + " storage bindings on this device; at most " +
+                                               std::to_string(UV_SPLAT_BACKWARD_BINDINGS) + " are supported");
+  }
+  using MU = vk::MemoryUsage;
+  MESHRT_TRY(ensureBuffer(mGradStaging, textureBytes, VK_BUFFER_USAGE_TRANSFER_SRC_BIT, MU::Upload, "uv_splat grad staging"));
+  MESHRT_TRY(ensureBuffer(mTextureGrad, textureBytes, STORAGE, MU::DeviceLocal, "uv_splat texture grad"));
+  const uint64_t featureGradBytes = pixels * config.channels * 8;  // int64 fixed point
+  if (featureGradBytes > mContext.info().maxStorageBufferRange) {
+    return makeError("uv_splat: backward", "the feature gradient (" + mebibytes(featureGradBytes) +
+                                               ", 64-bit fixed point) exceeds one storage binding on this device");
+  }
+  MESHRT_TRY(ensureBuffer(mFeatureGrad, featureGradBytes, STORAGE, MU::DeviceLocal, "uv_splat feature grad"));
+  MESHRT_TRY(ensureBuffer(mUvGrad, pixels * 2 * 8, STORAGE, MU::DeviceLocal, "uv_splat uv grad"));
+  auto cmd = stream.begin();
+  if (!cmd) return cmd.error();
+  if (timestamps) timestamps->reset(*cmd);
+  afterEarlierWork(*cmd);
+  int span = timestamps ? timestamps->beginSpan(*cmd, "uv_splat_grad_upload") : -1;
+  MESHRT_TRY(vk::recordUpload(*cmd, mGradStaging, 0, std::as_bytes(textureGrad), mTextureGrad, 0));
+  vkCmdFillBuffer(*cmd, mFeatureGrad.handle(), 0, VK_WHOLE_SIZE, 0);
+  vkCmdFillBuffer(*cmd, mUvGrad.handle(), 0, VK_WHOLE_SIZE, 0);
+  transferToCompute(*cmd);
+  if (timestamps) timestamps->endSpan(*cmd, span);
+  span = timestamps ? timestamps->beginSpan(*cmd, "uv_splat_backward") : -1;
+  gpu::UvSplatPush push = makePush(config, mLastInputs);
+  push.bindingChannels = bindingChannels;
+  const VkDeviceSize bytesPerChannel = texels * 4;
+  auto channelRange = [&](const vk::Buffer& buffer, uint32_t binding) {
+    // Bindings past the last used one repeat binding 0 (never read).
+    const uint32_t first = binding < bindingsNeeded ? binding * bindingChannels : 0;
+    const uint32_t count = std::min(bindingChannels, config.channels - first);
+    return vk::BufferBinding{&buffer, first * bytesPerChannel, count * bytesPerChannel};
+  };
+  const vk::BufferBinding bindings[] = {
+      {mLastInputs.uvs},  {mLastInputs.pixelIds}, {mLastInputs.features}, {&mLut}, {&mWeight},
+      channelRange(mTexture, 0), channelRange(mTexture, 1), channelRange(mTexture, 2), channelRange(mTexture, 3),
+      channelRange(mTextureGrad, 0), channelRange(mTextureGrad, 1), channelRange(mTextureGrad, 2),
+      channelRange(mTextureGrad, 3), {&mFeatureGrad}, {&mUvGrad}};
+  MESHRT_TRY(mBackward->dispatch(stream, bindings, &push, sizeof(push), vk::groupCount(config.textureWidth, GROUP_SIDE),
+                                 vk::groupCount(config.textureHeight, GROUP_SIDE)));
+  if (timestamps) timestamps->endSpan(*cmd, span);
+  auto value = stream.submit();
+  if (!value) return value.error();
+  MESHRT_TRY(stream.wait(*value));
+  auto featureGrad = vk::downloadNow(stream, mAllocator, mFeatureGrad, 0, featureGradBytes);
+  if (!featureGrad) return featureGrad.error();
+  auto uvGrad = vk::downloadNow(stream, mAllocator, mUvGrad, 0, pixels * 2 * 8);
+  if (!uvGrad) return uvGrad.error();
+  UvSplatGradients grads;
+  grads.features = fromFixedPoint(*featureGrad);
+  grads.uvs = fromFixedPoint(*uvGrad);
+  return grads;
+}
+
+Result<std::vector<float>> UvSplatStage::sample(vk::CommandStream& stream, const UvSplatConfig& config,
+                                                std::span<const float> texture, std::span<const float> uvs,
+                                                std::span<const uint8_t> mask, vk::GpuTimestamps* timestamps) {
+  MESHRT_TRY(validateUvSplatConfig(config));
+  const size_t pixels = size_t{config.imageWidth} * config.imageHeight;
+  const size_t texels = size_t{config.textureWidth} * config.textureHeight;
+  if (texture.size() != texels * config.channels) return makeError("uv_splat: sample: texture", "expected C*Ht*Wt floats");
+  if (uvs.size() != pixels * 2) return makeError("uv_splat: sample: uvs", "expected H*W*2 floats");
+  if (mask.size() != pixels) return makeError("uv_splat: sample: mask", "expected H*W bytes");
+  const uint64_t maxRange = mContext.info().maxStorageBufferRange;
+  if (uint64_t{texels} * config.channels * 4 > maxRange || uint64_t{pixels} * config.channels * 4 > maxRange) {
+    return makeError("uv_splat: sample", "texture or image exceeds one storage binding on this device");
+  }
+  std::vector<uint32_t> pixelIds(pixels);
+  for (size_t p = 0; p < pixels; ++p) {
+    if (mask[p] && (!std::isfinite(uvs[2 * p]) || !std::isfinite(uvs[2 * p + 1]))) {
+      return makeError("uv_splat: sample: uvs[(" + std::to_string(p / config.imageWidth) + ", " +
+                           std::to_string(p % config.imageWidth) + ")]",
+                       "not finite on a masked pixel");
+    }
+    pixelIds[p] = mask[p] ? 0u : UV_SPLAT_OFF_OBJECT;
+  }
+  using MU = vk::MemoryUsage;
+  const auto textureBytes = std::as_bytes(texture);
+  const auto uvBytes = std::as_bytes(uvs);
+  const auto idBytes = std::as_bytes(std::span<const uint32_t>(pixelIds));
+  MESHRT_TRY(ensureBuffer(mSampleStaging, textureBytes.size() + uvBytes.size() + idBytes.size(),
+                          VK_BUFFER_USAGE_TRANSFER_SRC_BIT, MU::Upload, "uv_splat sample staging"));
+  MESHRT_TRY(ensureBuffer(mSampleTexture, textureBytes.size(), STORAGE, MU::DeviceLocal, "uv_splat sample texture"));
+  MESHRT_TRY(ensureBuffer(mSampleUvs, uvBytes.size(), STORAGE, MU::DeviceLocal, "uv_splat sample uvs"));
+  MESHRT_TRY(ensureBuffer(mSampleIds, idBytes.size(), STORAGE, MU::DeviceLocal, "uv_splat sample ids"));
+  MESHRT_TRY(ensureBuffer(mSampleImage, pixels * config.channels * 4, STORAGE, MU::DeviceLocal, "uv_splat sample image"));
+  auto cmd = stream.begin();
+  if (!cmd) return cmd.error();
+  if (timestamps) timestamps->reset(*cmd);
+  afterEarlierWork(*cmd);
+  int span = timestamps ? timestamps->beginSpan(*cmd, "uv_splat_sample_upload") : -1;
+  MESHRT_TRY(vk::recordUpload(*cmd, mSampleStaging, 0, textureBytes, mSampleTexture, 0));
+  MESHRT_TRY(vk::recordUpload(*cmd, mSampleStaging, textureBytes.size(), uvBytes, mSampleUvs, 0));
+  MESHRT_TRY(vk::recordUpload(*cmd, mSampleStaging, textureBytes.size() + uvBytes.size(), idBytes, mSampleIds, 0));
+  if (timestamps) timestamps->endSpan(*cmd, span);
+  span = timestamps ? timestamps->beginSpan(*cmd, "uv_splat_sample") : -1;
+  const gpu::UvSplatPush push = makePush(config, {nullptr, &mSampleUvs, 2, 0, &mSampleIds, 0});
+  const vk::BufferBinding bindings[] = {{&mSampleUvs}, {&mSampleIds}, {&mSampleTexture}, {&mSampleImage}};
+  MESHRT_TRY(mSample->dispatch(stream, bindings, &push, sizeof(push), vk::groupCount(config.imageWidth, GROUP_SIDE),
+                               vk::groupCount(config.imageHeight, GROUP_SIDE)));
+  if (timestamps) timestamps->endSpan(*cmd, span);
+  auto value = stream.submit();
+  if (!value) return value.error();
+  MESHRT_TRY(stream.wait(*value));
+  auto image = vk::downloadNow(stream, mAllocator, mSampleImage, 0, pixels * config.channels * 4);
+  if (!image) return image.error();
+  std::vector<float> out(pixels * config.channels);
+  std::memcpy(out.data(), image->data(), image->size());
+  return out;
+}
+
+}  // namespace meshrt

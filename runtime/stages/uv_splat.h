@@ -1,0 +1,186 @@
+// UV splat stage (paper 000, A.1): image features + rasterized UVs -> a texture in the mesh's
+// UV space (eq. 1 with averaging), its backward pass (eqs. 2-3), temporal fusion and
+// texture sampling (DESIGN §1 "splat+fuse").
+//
+//   shaders/uv_splat_insert.comp, uv_splat_gather.comp   forward: lookup table, then a per-texel gather
+//   shaders/uv_splat_backward.comp                       backward: per texel, 64-bit fixed-point integer
+//                                                        atomics (order-independent: no float atomics)
+//   shaders/uv_splat_fuse.comp, uv_splat_sample.comp     fusion over frames, sampling for rendering
+//   shaders/include/uv_splat_params.h, uv_splat_math.glsl  GLSL side; runtime/core/uv_splat_math.h in C++
+//   runtime/stages/uv_splat_reference.cpp                the CPU reference
+//   tests/stages/uv_splat_test.cpp, uv_splat_reference_test.cpp
+//
+// Layouts (all row-major, fp32 unless noted):
+//   features [C][H][W]; uvs [H][W][2] (u, v in [0,1]^2, origin top left, v down); mask [H][W] uint8.
+//   texture [C][Ht][Wt]; weight [Ht][Wt]; lut [Ht][Wt][L] uint32.
+// Forward outputs are gathers over fixed lists in a fixed order, backward sums are 64-bit
+// fixed-point integers (order-independent): runs are bit-identical, and the CPU reference
+// computes the same values (docs/ARCHITECTURE.md, "UV splat stage").
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "meshrt/result.h"
+#include "uv_splat_params.h"
+#include "vk/gpu_allocator.h"
+
+namespace meshrt {
+
+namespace vk {
+class CommandStream;
+class ComputePipeline;
+class Context;
+class GpuTimestamps;
+}  // namespace vk
+
+struct UvSplatConfig {
+  uint32_t imageWidth = 0, imageHeight = 0;      // W, H of F, U, mask
+  uint32_t channels = 0;                         // C, 1..128
+  uint32_t textureWidth = 0, textureHeight = 0;  // Wt, Ht
+  float maxQuadExtent = 0.2f;                    // UV units
+  uint32_t lutCapacity = 10;                     // quads kept per texel, 1..32
+};
+
+struct UvSplatInputs {
+  std::span<const float> features;  // [C][H][W]
+  std::span<const float> uvs;       // [H][W][2]
+  std::span<const uint8_t> mask;    // [H][W], 1 = on the object
+};
+
+struct UvSplatForward {
+  std::vector<float> texture;   // [C][Ht][Wt], 0 where invisible
+  std::vector<float> weight;    // [Ht][Wt], w-hat (0 = invisible)
+  std::vector<uint32_t> lut;    // [Ht][Wt][lutCapacity] quad indices ascending, UV_SPLAT_NO_QUAD padded
+  uint64_t droppedEntries = 0;  // (texel, quad) pairs past lutCapacity
+};
+
+struct UvSplatGradients {
+  std::vector<float> features;  // [C][H][W]
+  std::vector<float> uvs;       // [H][W][2]
+};
+
+// Sizes and limits of the config alone (C, texture size, lutCapacity, maxQuadExtent).
+Result<void> validateUvSplatConfig(const UvSplatConfig& config);
+
+// Sizes, C = 0, non-finite UVs on masked pixels, limits. The message names the field:
+// "uv_splat: uvs[(3, 7)]: not finite on a masked pixel".
+Result<void> validateUvSplatInputs(const UvSplatConfig& config, const UvSplatInputs& inputs);
+
+// The CPU reference, float32, operation for operation what the shaders compute. The backward
+// sums contributions in 64-bit fixed point (UV_SPLAT_GRAD_SCALE = 2^24 per unit, each
+// contribution rounded to 2^-24 and clamped to +-2^26), exactly as the shader does.
+Result<UvSplatForward> uvSplatForwardReference(const UvSplatConfig& config, const UvSplatInputs& inputs);
+Result<UvSplatGradients> uvSplatBackwardReference(const UvSplatConfig& config, const UvSplatInputs& inputs,
+                                                  const UvSplatForward& forward,
+                                                  std::span<const float> textureGrad /*[C][Ht][Wt]*/);
+
+// The same forward in double precision (no validation; inputs as for the reference). For
+// finite-difference tests of the backward pass.
+struct UvSplatForwardDouble {
+  std::vector<double> texture;  // [C][Ht][Wt]
+  std::vector<double> weight;   // [Ht][Wt]
+  std::vector<uint32_t> lut;    // [Ht][Wt][L]
+};
+UvSplatForwardDouble uvSplatForwardDouble(const UvSplatConfig& config, std::span<const double> features,
+                                          std::span<const double> uvs, std::span<const uint8_t> mask);
+
+// Temporal fusion state of one tracked object: T [C][Ht][Wt] and confidence A [Ht][Wt].
+struct UvSplatFusionState {
+  std::vector<float> texture;     // [C][Ht][Wt]
+  std::vector<float> confidence;  // [Ht][Wt], in [0, maxConfidence]
+};
+
+// One fusion step, in place: where frameConfidence > 0, T <- (A T + k F) / (A + k) and
+// A <- min(A + k, maxConfidence). `frameTexture` [C][Ht][Wt], `frameConfidence` [Ht][Wt]
+// (0 where invisible). With `reset`, T and A are zeroed first.
+Result<void> uvSplatFuseReference(UvSplatFusionState& state, uint32_t channels, uint32_t textureWidth,
+                                  uint32_t textureHeight, std::span<const float> frameTexture,
+                                  std::span<const float> frameConfidence, float maxConfidence, bool reset);
+
+// Bilinear sampling of `texture` [C][Ht][Wt] at the UVs of masked pixels (texel centres at
+// ((i + 0.5) / Wt, (j + 0.5) / Ht), clamp to edge) -> [C][H][W], 0 where the mask is 0.
+// Uses config's image, channel and texture sizes.
+Result<std::vector<float>> uvSplatSampleReference(const UvSplatConfig& config, std::span<const float> texture,
+                                                  std::span<const float> uvs, std::span<const uint8_t> mask);
+
+// Inputs already on the device, e.g. the raster stage's outputs (no host round trip).
+struct UvSplatDeviceInputs {
+  const vk::Buffer* features = nullptr;  // fp32 [C][H][W], offset 0
+  // UVs: fp32; u of pixel (x, y) at float index (firstPixel + y * W + x) * uvStride + uvOffset, v next.
+  // RasterStage::attributes(): uvStride = 5 + extraCount, uvOffset = 0.
+  const vk::Buffer* uvs = nullptr;
+  uint32_t uvStride = 2;
+  uint32_t uvOffset = 0;
+  // Pixel ids: uint32 at index firstPixel + y * W + x; UV_SPLAT_OFF_OBJECT (0xffffffff, which is
+  // RASTER_NO_TRIANGLE) = off the object. RasterStage::triangleIds() fits as is.
+  const vk::Buffer* pixelIds = nullptr;
+  uint32_t firstPixel = 0;  // view b of a raster batch: b * H * W
+};
+
+class UvSplatStage {
+ public:
+  static Result<std::unique_ptr<UvSplatStage>> create(vk::Context& context, vk::GpuAllocator& allocator);
+  ~UvSplatStage();
+
+  // Uploads the inputs, runs the forward passes, waits and reads the outputs back. The device
+  // keeps the inputs and outputs for backward(). With `timestamps`, GPU spans "uv_splat_upload",
+  // "uv_splat_insert" and "uv_splat_gather" are recorded; resolve them after it returns.
+  Result<UvSplatForward> forward(vk::CommandStream& stream, const UvSplatConfig& config, const UvSplatInputs& inputs,
+                                 vk::GpuTimestamps* timestamps = nullptr);
+  // The forward passes on device inputs, waited on; outputs stay in texture(), weight(), lut().
+  // The caller guarantees the buffers hold finite UVs on pixels that are on the object.
+  Result<void> run(vk::CommandStream& stream, const UvSplatConfig& config, const UvSplatDeviceInputs& inputs,
+                   vk::GpuTimestamps* timestamps = nullptr);
+  Result<UvSplatForward> downloadForward(vk::CommandStream& stream);
+
+  // Backward of the last forward()/run(): uploads textureGrad [C][Ht][Wt], runs the per-texel
+  // pass (sums in 64-bit fixed point, UV_SPLAT_GRAD_SCALE = 2^24), waits and reads back.
+  // Reads the texture and the upstream gradient through up to 4 storage bindings each (all of
+  // C = 128 at 1024^2 on lavapipe); beyond that it returns an error saying so.
+  // GPU spans "uv_splat_grad_upload", "uv_splat_backward".
+  Result<UvSplatGradients> backward(vk::CommandStream& stream, std::span<const float> textureGrad,
+                                    vk::GpuTimestamps* timestamps = nullptr);
+
+  // Bilinear sampling of `texture` [C][Ht][Wt] at the UVs of masked pixels -> [C][H][W], 0 off
+  // the object (what uvSplatSampleReference computes), for rendering. Uses config's sizes and
+  // channels. GPU spans "uv_splat_sample_upload", "uv_splat_sample".
+  Result<std::vector<float>> sample(vk::CommandStream& stream, const UvSplatConfig& config, std::span<const float> texture,
+                                    std::span<const float> uvs, std::span<const uint8_t> mask,
+                                    vk::GpuTimestamps* timestamps = nullptr);
+
+  bool hasForward() const { return mHaveForward; }
+  const UvSplatConfig& lastConfig() const { return mLastConfig; }
+  const vk::Buffer& texture() const { return mTexture; }  // fp32 [C][Ht][Wt]
+  const vk::Buffer& weight() const { return mWeight; }    // fp32 [Ht][Wt]
+  const vk::Buffer& lut() const { return mLut; }          // uint32 [Ht][Wt][L]
+
+ private:
+  UvSplatStage(vk::Context& context, vk::GpuAllocator& allocator);
+  Result<void> ensureBuffer(vk::Buffer& buffer, VkDeviceSize bytes, VkBufferUsageFlags usage, vk::MemoryUsage memory,
+                            const char* name);
+  Result<void> checkBindingLimits(const UvSplatConfig& config) const;
+  gpu::UvSplatPush makePush(const UvSplatConfig& config, const UvSplatDeviceInputs& inputs) const;
+  Result<void> recordForward(vk::CommandStream& stream, const gpu::UvSplatPush& push, const UvSplatDeviceInputs& inputs,
+                             vk::GpuTimestamps* timestamps);
+  // Records `upload` (if any) and the forward passes in one submission, and waits.
+  Result<void> execute(vk::CommandStream& stream, const UvSplatConfig& config, const UvSplatDeviceInputs& inputs,
+                       vk::GpuTimestamps* timestamps, const std::function<Result<void>(VkCommandBuffer)>& upload);
+
+  vk::Context& mContext;
+  vk::GpuAllocator& mAllocator;
+  std::unique_ptr<vk::ComputePipeline> mInsert, mGather, mBackward, mSample;
+  vk::Buffer mStaging, mFeatures, mUvs, mPixelIds;           // host-input copies
+  vk::Buffer mLut, mTexture, mWeight, mDropped, mDroppedReadback;
+  vk::Buffer mSampleStaging, mSampleTexture, mSampleUvs, mSampleIds, mSampleImage;
+  vk::Buffer mGradStaging, mTextureGrad, mFeatureGrad, mUvGrad;
+  UvSplatConfig mLastConfig;
+  UvSplatDeviceInputs mLastInputs;  // backward() reads these buffers again: keep them alive and unchanged
+  uint64_t mLastDropped = 0;
+  bool mHaveForward = false;
+};
+
+}  // namespace meshrt

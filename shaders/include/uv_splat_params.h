@@ -1,0 +1,55 @@
+// Structs and constants of the UV splat stage (paper 000, A.1), shared by
+// shaders/uv_splat_*.comp and C++ (runtime/stages/uv_splat.{h,cpp}). All members are 4-byte scalars.
+#ifndef MESHRT_UV_SPLAT_PARAMS_H
+#define MESHRT_UV_SPLAT_PARAMS_H
+
+#include "gpu_types.h"
+
+#ifdef __cplusplus
+namespace meshrt {
+// An empty lookup-table slot (no quad). Quad indices are y * (W - 1) + x, so never this value.
+inline constexpr std::uint32_t UV_SPLAT_NO_QUAD = 0xFFFFFFFFu;
+}  // namespace meshrt
+#else
+#define UV_SPLAT_NO_QUAD 0xffffffffu
+#endif
+
+#define UV_SPLAT_MAX_CHANNELS 128u     // C
+#define UV_SPLAT_MAX_LUT 32u           // lutCapacity
+#define UV_SPLAT_MAX_SIZE 8192u        // image and texture width / height
+#define UV_SPLAT_OFF_OBJECT 0xffffffffu  // pixel id of a pixel off the object (= RASTER_NO_TRIANGLE)
+#define UV_SPLAT_INSERT_TILE 32u       // the insert pass covers a quad's candidate texels in 32 x 32
+                                       // tiles, one invocation each: lavapipe ends any invocation after
+                                       // 65535 loop iterations in total, so work per invocation is bounded
+// Backward accumulation in 64-bit fixed point (integer atomics: order-independent, so runs are
+// bit-identical): value = round(x * 2^24), each contribution clamped to +-2^50 (|x| <= 6.7e7).
+#define UV_SPLAT_GRAD_SCALE 16777216.0
+#define UV_SPLAT_GRAD_LIMIT 1125899906842624.0
+#define UV_SPLAT_BACKWARD_BINDINGS 4u  // the backward reads texture and gradient through up to 4 bindings each
+
+MESHRT_GPU_NAMESPACE_BEGIN
+
+// Push constants of every UV splat pass (64 bytes).
+struct UvSplatPush {
+  uint imageWidth;      // W, pixels
+  uint imageHeight;     // H, pixels
+  uint channels;        // C: channels of the features bound to this dispatch
+  uint textureWidth;    // Wt, texels
+  uint textureHeight;   // Ht, texels
+  uint lutCapacity;     // L: quad slots per texel
+  float maxQuadExtent;  // a quad is used only if its u and v ranges are both <= this (UV units)
+  uint uvStride;        // floats per pixel in the UV buffer (2 for packed UVs, 5 + E for raster attributes)
+  uint uvOffset;        // float index of u inside a pixel's record (v follows)
+  uint firstPixel;      // pixel index of (0, 0) in the UV and pixel-id buffers (view b of a batch: b * H * W)
+  float maxConfidence;  // fusion: the confidence cap A_max
+  uint flags;           // fusion: 1 = reset the state before fusing
+  uint channelBase;     // first channel of this dispatch (the gather is split by channels when the
+                        // texture exceeds one storage-buffer binding)
+  uint insertTilesX;    // insert pass: candidate tiles per quad along i (dispatch z = tilesX * tilesY)
+  uint bindingChannels;  // backward: channels per texture / upstream-gradient binding
+  uint pad3;
+};
+
+MESHRT_GPU_NAMESPACE_END
+
+#endif  // MESHRT_UV_SPLAT_PARAMS_H

@@ -1,0 +1,109 @@
+#version 460
+// UV splat backward (eqs. 2-3), one invocation per texel T with w-hat(T) > 0, over its
+// lookup-table entries (quad e, corners p_k, weights w_k):
+//   dL/dF_c(p_k) += w_k G_c(T) / w-hat(T)
+//   dw_m = sum_c G_c(T) (F_c(p_m) - texture_c(T)) / w-hat(T); lambda = -J^{-T} (dL/ds, dL/dt)
+//   dL/du(p_k) += w_k lambda.x Wt, dL/dv(p_k) += w_k lambda.y Ht
+// Contributions are added with 64-bit integer atomics in fixed point (UV_SPLAT_GRAD_SCALE):
+// integer sums do not depend on the order, so runs are bit-identical. Work per invocation is
+// bounded by L * C (lavapipe's loop-iteration cap). Dispatch: (ceil(Wt / 8), ceil(Ht / 8)).
+#extension GL_EXT_shader_explicit_arithmetic_types_int64 : require
+#extension GL_EXT_shader_atomic_int64 : require
+#include "uv_splat_params.h"
+
+layout(local_size_x = 8, local_size_y = 8) in;
+
+layout(std430, set = 0, binding = 0) readonly buffer Uvs { float uvs[]; };
+layout(std430, set = 0, binding = 1) readonly buffer PixelIds { uint pixelIds[]; };
+layout(std430, set = 0, binding = 2) readonly buffer Features { float features[]; };        // [C][H][W]
+layout(std430, set = 0, binding = 3) readonly buffer Lut { uint lut[]; };                   // [Ht][Wt][L]
+layout(std430, set = 0, binding = 4) readonly buffer Weight { float weight[]; };            // [Ht][Wt]
+// The forward texture and the upstream gradient, [C][Ht][Wt] each, in up to
+// UV_SPLAT_BACKWARD_BINDINGS bindings of p.bindingChannels channels (one binding holds at
+// most maxStorageBufferRange bytes: 128 MiB on lavapipe, 32 channels at 1024^2).
+layout(std430, set = 0, binding = 5) readonly buffer Texture0 { float texture0[]; };
+layout(std430, set = 0, binding = 6) readonly buffer Texture1 { float texture1[]; };
+layout(std430, set = 0, binding = 7) readonly buffer Texture2 { float texture2[]; };
+layout(std430, set = 0, binding = 8) readonly buffer Texture3 { float texture3[]; };
+layout(std430, set = 0, binding = 9) readonly buffer TextureGrad0 { float textureGrad0[]; };
+layout(std430, set = 0, binding = 10) readonly buffer TextureGrad1 { float textureGrad1[]; };
+layout(std430, set = 0, binding = 11) readonly buffer TextureGrad2 { float textureGrad2[]; };
+layout(std430, set = 0, binding = 12) readonly buffer TextureGrad3 { float textureGrad3[]; };
+layout(std430, set = 0, binding = 13) buffer FeatureGrad { int64_t featureGrad[]; };  // [C][H][W], fixed point, zeroed
+layout(std430, set = 0, binding = 14) buffer UvGrad { int64_t uvGrad[]; };            // [H][W][2], fixed point, zeroed
+
+layout(push_constant) uniform Push { UvSplatPush p; };
+
+#include "uv_splat_math.glsl"
+
+// Channel c of the texture (or of the upstream gradient) at `texel`.
+float loadTexture(bool gradient, uint c, uint texel) {
+  uint binding = c / p.bindingChannels;
+  uint index = (c - binding * p.bindingChannels) * p.textureWidth * p.textureHeight + texel;
+  if (gradient) {
+    switch (binding) {
+      case 0u: return textureGrad0[index];
+      case 1u: return textureGrad1[index];
+      case 2u: return textureGrad2[index];
+      default: return textureGrad3[index];
+    }
+  }
+  switch (binding) {
+    case 0u: return texture0[index];
+    case 1u: return texture1[index];
+    case 2u: return texture2[index];
+    default: return texture3[index];
+  }
+}
+
+int64_t toFixedPoint(float value) {
+  if (!(value == value)) return 0l;
+  precise float scaled = value * float(UV_SPLAT_GRAD_SCALE);
+  scaled = min(max(scaled, -float(UV_SPLAT_GRAD_LIMIT)), float(UV_SPLAT_GRAD_LIMIT));
+  return int64_t(roundEven(scaled));
+}
+
+void main() {
+  uint i = gl_GlobalInvocationID.x, j = gl_GlobalInvocationID.y;
+  if (i >= p.textureWidth || j >= p.textureHeight) return;
+  uint texel = j * p.textureWidth + i;
+  uint pixels = p.imageWidth * p.imageHeight;
+  float weightSum = weight[texel];
+  if (!(weightSum > 0.0)) return;
+  for (uint slot = 0u; slot < p.lutCapacity; ++slot) {
+    uint key = lut[texel * p.lutCapacity + slot];
+    if (key == UV_SPLAT_NO_QUAD) break;
+    uint qx = key % (p.imageWidth - 1u), qy = key / (p.imageWidth - 1u);
+    UvQuad quad;
+    uvSplatLoadQuad(qx, qy, false, quad);
+    float s, t;
+    if (!uvSplatInverseBilinear(quad, float(i), float(j), s, t)) continue;
+    vec4 w = uvSplatWeights(s, t);
+    uint corner[4] = uint[4](uvSplatCornerPixel(qx, qy, 0), uvSplatCornerPixel(qx, qy, 1), uvSplatCornerPixel(qx, qy, 2),
+                             uvSplatCornerPixel(qx, qy, 3));
+    precise float dw0 = 0.0, dw1 = 0.0, dw2 = 0.0, dw3 = 0.0;
+    for (uint c = 0u; c < p.channels; ++c) {
+      float G = loadTexture(true, c, texel);
+      float value = loadTexture(false, c, texel);
+      uint plane = c * pixels;
+      precise float g0 = w.x * G / weightSum, g1 = w.y * G / weightSum, g2 = w.z * G / weightSum, g3 = w.w * G / weightSum;
+      atomicAdd(featureGrad[plane + corner[0]], toFixedPoint(g0));
+      atomicAdd(featureGrad[plane + corner[1]], toFixedPoint(g1));
+      atomicAdd(featureGrad[plane + corner[2]], toFixedPoint(g2));
+      atomicAdd(featureGrad[plane + corner[3]], toFixedPoint(g3));
+      dw0 = dw0 + G * (features[plane + corner[0]] - value);
+      dw1 = dw1 + G * (features[plane + corner[1]] - value);
+      dw2 = dw2 + G * (features[plane + corner[2]] - value);
+      dw3 = dw3 + G * (features[plane + corner[3]] - value);
+    }
+    precise vec4 dw = vec4(dw0 / weightSum, dw1 / weightSum, dw2 / weightSum, dw3 / weightSum);
+    vec2 lambda;
+    if (!uvSplatPositionGradient(quad, s, t, dw, lambda)) continue;
+    for (int k = 0; k < 4; ++k) {
+      precise float du = w[k] * lambda.x * float(p.textureWidth);
+      precise float dv = w[k] * lambda.y * float(p.textureHeight);
+      atomicAdd(uvGrad[2u * corner[k]], toFixedPoint(du));
+      atomicAdd(uvGrad[2u * corner[k] + 1u], toFixedPoint(dv));
+    }
+  }
+}

@@ -1,0 +1,45 @@
+#version 460
+// UV splat pass 1: insert every used quad into the lookup table of each texel it contains.
+// Dispatch: (ceil((W - 1) / 8), ceil((H - 1) / 8), tilesX * tilesY): one invocation per quad and
+// 32 x 32 tile of its candidate texels (bounded work per invocation). Each texel keeps
+// its L smallest quad indices, ascending, via a chain of atomicMin; the final slots do not
+// depend on the interleaving. Pairs past the L-th slot are counted in dropped[0].
+#include "uv_splat_params.h"
+
+layout(local_size_x = 8, local_size_y = 8) in;
+
+layout(std430, set = 0, binding = 0) readonly buffer Uvs { float uvs[]; };          // see UvSplatPush.uvStride
+layout(std430, set = 0, binding = 1) readonly buffer PixelIds { uint pixelIds[]; }; // UV_SPLAT_OFF_OBJECT = off
+layout(std430, set = 0, binding = 2) buffer Lut { uint lut[]; };                    // [Ht][Wt][L], NO_QUAD-filled
+layout(std430, set = 0, binding = 3) buffer Dropped { uint dropped[]; };            // [1], zeroed
+
+layout(push_constant) uniform Push { UvSplatPush p; };
+
+#include "uv_splat_math.glsl"
+
+void main() {
+  uint qx = gl_GlobalInvocationID.x, qy = gl_GlobalInvocationID.y;
+  if (qx + 1u >= p.imageWidth || qy + 1u >= p.imageHeight) return;
+  UvQuad quad;
+  if (!uvSplatLoadQuad(qx, qy, true, quad)) return;
+  uint key = qy * (p.imageWidth - 1u) + qx;
+  ivec4 range = uvSplatCandidateTexels(quad);
+  int tile = int(gl_GlobalInvocationID.z);
+  int tileSize = int(UV_SPLAT_INSERT_TILE);
+  int i0 = range.x + (tile % int(p.insertTilesX)) * tileSize, j0 = range.z + (tile / int(p.insertTilesX)) * tileSize;
+  int i1 = min(range.y, i0 + tileSize - 1), j1 = min(range.w, j0 + tileSize - 1);
+  for (int j = j0; j <= j1; ++j) {
+    for (int i = i0; i <= i1; ++i) {
+      float s, t;
+      if (!uvSplatInverseBilinear(quad, float(i), float(j), s, t)) continue;
+      uint base = (uint(j) * p.textureWidth + uint(i)) * p.lutCapacity;
+      uint carry = key;
+      for (uint slot = 0u; slot < p.lutCapacity; ++slot) {
+        uint old = atomicMin(lut[base + slot], carry);
+        carry = max(old, carry);
+        if (carry == UV_SPLAT_NO_QUAD) break;
+      }
+      if (carry != UV_SPLAT_NO_QUAD) atomicAdd(dropped[0], 1u);
+    }
+  }
+}
