@@ -65,7 +65,8 @@ def inverse_bilinear(a, b, c, d, p):
     k0 = cross(h, e)
     disc = k1 * k1 - 4.0 * k0 * k2
     real = disc >= 0
-    sq = torch.sqrt(torch.where(real, disc, torch.ones_like(disc)))
+    positive = disc > 0  # sqrt'(0) is infinite: a double root gets sq = 0 with no gradient path
+    sq = torch.where(positive, torch.sqrt(torch.where(positive, disc, torch.ones_like(disc))), torch.zeros_like(disc))
     qq = -0.5 * (k1 + torch.where(k1 >= 0, sq, -sq))
 
     def s_for(t):
@@ -87,6 +88,12 @@ def inverse_bilinear(a, b, c, d, p):
     second = real & ok_second & ok_s_second & in_unit(t_second) & in_unit(s_second) & ~first
     s = torch.where(first, s_first, s_second)
     t = torch.where(first, t_first, t_second)
+    # Where J = [e + t g | f + s g] is singular the implicit-function gradient does not exist;
+    # like meshrt (docs/UV_SPLAT.md), such an entry passes no gradient to the UVs.
+    det = cross(e + t.detach()[:, None] * g, f + s.detach()[:, None] * g)
+    singular = det == 0
+    s = torch.where(singular, s.detach(), s)
+    t = torch.where(singular, t.detach(), t)
     return s, t, first | second
 
 

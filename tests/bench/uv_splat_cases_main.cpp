@@ -1,13 +1,20 @@
 // meshrt_uv_splat_cases: the C++ side of tools/uv_splat_peer.py (issue 4, acceptance 2 and 6).
 //   meshrt_uv_splat_cases write DIR         the golden cases' inputs (small; committed)
 //   meshrt_uv_splat_cases write-bench DIR   the benchmark cases' inputs (256^2 image)
+//   meshrt_uv_splat_cases time DIR REPEATS  times UvSplatStage (Vulkan) forward and backward on
+//                                           DIR's cases; prints JSON {name: {forward_ms, backward_ms}}
+//                                           (medians; one warm-up run not counted)
 // Inputs come from the raster stage's CPU reference: the UV-mapped icosphere (spherical UVs,
 // tests/support/test_meshes.h) at seeded random rotations, perspective camera, back faces culled.
 // Per case NAME: DIR/NAME_uvs.npy float32 [H][W][2] (0 where uncovered), DIR/NAME_mask.npy uint8
 // [H][W] (1 = covered); DIR/cases.json lists the cases. Features and upstream gradients are not
 // stored: both sides generate them from the seeds (tests/support/splitmix.h).
+#include <algorithm>
+#include <chrono>
 #include <cmath>
+#include <fstream>
 #include <cstdio>
+#include <cstdlib>
 #include <random>
 #include <string>
 #include <vector>
@@ -16,7 +23,12 @@
 
 #include "core/npy_file.h"
 #include "stages/raster.h"
+#include "stages/uv_splat.h"
+#include "support/splitmix.h"
 #include "support/test_meshes.h"
+#include "vk/command_stream.h"
+#include "vk/context.h"
+#include "vk/gpu_allocator.h"
 
 namespace {
 
@@ -138,12 +150,90 @@ int writeCases(const std::string& dir, const CaseSpec (&cases)[N]) {
   return std::fclose(file) == 0 && ok ? 0 : 1;
 }
 
+double medianMs(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  return values[values.size() / 2];
+}
+
+// Vulkan forward = UvSplatStage::forward() (upload, insert, gather, wait, readback); backward =
+// UvSplatStage::backward() (upstream-gradient upload, pass, wait, readback): the whole round
+// trip each, as the PyTorch peer's times include everything too.
+int timeCases(const std::string& dir, int repeats) {
+  using namespace meshrt;
+  std::ifstream file(dir + "/cases.json");
+  if (!file) {
+    std::fprintf(stderr, "meshrt_uv_splat_cases: %s/cases.json: cannot open\n", dir.c_str());
+    return 1;
+  }
+  const auto cases = nlohmann::json::parse(file, nullptr, false);
+  if (cases.is_discarded() || !cases.contains("cases")) {
+    std::fprintf(stderr, "meshrt_uv_splat_cases: %s/cases.json: not the expected JSON\n", dir.c_str());
+    return 1;
+  }
+  auto context = vk::Context::create({});
+  if (!context.ok()) {
+    std::fprintf(stderr, "meshrt_uv_splat_cases: %s\n", context.error().message.c_str());
+    return 1;
+  }
+  vk::GpuAllocator allocator(*context.value());
+  auto stream = vk::CommandStream::create(*context.value(), 1);
+  auto stage = stream.ok() ? UvSplatStage::create(*context.value(), allocator)
+                           : Result<std::unique_ptr<UvSplatStage>>(stream.error());
+  if (!stage.ok()) {
+    std::fprintf(stderr, "meshrt_uv_splat_cases: %s\n", stage.error().message.c_str());
+    return 1;
+  }
+  nlohmann::json timings = nlohmann::json::object();
+  for (const auto& testCase : cases["cases"]) {
+    const std::string name = testCase["name"];
+    UvSplatConfig config;
+    config.imageWidth = testCase["imageWidth"];
+    config.imageHeight = testCase["imageHeight"];
+    config.channels = testCase["channels"];
+    config.textureWidth = testCase["textureWidth"];
+    config.textureHeight = testCase["textureHeight"];
+    config.maxQuadExtent = testCase["maxQuadExtent"];
+    config.lutCapacity = testCase["lutCapacity"];
+    auto uvs = readNpy(dir + "/" + name + "_uvs.npy");
+    auto mask = readNpy(dir + "/" + name + "_mask.npy");
+    if (!uvs.ok() || !mask.ok()) {
+      std::fprintf(stderr, "meshrt_uv_splat_cases: %s\n", (uvs.ok() ? mask.error() : uvs.error()).message.c_str());
+      return 1;
+    }
+    const uint64_t pixels = uint64_t(config.imageWidth) * config.imageHeight;
+    const uint64_t texels = uint64_t(config.textureWidth) * config.textureHeight;
+    const auto features = test::splitmixSigned(testCase["featureSeed"], config.channels * pixels);
+    const auto textureGrad = test::splitmixSigned(testCase["gradSeed"], config.channels * texels);
+    const UvSplatInputs inputs{features, uvs->floats(), mask->uint8s()};
+    std::vector<double> forwardMs, backwardMs;
+    for (int run = 0; run <= repeats; ++run) {
+      const auto start = std::chrono::steady_clock::now();
+      auto forward = stage.value()->forward(*stream.value(), config, inputs);
+      const auto middle = std::chrono::steady_clock::now();
+      auto backward = forward.ok() ? stage.value()->backward(*stream.value(), textureGrad)
+                                   : Result<UvSplatGradients>(forward.error());
+      const auto end = std::chrono::steady_clock::now();
+      if (!backward.ok()) {
+        std::fprintf(stderr, "meshrt_uv_splat_cases: %s: %s\n", name.c_str(), backward.error().message.c_str());
+        return 1;
+      }
+      if (run == 0) continue;  // warm-up: pipelines and buffers are created on first use
+      forwardMs.push_back(std::chrono::duration<double, std::milli>(middle - start).count());
+      backwardMs.push_back(std::chrono::duration<double, std::milli>(end - middle).count());
+    }
+    timings[name] = {{"forward_ms", medianMs(forwardMs)}, {"backward_ms", medianMs(backwardMs)}};
+  }
+  std::printf("%s\n", timings.dump(1).c_str());
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  const std::string mode = argc == 3 ? argv[1] : "";
+  const std::string mode = argc == 3 ? argv[1] : "";  // write modes take one argument
   if (mode == "write") return writeCases(argv[2], GOLDEN_CASES);
   if (mode == "write-bench") return writeCases(argv[2], BENCH_CASES);
-  std::fprintf(stderr, "usage: meshrt_uv_splat_cases write DIR | write-bench DIR\n");
+  if (argc == 4 && std::string(argv[1]) == "time" && std::atoi(argv[3]) > 0) return timeCases(argv[2], std::atoi(argv[3]));
+  std::fprintf(stderr, "usage: meshrt_uv_splat_cases write DIR | write-bench DIR | time DIR REPEATS\n");
   return 2;
 }
