@@ -1,26 +1,36 @@
 // The TTP solve's working copy of one sample: only the points of non-zero weight (a weight of
 // 0 adds exactly nothing to any sum of the solve), gathered once per solve into caller scratch
-// as a structure of arrays and padded with zero points to whole TTP_LANES chunks. The O(N)
-// passes below run chunk by chunk with one partial sum per lane, so each chunk is a vector
-// operation on the CPU. MESHRT_HD and heap-free (CUDA sources are C++17).
+// as a structure of arrays (their basis rows too, point index innermost) and padded with zero
+// points to whole TTP_LANES chunks. The O(N) passes run chunk by chunk with one partial sum per
+// lane, so each chunk is a vector operation on the CPU. MESHRT_HD and heap-free (CUDA sources
+// are C++17).
 #pragma once
 
 #include "core/hd.h"
+#include "core/ttp_lanes.h"
 
 namespace meshrt {
 
-// Inner loops run over chunks of this fixed length, so the compiler turns each chunk into one
-// vector operation (8 floats = one AVX register, two SSE registers).
-constexpr int TTP_LANES = 8;
+constexpr int TTP_MAX_BASIS = 32;  // largest K the fixed-size per-sample solve supports
 
 // Largest N: point indices are kept in the Real scratch, exact up to 2^24 in float.
 constexpr int TTP_MAX_POINTS = 1 << 24;
 
+// The shape step's K×K matrix is built in square blocks of this size (core/ttp_shape_system.h).
+constexpr int TTP_BLOCK = 4;
+
 // n rounded up to whole chunks.
 MESHRT_HD inline int ttpPadded(int n) { return (n + TTP_LANES - 1) / TTP_LANES * TTP_LANES; }
 
-// Scratch Reals of a point set for N points: 11 arrays of ttpPadded(N).
-MESHRT_HD inline int ttpPointSetSize(int count) { return 11 * ttpPadded(count); }
+// K rounded up to whole blocks.
+MESHRT_HD inline int ttpBlockedBasis(int basisCount) { return (basisCount + TTP_BLOCK - 1) / TTP_BLOCK * TTP_BLOCK; }
+
+// Rows of one point array in the scratch: 11 per-point arrays, the basis (3·K rows) and the
+// shape step's projected rows (2 × (blocked K + 1)).
+MESHRT_HD inline int ttpPointSetRows(int basisCount) { return 11 + 3 * basisCount + 2 * (ttpBlockedBasis(basisCount) + 1); }
+
+// Scratch Reals of a point set for N points and K basis fields.
+MESHRT_HD inline int ttpPointSetSize(int count, int basisCount) { return ttpPointSetRows(basisCount) * ttpPadded(count); }
 
 // Structure of arrays over the points of non-zero weight, in input order; entries
 // [used, padded) are zero points (weight 0, coordinates 0).
@@ -33,22 +43,34 @@ struct TtpPointSet {
   Real* weight;       // the weight in use: v_i, or v_i times the Cauchy IRLS factor
   Real* templ[3];     // T_i, object frame
   Real* deformed[3];  // V_i = T_i + B_i·c
+  Real* basis;        // 3·K rows: row d·K + k holds B[(i·3 + d)·K + k] of each point
+  Real* projectedX;   // blocked K + 1 rows for the shape step (core/ttp_shape_system.h)
+  Real* projectedY;
+  int stride;         // Reals between consecutive rows of every array above (ttpPadded(N))
+  int basisCount;     // K
   int used;           // points of non-zero weight
-  int padded;         // ttpPadded(used)
+  int padded;         // ttpPadded(used): the points every chunked pass runs over
 };
 
-// Lays the set out in scratch (ttpPointSetSize(N) Reals) and gathers the points of non-zero
-// visibility (branch-free: every point is written, and the slot advances only when v_i ≠ 0).
-// V starts equal to T. points N×2, visibility N, vertices N×3.
+// Lays the set out in scratch (ttpPointSetSize(N, K) Reals) and gathers the points
+// of non-zero visibility (branch-free: every point is written, and the slot advances only when
+// v_i ≠ 0) with their basis rows. V starts equal to T. points N×2, visibility N, vertices N×3,
+// basis N×3×K row-major (B[(i·3 + d)·K + k]).
 template <typename Real>
-MESHRT_HD inline void ttpGatherPoints(const Real* points, const Real* visibility, const Real* vertices, int count,
-                                      Real* scratch, TtpPointSet<Real>* set) {
-  const int capacity = ttpPadded(count);
+MESHRT_HD inline void ttpGatherPoints(const Real* points, const Real* visibility, const Real* vertices,
+                                      const Real* basis, int count, int basisCount, Real* scratch,
+                                      TtpPointSet<Real>* set) {
+  const int stride = ttpPadded(count);
   Real* arrays[11];
-  for (int a = 0; a < 11; ++a) arrays[a] = scratch + a * capacity;
+  for (int a = 0; a < 11; ++a) arrays[a] = scratch + a * stride;
   set->index = arrays[0], set->pointX = arrays[1], set->pointY = arrays[2];
   set->visibility = arrays[3], set->weight = arrays[4];
   for (int d = 0; d < 3; ++d) set->templ[d] = arrays[5 + d], set->deformed[d] = arrays[8 + d];
+  set->basis = scratch + 11 * stride;
+  set->projectedX = set->basis + 3 * basisCount * stride;
+  set->projectedY = set->projectedX + (ttpBlockedBasis(basisCount) + 1) * stride;
+  set->stride = stride;
+  set->basisCount = basisCount;
   int used = 0;
   for (int i = 0; i < count; ++i) {
     const Real v = visibility[i];
@@ -61,8 +83,17 @@ MESHRT_HD inline void ttpGatherPoints(const Real* points, const Real* visibility
   }
   set->used = used;
   set->padded = ttpPadded(used);
-  for (int j = used; j < set->padded; ++j)
-    for (int a = 0; a < 11; ++a) arrays[a][j] = 0;
+  const int values = 3 * basisCount;
+  for (int p = 0; p < used; ++p) {
+    const Real* rows = basis + static_cast<int>(set->index[p]) * values;
+    for (int j = 0; j < values; ++j) set->basis[j * stride + p] = rows[j];
+  }
+  // Zero points fill [used, padded) of every row; the shape step's rows K … blocked K − 1 are 0.
+  const int blocked = ttpBlockedBasis(basisCount);
+  for (int row = 0; row < ttpPointSetRows(basisCount); ++row)
+    for (int p = used; p < set->padded; ++p) scratch[row * stride + p] = 0;
+  for (int row = basisCount; row < blocked; ++row)
+    for (int p = 0; p < used; ++p) set->projectedX[row * stride + p] = set->projectedY[row * stride + p] = 0;
 }
 
 // Sums the TTP_LANES partial sums in a fixed tree order.
@@ -73,26 +104,22 @@ MESHRT_HD inline Real ttpSumLanes(Real* lanes) {
   return lanes[0];
 }
 
-// Σ_j row[j]·coefficients[j] over j < k in TTP_LANES interleaved partial sums (each chunk's
-// products are one vector multiply), then the remainder.
+// V = T + B·c for the gathered points: per point the same sum, in the same order, as
+// T_i[d] + Σ_k B[(i·3 + d)·K + k]·c_k; chunked over points.
 template <typename Real>
-MESHRT_HD inline Real ttpBasisDot(const Real* row, const Real* coefficients, int k) {
-  Real lanes[TTP_LANES];
-  for (int l = 0; l < TTP_LANES; ++l) lanes[l] = 0;
-  const int whole = k - k % TTP_LANES;
-  for (int j = 0; j < whole; j += TTP_LANES)
-    for (int l = 0; l < TTP_LANES; ++l) lanes[l] += row[j + l] * coefficients[j + l];
-  Real rest = 0;
-  for (int j = whole; j < k; ++j) rest += row[j] * coefficients[j];
-  return ttpSumLanes(lanes) + rest;
-}
-
-// V_i = T_i + B_i·c for the used points. basis N×3×K row-major (B[(i·3 + d)·K + k]).
-template <typename Real>
-MESHRT_HD inline void ttpDeformPoints(const Real* basis, int basisCount, const Real* coefficients, TtpPointSet<Real>* set) {
-  for (int j = 0; j < set->used; ++j) {
-    const Real* rows = basis + static_cast<int>(set->index[j]) * 3 * basisCount;
-    for (int d = 0; d < 3; ++d) set->deformed[d][j] = set->templ[d][j] + ttpBasisDot(rows + d * basisCount, coefficients, basisCount);
+MESHRT_HD inline void ttpDeformPoints(const Real* coefficients, TtpPointSet<Real>* set) {
+  const int k = set->basisCount;
+  for (int d = 0; d < 3; ++d) {
+    Real* out = set->deformed[d];
+    const Real* rows = set->basis + d * k * set->stride;
+    for (int p = 0; p < set->padded; ++p) out[p] = set->templ[d][p];
+    for (int j = 0; j < k; ++j) {
+      const Real c = coefficients[j];
+      const Real* row = rows + j * set->stride;
+      const TtpLanes<Real> factor = ttpBroadcastLanes(c);
+      for (int p = 0; p < set->padded; p += TTP_LANES)
+        ttpStoreLanes(ttpLoadLanes(out + p) + ttpLoadLanes(row + p) * factor, out + p);
+    }
   }
 }
 

@@ -17,10 +17,9 @@
 #include "core/so3_math.h"
 #include "core/ttp_point_set.h"
 #include "core/ttp_pose_moments.h"
+#include "core/ttp_shape_system.h"
 
 namespace meshrt {
-
-constexpr int TTP_MAX_BASIS = 32;  // largest K the fixed-size per-sample solve supports
 
 enum TtpStatus : int {
   TTP_STATUS_OK = 0,
@@ -167,65 +166,13 @@ MESHRT_HD inline void ttpCentredTranslation(const Real* pointMean, const Real* v
   state->translation[1] = pointMean[1] - state->scale * projectedMean[1];
 }
 
-// Shape step, eq. 7: c = (Ωᵀ X Ω + γI)⁻¹ Ωᵀ X Υ with Ω_i = s·P·R·B_i (2×K) and
-// Υ_i = u_i − s·P·R·T_i − t, X = the weights in use. Returns false when the K×K matrix is not
-// positive definite. Per used point: Ω_i's two rows, then the rank-2 update of the lower
-// triangle in whole TTP_LANES-wide chunks (row r: columns 0 … r rounded up to a chunk;
-// Cholesky reads only c ≤ r). The matrix has leading dimension ttpPadded(K); Ω's padding is 0.
-template <typename Real>
-MESHRT_HD inline bool ttpShapeStep(const TtpPointSet<Real>& set, const Real* basis, int k, Real gamma,
-                                   const Real* rotation, Real scale, const Real* translation, Real* coefficients) {
-  const int padded = ttpPadded(k);
-  Real a[TTP_MAX_BASIS * TTP_MAX_BASIS];
-  Real b[TTP_MAX_BASIS];
-  Real omegaX[TTP_MAX_BASIS];     // s·(P·R·B_i) row x, then zeros up to `padded`
-  Real omegaY[TTP_MAX_BASIS];     // row y
-  Real weightedX[TTP_MAX_BASIS];  // weight_i·omegaX
-  Real weightedY[TTP_MAX_BASIS];  // weight_i·omegaY
-  for (int j = 0; j < padded * padded; ++j) a[j] = 0;
-  for (int j = 0; j < padded; ++j) b[j] = omegaX[j] = omegaY[j] = 0;
-  Real projection[6];  // s·P·R
-  for (int j = 0; j < 6; ++j) projection[j] = scale * rotation[j];
-  for (int p = 0; p < set.used; ++p) {
-    const Real w = set.weight[p];
-    const Real* b0 = basis + static_cast<int>(set.index[p]) * 3 * k;
-    const Real* b1 = b0 + k;
-    const Real* b2 = b1 + k;
-    for (int j = 0; j < k; ++j) {
-      omegaX[j] = projection[0] * b0[j] + projection[1] * b1[j] + projection[2] * b2[j];
-      omegaY[j] = projection[3] * b0[j] + projection[4] * b1[j] + projection[5] * b2[j];
-    }
-    const Real t0 = set.templ[0][p], t1 = set.templ[1][p], t2 = set.templ[2][p];
-    const Real yx = set.pointX[p] - (projection[0] * t0 + projection[1] * t1 + projection[2] * t2) - translation[0];
-    const Real yy = set.pointY[p] - (projection[3] * t0 + projection[4] * t1 + projection[5] * t2) - translation[1];
-    for (int j = 0; j < padded; j += TTP_LANES) {
-      for (int l = 0; l < TTP_LANES; ++l) {
-        weightedX[j + l] = w * omegaX[j + l];
-        weightedY[j + l] = w * omegaY[j + l];
-        b[j + l] += weightedX[j + l] * yx + weightedY[j + l] * yy;
-      }
-    }
-    for (int r = 0; r < k; ++r) {
-      const Real wx = weightedX[r];
-      const Real wy = weightedY[r];
-      Real* row = a + r * padded;
-      const int end = (r / TTP_LANES + 1) * TTP_LANES;
-      for (int c = 0; c < end; c += TTP_LANES)
-        for (int l = 0; l < TTP_LANES; ++l) row[c + l] += wx * omegaX[c + l] + wy * omegaY[c + l];
-    }
-  }
-  for (int r = 0; r < k; ++r) a[r * padded + r] += gamma;
-  if (!choleskySolve(a, b, k, padded)) return false;
-  for (int r = 0; r < k; ++r) coefficients[r] = b[r];
-  return true;
-}
-
-// Scratch Reals the per-sample solve needs for N points (the point set, core/ttp_point_set.h).
-MESHRT_HD inline int ttpScratchSize(int count) { return ttpPointSetSize(count); }
+// Scratch Reals the per-sample solve needs for N points and K basis fields (the point set,
+// core/ttp_point_set.h); without K, enough for any K ≤ TTP_MAX_BASIS.
+MESHRT_HD inline int ttpScratchSize(int count, int basisCount = TTP_MAX_BASIS) { return ttpPointSetSize(count, basisCount); }
 
 // The whole per-sample solve. `state` is the warm start when settings.warmStart is 1 and the
-// output always. `scratch` holds ttpScratchSize(N) Reals (the point set); no other memory is
-// used.
+// output always. `scratch` holds ttpScratchSize(N, K) Reals (the point set); no other memory
+// is used.
 template <typename Real>
 MESHRT_HD inline void ttpSolveSample(const TtpSampleView<Real>& sample, const TtpSolveSettings& settings,
                                      Real* scratch, TtpState<Real>* state) {
@@ -236,8 +183,8 @@ MESHRT_HD inline void ttpSolveSample(const TtpSampleView<Real>& sample, const Tt
   }
   for (int j = k; j < TTP_MAX_BASIS; ++j) state->coefficients[j] = 0;
   TtpPointSet<Real> set;
-  ttpGatherPoints(sample.points, sample.visibility, sample.vertices, sample.count, scratch, &set);
-  if (settings.warmStart && k > 0) ttpDeformPoints(sample.basis, k, state->coefficients, &set);
+  ttpGatherPoints(sample.points, sample.visibility, sample.vertices, sample.basis, sample.count, k, scratch, &set);
+  if (settings.warmStart && k > 0) ttpDeformPoints(state->coefficients, &set);
   Real pointMean[2];
   Real vertexMean[3];
   if (!(ttpPointCentroids(set, pointMean, vertexMean) > Real(0))) {
@@ -266,12 +213,11 @@ MESHRT_HD inline void ttpSolveSample(const TtpSampleView<Real>& sample, const Tt
     ttpCentredTranslation(pointMean, vertexMean, state);
     if (tau > Real(0)) ttpRobustWeights(state->rotation, state->scale, state->translation, tau, &set);
     if (k > 0) {
-      if (!ttpShapeStep(set, sample.basis, k, gamma, state->rotation, state->scale, state->translation,
-                        state->coefficients)) {
+      if (!ttpShapeStep(state->rotation, state->scale, state->translation, gamma, &set, state->coefficients)) {
         state->status = TTP_STATUS_SHAPE_FAILED;
         break;
       }
-      ttpDeformPoints(sample.basis, k, state->coefficients, &set);
+      ttpDeformPoints(state->coefficients, &set);
     }
   }
   if (tau > Real(0) && state->status == TTP_STATUS_OK) {
@@ -292,7 +238,7 @@ struct TtpBatchParams {
   const float* visibility;  // S×N
   const float* vertices;    // N×3, template (shared)
   const float* basis;       // N×3×K (shared)
-  float* scratch;           // S × ttpScratchSize(N) working memory
+  float* scratch;           // S × ttpScratchSize(N, K) working memory
   TtpState<float>* states;  // S: warm starts in (if settings.warmStart), solutions out
   int sampleCount;          // S
   int count;                // N
@@ -309,7 +255,8 @@ MESHRT_HD inline void ttpSolveBatchSample(const TtpBatchParams& batch, int index
   sample.basis = batch.basis;
   sample.count = batch.count;
   sample.basisCount = batch.basisCount;
-  ttpSolveSample(sample, batch.settings, batch.scratch + index * ttpScratchSize(batch.count), batch.states + index);
+  ttpSolveSample(sample, batch.settings, batch.scratch + index * ttpScratchSize(batch.count, batch.basisCount),
+                 batch.states + index);
 }
 
 }  // namespace meshrt

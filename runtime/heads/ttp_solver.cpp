@@ -2,6 +2,7 @@
 
 #include <bit>
 #include <cmath>
+#include <memory>
 #include <string>
 
 namespace meshrt {
@@ -12,9 +13,10 @@ constexpr const char* CONTEXT = "ttp_solver";
 // True when no value is NaN or infinite. Branch-free (an exponent of all ones marks both), so
 // the compiler vectorizes it; the per-value loop below runs only to name the bad entry.
 bool allFinite(std::span<const float> values) {
-  uint32_t nonFinite = 0;
-  for (const float value : values) nonFinite |= (std::bit_cast<uint32_t>(value) & 0x7f800000u) == 0x7f800000u;
-  return nonFinite == 0;
+  // Adding one to an all-ones exponent (and only to that) carries into the sign bit.
+  uint32_t carries = 0;
+  for (const float value : values) carries |= (std::bit_cast<uint32_t>(value) & 0x7f800000u) + 0x00800000u;
+  return (carries & 0x80000000u) == 0;
 }
 
 Result<void> checkFinite(std::span<const float> values, const char* field) {
@@ -96,8 +98,10 @@ Result<TtpSolution> solveTtp(const TtpModel& model, const TtpObservation& observ
     state.scale = previous->scale;
     for (uint32_t k = 0; k < model.basisCount; ++k) state.coefficients[k] = previous->coefficients[k];
   }
-  std::vector<float> scratch(static_cast<size_t>(ttpScratchSize(static_cast<int>(count))));
-  ttpSolveSample(sample, settings, scratch.data(), &state);
+  // Not value-initialized: the solve writes every entry it reads.
+  const auto scratch = std::make_unique_for_overwrite<float[]>(
+      static_cast<size_t>(ttpScratchSize(static_cast<int>(count), static_cast<int>(model.basisCount))));
+  ttpSolveSample(sample, settings, scratch.get(), &state);
   switch (state.status) {
     case TTP_STATUS_OK:
       break;

@@ -71,9 +71,9 @@ TEST(TtpPoseMoments, EqualTheDirectSumsNearAndFarFromTheAnchor) {
   std::normal_distribution<float> gaussian(0.0f, 1.0f);
   for (uint32_t seed = 0; seed < 10; ++seed) {
     const RandomPoints in = makePoints(201, 500 + seed);
-    std::vector<float> scratch(static_cast<size_t>(ttpPointSetSize(201)));
+    std::vector<float> scratch(static_cast<size_t>(ttpPointSetSize(201, 0)));
     TtpPointSet<float> set;
-    ttpGatherPoints(in.points.data(), in.visibility.data(), in.vertices.data(), 201, scratch.data(), &set);
+    ttpGatherPoints(in.points.data(), in.visibility.data(), in.vertices.data(), static_cast<const float*>(nullptr), 201, 0, scratch.data(), &set);
     float pointMean[2], vertexMean[3];
     ASSERT_GT(ttpPointCentroids(set, pointMean, vertexMean), 0.0f);
     double weight = 0, directPointMean[2] = {}, directVertexMean[3] = {};
@@ -119,9 +119,9 @@ TEST(TtpPoseMoments, EqualTheDirectSumsNearAndFarFromTheAnchor) {
 
 TEST(TtpPoseMoments, GatherKeepsOnlyWeightedPointsAndPadsWithZeros) {
   const RandomPoints in = makePoints(37, 9);
-  std::vector<float> scratch(static_cast<size_t>(ttpPointSetSize(37)), -1.0f);
+  std::vector<float> scratch(static_cast<size_t>(ttpPointSetSize(37, 0)), -1.0f);
   TtpPointSet<float> set;
-  ttpGatherPoints(in.points.data(), in.visibility.data(), in.vertices.data(), 37, scratch.data(), &set);
+  ttpGatherPoints(in.points.data(), in.visibility.data(), in.vertices.data(), static_cast<const float*>(nullptr), 37, 0, scratch.data(), &set);
   int used = 0;
   for (int i = 0; i < 37; ++i) {
     if (in.visibility[i] == 0.0f) continue;
