@@ -82,6 +82,38 @@ MESHRT_HD inline TtpLanes<Real> operator*(const TtpLanes<Real>& a, const TtpLane
 #endif
 }
 
+// Transposes TTP_LANES rows of TTP_LANES values in place: rows[r].v[c] ↔ rows[c].v[r]. Pure data
+// movement (three shuffle stages on compiler vectors, a swap loop otherwise).
+template <typename Real>
+MESHRT_HD inline void ttpTransposeLanes(TtpLanes<Real>* rows) {
+#if MESHRT_TTP_COMPILER_VECTORS
+  static_assert(TTP_LANES == 8, "the shuffle stages below are written for 8 lanes");
+  typedef typename TtpLanes<Real>::Vector V;
+  V t[8], u[8];
+  for (int i = 0; i < 8; i += 2) {  // t: rows 2i, 2i+1 interleaved (within each half)
+    t[i] = __builtin_shufflevector(rows[i].v, rows[i + 1].v, 0, 8, 1, 9, 4, 12, 5, 13);
+    t[i + 1] = __builtin_shufflevector(rows[i].v, rows[i + 1].v, 2, 10, 3, 11, 6, 14, 7, 15);
+  }
+  for (int i = 0; i < 8; i += 4) {  // u: four rows' values of one column per half
+    u[i] = __builtin_shufflevector(t[i], t[i + 2], 0, 1, 8, 9, 4, 5, 12, 13);
+    u[i + 1] = __builtin_shufflevector(t[i], t[i + 2], 2, 3, 10, 11, 6, 7, 14, 15);
+    u[i + 2] = __builtin_shufflevector(t[i + 1], t[i + 3], 0, 1, 8, 9, 4, 5, 12, 13);
+    u[i + 3] = __builtin_shufflevector(t[i + 1], t[i + 3], 2, 3, 10, 11, 6, 7, 14, 15);
+  }
+  for (int c = 0; c < 4; ++c) {  // columns c and c + 4 from rows 0–3 and 4–7
+    rows[c].v = __builtin_shufflevector(u[c], u[c + 4], 0, 1, 2, 3, 8, 9, 10, 11);
+    rows[c + 4].v = __builtin_shufflevector(u[c], u[c + 4], 4, 5, 6, 7, 12, 13, 14, 15);
+  }
+#else
+  for (int r = 0; r < TTP_LANES; ++r)
+    for (int c = r + 1; c < TTP_LANES; ++c) {
+      const Real value = rows[r].v[c];
+      rows[r].v[c] = rows[c].v[r];
+      rows[c].v[r] = value;
+    }
+#endif
+}
+
 // The lanes' sum in a fixed tree order (lane l + lane l + width, halving the width).
 template <typename Real>
 MESHRT_HD inline Real ttpSumLanes(const TtpLanes<Real>& lanes) {

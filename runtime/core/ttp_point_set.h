@@ -83,10 +83,22 @@ MESHRT_HD inline void ttpGatherPoints(const Real* points, const Real* visibility
   }
   set->used = used;
   set->padded = ttpPadded(used);
+  // The basis rows of TTP_LANES points at a time: whole chunks of values as TTP_LANES × TTP_LANES
+  // transposes, the values left over one by one.
   const int values = 3 * basisCount;
-  for (int p = 0; p < used; ++p) {
-    const Real* rows = basis + static_cast<int>(set->index[p]) * values;
-    for (int j = 0; j < values; ++j) set->basis[j * stride + p] = rows[j];
+  const int wholeValues = values - values % TTP_LANES;
+  for (int p0 = 0; p0 < used; p0 += TTP_LANES) {
+    const Real* rows[TTP_LANES];
+    for (int l = 0; l < TTP_LANES; ++l)
+      rows[l] = p0 + l < used ? basis + static_cast<int>(set->index[p0 + l]) * values : nullptr;
+    for (int j0 = 0; j0 < wholeValues; j0 += TTP_LANES) {
+      TtpLanes<Real> tile[TTP_LANES];
+      for (int l = 0; l < TTP_LANES; ++l) tile[l] = rows[l] ? ttpLoadLanes(rows[l] + j0) : ttpBroadcastLanes(Real(0));
+      ttpTransposeLanes(tile);
+      for (int j = 0; j < TTP_LANES; ++j) ttpStoreLanes(tile[j], set->basis + (j0 + j) * stride + p0);
+    }
+    for (int j = wholeValues; j < values; ++j)
+      for (int l = 0; l < TTP_LANES; ++l) set->basis[j * stride + p0 + l] = rows[l] ? rows[l][j] : Real(0);
   }
   // Zero points fill [used, padded) of every row; the shape step's rows K … blocked K − 1 are 0.
   const int blocked = ttpBlockedBasis(basisCount);

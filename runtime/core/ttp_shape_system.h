@@ -2,8 +2,9 @@
 //   c = (Σ_i w_i Ω_iᵀ Ω_i + γI)⁻¹ Σ_i w_i Ω_iᵀ Υ_i,  Ω_i = s·P·R·B_i (2×K),  Υ_i = u_i − s·P·R·T_i − t.
 // Ω's two rows are written per basis field with the point index innermost (projectedX/Y row k,
 // Υ in row blocked K), so the K×K matrix is a weighted Gram matrix of those rows: built in
-// TTP_BLOCK × TTP_BLOCK blocks of the lower triangle (two rows at a time), each summed over all
-// points in TTP_LANES partial sums (vector operations), then Cholesky. MESHRT_HD and heap-free.
+// TTP_BLOCK × TTP_BLOCK blocks of the lower triangle (two rows at a time; on the diagonal only
+// the entries c ≤ r rounded up to pairs), each summed over all points in TTP_LANES partial sums
+// (vector operations), then Cholesky (which reads only c ≤ r). MESHRT_HD and heap-free.
 #pragma once
 
 #include "core/hd.h"
@@ -12,16 +13,16 @@
 
 namespace meshrt {
 
-// out (ROWS × TTP_BLOCK, row-major) = Σ_p w_p (x_r[p]·x_c[p] + y_r[p]·y_c[p]) for the rows
-// r = row0 … row0 + ROWS − 1 and c = col0 … col0 + TTP_BLOCK − 1 of x and y (row stride
-// `stride`), over the points p < padded. ROWS × TTP_BLOCK partial sums of TTP_LANES each (8
-// AVX registers for ROWS = 2).
-template <int ROWS, typename Real>
+// out (ROWS × COLS, row-major) = Σ_p w_p (x_r[p]·x_c[p] + y_r[p]·y_c[p]) for the rows
+// r = row0 … row0 + ROWS − 1 and c = col0 … col0 + COLS − 1 of x and y (row stride `stride`),
+// over the points p < padded. ROWS × COLS partial sums of TTP_LANES each (8 AVX registers for
+// 2 × 4).
+template <int ROWS, int COLS, typename Real>
 MESHRT_HD inline void ttpWeightedGramBlock(const Real* weight, const Real* x, const Real* y, int stride, int padded,
                                            int row0, int col0, Real* out) {
-  TtpLanes<Real> sums[ROWS][TTP_BLOCK];
+  TtpLanes<Real> sums[ROWS][COLS];
   for (int r = 0; r < ROWS; ++r)
-    for (int c = 0; c < TTP_BLOCK; ++c) sums[r][c] = ttpBroadcastLanes(Real(0));
+    for (int c = 0; c < COLS; ++c) sums[r][c] = ttpBroadcastLanes(Real(0));
   for (int p = 0; p < padded; p += TTP_LANES) {
     const TtpLanes<Real> w = ttpLoadLanes(weight + p);
     TtpLanes<Real> weightedX[ROWS];
@@ -30,14 +31,14 @@ MESHRT_HD inline void ttpWeightedGramBlock(const Real* weight, const Real* x, co
       weightedX[r] = w * ttpLoadLanes(x + (row0 + r) * stride + p);
       weightedY[r] = w * ttpLoadLanes(y + (row0 + r) * stride + p);
     }
-    for (int c = 0; c < TTP_BLOCK; ++c) {
+    for (int c = 0; c < COLS; ++c) {
       const TtpLanes<Real> xc = ttpLoadLanes(x + (col0 + c) * stride + p);
       const TtpLanes<Real> yc = ttpLoadLanes(y + (col0 + c) * stride + p);
       for (int r = 0; r < ROWS; ++r) sums[r][c] = sums[r][c] + (weightedX[r] * xc + weightedY[r] * yc);
     }
   }
   for (int r = 0; r < ROWS; ++r)
-    for (int c = 0; c < TTP_BLOCK; ++c) out[r * TTP_BLOCK + c] = ttpSumLanes(sums[r][c]);
+    for (int c = 0; c < COLS; ++c) out[r * COLS + c] = ttpSumLanes(sums[r][c]);
 }
 
 // Ω's rows and Υ at (R, s, t) into the set's projected rows.
@@ -83,21 +84,28 @@ MESHRT_HD inline bool ttpShapeStep(const Real* rotation, Real scale, const Real*
   const int k = set->basisCount;
   const int blocked = ttpBlockedBasis(k);  // leading dimension of a
   ttpProjectBasis(rotation, scale, translation, set);
-  Real a[TTP_MAX_BASIS * TTP_MAX_BASIS];  // lower triangle by whole blocks (Cholesky reads c ≤ r)
+  Real a[TTP_MAX_BASIS * TTP_MAX_BASIS];  // lower triangle, leading dimension `blocked`
   Real b[TTP_MAX_BASIS];
   Real block[TTP_BLOCK * TTP_BLOCK];
   const Real* x = set->projectedX;
   const Real* y = set->projectedY;
   for (int row0 = 0; row0 < blocked; row0 += TTP_BLOCK) {
-    for (int col0 = 0; col0 <= row0; col0 += TTP_BLOCK) {
+    for (int col0 = 0; col0 < row0; col0 += TTP_BLOCK) {  // below the diagonal: two 2 × 4 halves
       for (int half = 0; half < TTP_BLOCK; half += 2) {
-        ttpWeightedGramBlock<2>(set->weight, x, y, set->stride, set->padded, row0 + half, col0, block);
+        ttpWeightedGramBlock<2, TTP_BLOCK>(set->weight, x, y, set->stride, set->padded, row0 + half, col0, block);
         for (int r = 0; r < 2; ++r)
           for (int c = 0; c < TTP_BLOCK; ++c) a[(row0 + half + r) * blocked + col0 + c] = block[r * TTP_BLOCK + c];
       }
     }
+    // The diagonal block's lower triangle: rows 0–1 × columns 0–1, then rows 2–3 × columns 0–3.
+    ttpWeightedGramBlock<2, 2>(set->weight, x, y, set->stride, set->padded, row0, row0, block);
+    for (int r = 0; r < 2; ++r)
+      for (int c = 0; c < 2; ++c) a[(row0 + r) * blocked + row0 + c] = block[r * 2 + c];
+    ttpWeightedGramBlock<2, TTP_BLOCK>(set->weight, x, y, set->stride, set->padded, row0 + 2, row0, block);
+    for (int r = 0; r < 2; ++r)
+      for (int c = 0; c < TTP_BLOCK; ++c) a[(row0 + 2 + r) * blocked + row0 + c] = block[r * TTP_BLOCK + c];
     // b's entries row0 … row0 + 3: Υ's row against Ω's.
-    ttpWeightedGramBlock<1>(set->weight, x, y, set->stride, set->padded, blocked, row0, block);
+    ttpWeightedGramBlock<1, TTP_BLOCK>(set->weight, x, y, set->stride, set->padded, blocked, row0, block);
     for (int c = 0; c < TTP_BLOCK; ++c) b[row0 + c] = block[c];
   }
   for (int r = 0; r < k; ++r) a[r * blocked + r] += gamma;
