@@ -6,8 +6,10 @@
 // coordinates [-1, 1] (x right, y down), V in the template's object frame.
 // Loss (eq. 4): l = Σ_i v_i·|u_i − û_i|² + γ·|c|².
 // Alternation (eqs. 5–6): pose step = Levenberg–Marquardt on (R, s) over SO(3)×R with
-// analytic Jacobians and axis-angle left updates, t in closed form (weighted centroids);
-// shape step = eq. 7 by Cholesky.
+// analytic Jacobians and axis-angle left updates, t in closed form (weighted centroids), each
+// iteration O(1) on the step's moments (core/ttp_pose_moments.h); shape step = eq. 7 by
+// Cholesky (core/ttp_shape_system.h). All O(N) passes run on the gathered points of non-zero
+// weight (core/ttp_point_set.h).
 #pragma once
 
 #include <math.h>
