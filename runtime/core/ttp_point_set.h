@@ -108,14 +108,6 @@ MESHRT_HD inline void ttpGatherPoints(const Real* points, const Real* visibility
     for (int p = 0; p < used; ++p) set->projectedX[row * stride + p] = set->projectedY[row * stride + p] = 0;
 }
 
-// Sums the TTP_LANES partial sums in a fixed tree order.
-template <typename Real>
-MESHRT_HD inline Real ttpSumLanes(Real* lanes) {
-  for (int width = TTP_LANES / 2; width > 0; width /= 2)
-    for (int l = 0; l < width; ++l) lanes[l] += lanes[l + width];
-  return lanes[0];
-}
-
 // V = T + B·c for the gathered points: per point the same sum, in the same order, as
 // T_i[d] + Σ_k B[(i·3 + d)·K + k]·c_k; chunked over points.
 template <typename Real>
@@ -138,19 +130,14 @@ MESHRT_HD inline void ttpDeformPoints(const Real* coefficients, TtpPointSet<Real
 // Weighted centroids ū (2) and V̄ (3) under the weights in use; returns their sum.
 template <typename Real>
 MESHRT_HD inline Real ttpPointCentroids(const TtpPointSet<Real>& set, Real* pointMean, Real* vertexMean) {
-  Real sums[6][TTP_LANES];  // Σw, Σw·u_x, Σw·u_y, Σw·V_x, Σw·V_y, Σw·V_z
-  for (int s = 0; s < 6; ++s)
-    for (int l = 0; l < TTP_LANES; ++l) sums[s][l] = 0;
+  TtpLanes<Real> sums[6];  // Σw, Σw·u_x, Σw·u_y, Σw·V_x, Σw·V_y, Σw·V_z
+  for (int s = 0; s < 6; ++s) sums[s] = ttpBroadcastLanes(Real(0));
   for (int p = 0; p < set.padded; p += TTP_LANES) {
-    for (int l = 0; l < TTP_LANES; ++l) {
-      const Real w = set.weight[p + l];
-      sums[0][l] += w;
-      sums[1][l] += w * set.pointX[p + l];
-      sums[2][l] += w * set.pointY[p + l];
-      sums[3][l] += w * set.deformed[0][p + l];
-      sums[4][l] += w * set.deformed[1][p + l];
-      sums[5][l] += w * set.deformed[2][p + l];
-    }
+    const TtpLanes<Real> w = ttpLoadLanes(set.weight + p);
+    sums[0] = sums[0] + w;
+    sums[1] = sums[1] + w * ttpLoadLanes(set.pointX + p);
+    sums[2] = sums[2] + w * ttpLoadLanes(set.pointY + p);
+    for (int d = 0; d < 3; ++d) sums[3 + d] = sums[3 + d] + w * ttpLoadLanes(set.deformed[d] + p);
   }
   const Real weight = ttpSumLanes(sums[0]);
   pointMean[0] = ttpSumLanes(sums[1]), pointMean[1] = ttpSumLanes(sums[2]);
@@ -162,34 +149,52 @@ MESHRT_HD inline Real ttpPointCentroids(const TtpPointSet<Real>& set, Real* poin
   return weight;
 }
 
+// The residuals u − (s·P·R·V + t) of the chunk at p (x into ex, y into ey).
+template <typename Real>
+MESHRT_HD inline void ttpChunkResiduals(const TtpPointSet<Real>& set, int p, const TtpLanes<Real>* projection,
+                                        const TtpLanes<Real>* translation, TtpLanes<Real>* ex, TtpLanes<Real>* ey) {
+  const TtpLanes<Real> v0 = ttpLoadLanes(set.deformed[0] + p);
+  const TtpLanes<Real> v1 = ttpLoadLanes(set.deformed[1] + p);
+  const TtpLanes<Real> v2 = ttpLoadLanes(set.deformed[2] + p);
+  *ex = ttpLoadLanes(set.pointX + p) - (projection[0] * v0 + projection[1] * v1 + projection[2] * v2) - translation[0];
+  *ey = ttpLoadLanes(set.pointY + p) - (projection[3] * v0 + projection[4] * v1 + projection[5] * v2) - translation[1];
+}
+
+// s·P·R (6) and t (2), each value in every lane.
+template <typename Real>
+MESHRT_HD inline void ttpBroadcastPose(const Real* rotation, Real scale, const Real* translation,
+                                       TtpLanes<Real>* projection, TtpLanes<Real>* shift) {
+  for (int j = 0; j < 6; ++j) projection[j] = ttpBroadcastLanes(scale * rotation[j]);
+  for (int e = 0; e < 2; ++e) shift[e] = ttpBroadcastLanes(translation[e]);
+}
+
 // Σ v_i |u_i − (s·P·R·V_i + t)|²: the data term of eq. 4 (original weights v).
 template <typename Real>
 MESHRT_HD inline Real ttpDataLoss(const TtpPointSet<Real>& set, const Real* rotation, Real scale, const Real* translation) {
-  Real lanes[TTP_LANES];
-  for (int l = 0; l < TTP_LANES; ++l) lanes[l] = 0;
+  TtpLanes<Real> projection[6], shift[2];
+  ttpBroadcastPose(rotation, scale, translation, projection, shift);
+  TtpLanes<Real> sum = ttpBroadcastLanes(Real(0));
   for (int p = 0; p < set.padded; p += TTP_LANES) {
-    for (int l = 0; l < TTP_LANES; ++l) {
-      const Real q0 = set.deformed[0][p + l], q1 = set.deformed[1][p + l], q2 = set.deformed[2][p + l];
-      const Real ex = set.pointX[p + l] - scale * (rotation[0] * q0 + rotation[1] * q1 + rotation[2] * q2) - translation[0];
-      const Real ey = set.pointY[p + l] - scale * (rotation[3] * q0 + rotation[4] * q1 + rotation[5] * q2) - translation[1];
-      lanes[l] += set.visibility[p + l] * (ex * ex + ey * ey);
-    }
+    TtpLanes<Real> ex, ey;
+    ttpChunkResiduals(set, p, projection, shift, &ex, &ey);
+    sum = sum + ttpLoadLanes(set.visibility + p) * (ex * ex + ey * ey);
   }
-  return ttpSumLanes(lanes);
+  return ttpSumLanes(sum);
 }
 
 // Cauchy IRLS: weight_i = v_i / (1 + |e_i|²/τ²) at the current fit (τ in normalized units).
 template <typename Real>
 MESHRT_HD inline void ttpRobustWeights(const Real* rotation, Real scale, const Real* translation, Real tau,
                                        TtpPointSet<Real>* set) {
+  TtpLanes<Real> projection[6], shift[2];
+  ttpBroadcastPose(rotation, scale, translation, projection, shift);
   const Real tau2 = tau * tau;
   for (int p = 0; p < set->padded; p += TTP_LANES) {
-    for (int l = 0; l < TTP_LANES; ++l) {
-      const Real q0 = set->deformed[0][p + l], q1 = set->deformed[1][p + l], q2 = set->deformed[2][p + l];
-      const Real ex = set->pointX[p + l] - scale * (rotation[0] * q0 + rotation[1] * q1 + rotation[2] * q2) - translation[0];
-      const Real ey = set->pointY[p + l] - scale * (rotation[3] * q0 + rotation[4] * q1 + rotation[5] * q2) - translation[1];
-      set->weight[p + l] = set->visibility[p + l] / (Real(1) + (ex * ex + ey * ey) / tau2);
-    }
+    TtpLanes<Real> ex, ey;
+    ttpChunkResiduals(*set, p, projection, shift, &ex, &ey);
+    Real squared[TTP_LANES];
+    ttpStoreLanes(ex * ex + ey * ey, squared);
+    for (int l = 0; l < TTP_LANES; ++l) set->weight[p + l] = set->visibility[p + l] / (Real(1) + squared[l] / tau2);
   }
 }
 

@@ -30,26 +30,27 @@ template <typename Real>
 MESHRT_HD inline void ttpPoseMomentsAt(const TtpPointSet<Real>& set, const Real* pointMean, const Real* vertexMean,
                                        const Real* anchor, TtpPoseMoments<Real>* moments) {
   // Per lane: E, Q (6, row-major 3×2), S's lower triangle S00, S10, S11, S20, S21, S22.
-  Real sums[13][TTP_LANES];
-  for (int s = 0; s < 13; ++s)
-    for (int l = 0; l < TTP_LANES; ++l) sums[s][l] = 0;
+  TtpLanes<Real> sums[13];
+  for (int s = 0; s < 13; ++s) sums[s] = ttpBroadcastLanes(Real(0));
+  TtpLanes<Real> a[6], mean[5];
+  for (int j = 0; j < 6; ++j) a[j] = ttpBroadcastLanes(anchor[j]);
+  for (int d = 0; d < 3; ++d) mean[d] = ttpBroadcastLanes(vertexMean[d]);
+  mean[3] = ttpBroadcastLanes(pointMean[0]), mean[4] = ttpBroadcastLanes(pointMean[1]);
   for (int p = 0; p < set.padded; p += TTP_LANES) {
-    for (int l = 0; l < TTP_LANES; ++l) {
-      const Real w = set.weight[p + l];
-      const Real q0 = set.deformed[0][p + l] - vertexMean[0];
-      const Real q1 = set.deformed[1][p + l] - vertexMean[1];
-      const Real q2 = set.deformed[2][p + l] - vertexMean[2];
-      const Real ex = set.pointX[p + l] - pointMean[0] - (anchor[0] * q0 + anchor[1] * q1 + anchor[2] * q2);
-      const Real ey = set.pointY[p + l] - pointMean[1] - (anchor[3] * q0 + anchor[4] * q1 + anchor[5] * q2);
-      const Real wq0 = w * q0, wq1 = w * q1, wq2 = w * q2;
-      sums[0][l] += w * (ex * ex + ey * ey);
-      sums[1][l] += wq0 * ex, sums[2][l] += wq0 * ey;
-      sums[3][l] += wq1 * ex, sums[4][l] += wq1 * ey;
-      sums[5][l] += wq2 * ex, sums[6][l] += wq2 * ey;
-      sums[7][l] += wq0 * q0;
-      sums[8][l] += wq1 * q0, sums[9][l] += wq1 * q1;
-      sums[10][l] += wq2 * q0, sums[11][l] += wq2 * q1, sums[12][l] += wq2 * q2;
-    }
+    const TtpLanes<Real> w = ttpLoadLanes(set.weight + p);
+    const TtpLanes<Real> q0 = ttpLoadLanes(set.deformed[0] + p) - mean[0];
+    const TtpLanes<Real> q1 = ttpLoadLanes(set.deformed[1] + p) - mean[1];
+    const TtpLanes<Real> q2 = ttpLoadLanes(set.deformed[2] + p) - mean[2];
+    const TtpLanes<Real> ex = ttpLoadLanes(set.pointX + p) - mean[3] - (a[0] * q0 + a[1] * q1 + a[2] * q2);
+    const TtpLanes<Real> ey = ttpLoadLanes(set.pointY + p) - mean[4] - (a[3] * q0 + a[4] * q1 + a[5] * q2);
+    const TtpLanes<Real> wq0 = w * q0, wq1 = w * q1, wq2 = w * q2;
+    sums[0] = sums[0] + w * (ex * ex + ey * ey);
+    sums[1] = sums[1] + wq0 * ex, sums[2] = sums[2] + wq0 * ey;
+    sums[3] = sums[3] + wq1 * ex, sums[4] = sums[4] + wq1 * ey;
+    sums[5] = sums[5] + wq2 * ex, sums[6] = sums[6] + wq2 * ey;
+    sums[7] = sums[7] + wq0 * q0;
+    sums[8] = sums[8] + wq1 * q0, sums[9] = sums[9] + wq1 * q1;
+    sums[10] = sums[10] + wq2 * q0, sums[11] = sums[11] + wq2 * q1, sums[12] = sums[12] + wq2 * q2;
   }
   Real total[13];
   for (int s = 0; s < 13; ++s) total[s] = ttpSumLanes(sums[s]);
