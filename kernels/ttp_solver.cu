@@ -50,7 +50,7 @@ Result<void> ttpSolverCudaHost(const TtpBatchParams& batch) {
   if (status == cudaSuccess) status = upload(&visibility, batch.visibility, samples * count);
   if (status == cudaSuccess) status = upload(&vertices, batch.vertices, count * 3);
   if (status == cudaSuccess) status = upload(&basis, batch.basis, count * 3 * static_cast<size_t>(batch.basisCount));
-  if (status == cudaSuccess) status = upload<float>(&scratch, nullptr, samples * static_cast<size_t>(ttpScratchSize(batch.count)));
+  if (status == cudaSuccess) status = upload<float>(&scratch, nullptr, samples * static_cast<size_t>(ttpScratchSize(batch.count, batch.basisCount)));
   if (status == cudaSuccess) status = upload(&states, batch.states, samples);
   if (status == cudaSuccess) {
     device.points = points;

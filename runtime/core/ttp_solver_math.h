@@ -6,8 +6,10 @@
 // coordinates [-1, 1] (x right, y down), V in the template's object frame.
 // Loss (eq. 4): l = Σ_i v_i·|u_i − û_i|² + γ·|c|².
 // Alternation (eqs. 5–6): pose step = Levenberg–Marquardt on (R, s) over SO(3)×R with
-// analytic Jacobians and axis-angle left updates, t in closed form (weighted centroids);
-// shape step = eq. 7 by Cholesky.
+// analytic Jacobians and axis-angle left updates, t in closed form (weighted centroids), each
+// iteration O(1) on the step's moments (core/ttp_pose_moments.h); shape step = eq. 7 by
+// Cholesky (core/ttp_shape_system.h). All O(N) passes run on the gathered points of non-zero
+// weight (core/ttp_point_set.h).
 #pragma once
 
 #include <math.h>
@@ -15,10 +17,11 @@
 #include "core/hd.h"
 #include "core/small_matrix.h"
 #include "core/so3_math.h"
+#include "core/ttp_point_set.h"
+#include "core/ttp_pose_moments.h"
+#include "core/ttp_shape_system.h"
 
 namespace meshrt {
-
-constexpr int TTP_MAX_BASIS = 32;  // largest K the fixed-size per-sample solve supports
 
 enum TtpStatus : int {
   TTP_STATUS_OK = 0,
@@ -59,103 +62,34 @@ struct TtpState {
   int status;                          // TtpStatus
 };
 
-// V_i = T_i + B_i·c for all i, into vertices (N×3).
+// Eq. 1: s = spread of the 2D points / spread of the projected shape (weighted RMS about the
+// centroids), so the pose is invariant to similarity transforms of either frame. `centred` are
+// the moments at anchor 0: their residual is Σ v_i |u_i − ū|², and Σ v_i |P·R·q_i|² = tr(P·R·S·Rᵀ·Pᵀ).
 template <typename Real>
-MESHRT_HD inline void ttpDeform(const TtpSampleView<Real>& sample, const Real* coefficients, Real* vertices) {
-  const int k = sample.basisCount;
-  for (int i = 0; i < sample.count; ++i) {
-    for (int d = 0; d < 3; ++d) {
-      Real value = sample.vertices[i * 3 + d];
-      const Real* row = sample.basis + (i * 3 + d) * k;
-      for (int j = 0; j < k; ++j) value += row[j] * coefficients[j];
-      vertices[i * 3 + d] = value;
+MESHRT_HD inline Real ttpSpreadScale(const TtpPoseMoments<Real>& centred, const Real* rotation) {
+  Real spread3d = 0;
+  for (int e = 0; e < 2; ++e) {
+    const Real* r = rotation + e * 3;
+    for (int a = 0; a < 3; ++a) {
+      const Real* s = centred.second + a * 3;
+      spread3d += r[a] * (s[0] * r[0] + s[1] * r[1] + s[2] * r[2]);
     }
   }
-}
-
-// Weighted centroids ū (2) and V̄ (3); returns Σ v_i.
-template <typename Real>
-MESHRT_HD inline Real ttpCentroids(const TtpSampleView<Real>& sample, const Real* vertices, Real* pointMean,
-                                   Real* vertexMean) {
-  Real weight = 0;
-  pointMean[0] = pointMean[1] = 0;
-  vertexMean[0] = vertexMean[1] = vertexMean[2] = 0;
-  for (int i = 0; i < sample.count; ++i) {
-    const Real v = sample.visibility[i];
-    weight += v;
-    pointMean[0] += v * sample.points[i * 2];
-    pointMean[1] += v * sample.points[i * 2 + 1];
-    for (int d = 0; d < 3; ++d) vertexMean[d] += v * vertices[i * 3 + d];
-  }
-  if (weight > Real(0)) {
-    pointMean[0] /= weight, pointMean[1] /= weight;
-    for (int d = 0; d < 3; ++d) vertexMean[d] /= weight;
-  }
-  return weight;
-}
-
-// Σ v_i |(u_i − ū) − s·(R(V_i − V̄))_xy|²: the data term with t in closed form.
-template <typename Real>
-MESHRT_HD inline Real ttpCenteredCost(const TtpSampleView<Real>& sample, const Real* vertices, const Real* pointMean,
-                                      const Real* vertexMean, const Real* rotation, Real scale) {
-  Real cost = 0;
-  for (int i = 0; i < sample.count; ++i) {
-    const Real v = sample.visibility[i];
-    if (v == Real(0)) continue;
-    const Real q[3] = {vertices[i * 3] - vertexMean[0], vertices[i * 3 + 1] - vertexMean[1],
-                       vertices[i * 3 + 2] - vertexMean[2]};
-    const Real ex = sample.points[i * 2] - pointMean[0] - scale * (rotation[0] * q[0] + rotation[1] * q[1] + rotation[2] * q[2]);
-    const Real ey = sample.points[i * 2 + 1] - pointMean[1] - scale * (rotation[3] * q[0] + rotation[4] * q[1] + rotation[5] * q[2]);
-    cost += v * (ex * ex + ey * ey);
-  }
-  return cost;
-}
-
-// Eq. 1: s = spread of the 2D points / spread of the projected shape (weighted RMS about the
-// centroids), so the pose is invariant to similarity transforms of either frame.
-template <typename Real>
-MESHRT_HD inline Real ttpSpreadScale(const TtpSampleView<Real>& sample, const Real* vertices, const Real* pointMean,
-                                     const Real* vertexMean, const Real* rotation) {
-  Real spread2d = 0;
-  Real spread3d = 0;
-  for (int i = 0; i < sample.count; ++i) {
-    const Real v = sample.visibility[i];
-    const Real dx = sample.points[i * 2] - pointMean[0];
-    const Real dy = sample.points[i * 2 + 1] - pointMean[1];
-    const Real q[3] = {vertices[i * 3] - vertexMean[0], vertices[i * 3 + 1] - vertexMean[1],
-                       vertices[i * 3 + 2] - vertexMean[2]};
-    const Real px = rotation[0] * q[0] + rotation[1] * q[1] + rotation[2] * q[2];
-    const Real py = rotation[3] * q[0] + rotation[4] * q[1] + rotation[5] * q[2];
-    spread2d += v * (dx * dx + dy * dy);
-    spread3d += v * (px * px + py * py);
-  }
-  return spread3d > Real(0) ? sqrt(spread2d / spread3d) : Real(0);
+  return spread3d > Real(0) ? sqrt(centred.residual / spread3d) : Real(0);
 }
 
 // Closed-form start for R: the weighted affine camera M (2×3) with (u_i − ū) ≈ M(V_i − V̄),
 // then its nearest scaled pair of orthonormal rows (polar factor of M), third row r1 × r2.
+// `centred` are the moments at anchor 0 (second = Σ v q qᵀ, cross = Σ v q (u − ū)ᵀ).
 // Returns false when the 3D points are degenerate (flat or coincident).
 template <typename Real>
-MESHRT_HD inline bool ttpAffineStart(const TtpSampleView<Real>& sample, const Real* vertices, const Real* pointMean,
-                                     const Real* vertexMean, Real* rotation) {
-  Real a[9] = {0, 0, 0, 0, 0, 0, 0, 0, 0};
-  Real bx[3] = {0, 0, 0};
-  Real by[3] = {0, 0, 0};
-  for (int i = 0; i < sample.count; ++i) {
-    const Real v = sample.visibility[i];
-    if (v == Real(0)) continue;
-    const Real q[3] = {vertices[i * 3] - vertexMean[0], vertices[i * 3 + 1] - vertexMean[1],
-                       vertices[i * 3 + 2] - vertexMean[2]};
-    const Real dx = sample.points[i * 2] - pointMean[0];
-    const Real dy = sample.points[i * 2 + 1] - pointMean[1];
-    for (int r = 0; r < 3; ++r) {
-      for (int c = 0; c < 3; ++c) a[r * 3 + c] += v * q[r] * q[c];
-      bx[r] += v * q[r] * dx;
-      by[r] += v * q[r] * dy;
-    }
-  }
+MESHRT_HD inline bool ttpAffineStart(const TtpPoseMoments<Real>& centred, Real* rotation) {
+  Real a[9];
   Real a2[9];
-  for (int i = 0; i < 9; ++i) a2[i] = a[i];
+  Real bx[3];
+  Real by[3];
+  for (int j = 0; j < 9; ++j) a[j] = a2[j] = centred.second[j];
+  for (int r = 0; r < 3; ++r) bx[r] = centred.cross[r * 2], by[r] = centred.cross[r * 2 + 1];
   if (!choleskySolve(a, bx, 3, 3) || !choleskySolve(a2, by, 3, 3)) return false;
   // Polar factor of the 2×3 M (rows bx, by): Q = (M M^T)^(-1/2) M, with the closed-form
   // square root of a 2×2 SPD matrix: sqrt(S) = (S + √det·I) / √(tr + 2√det).
@@ -177,33 +111,22 @@ MESHRT_HD inline bool ttpAffineStart(const TtpSampleView<Real>& sample, const Re
 
 // Pose step (eq. 5): LM on (R, s) with t eliminated by centring. Left axis-angle updates
 // R ← exp([δ]x)·R; the model m_i = s·P·R·q_i has ∂m/∂δ = −s·P·[R q_i]x and ∂m/∂s = P·R·q_i.
+// One pass over the points takes the moments at the starting (R, s); every iteration and
+// every trial step then costs O(1) (core/ttp_pose_moments.h).
 template <typename Real>
-MESHRT_HD inline void ttpPoseStep(const TtpSampleView<Real>& sample, const Real* vertices, const Real* pointMean,
-                                  const Real* vertexMean, int iterations, Real* rotation, Real* scale) {
+MESHRT_HD inline void ttpPoseStep(const TtpPointSet<Real>& set, const Real* pointMean, const Real* vertexMean,
+                                  int iterations, Real* rotation, Real* scale) {
+  TtpPoseMoments<Real> moments;
+  Real anchor[6];
+  for (int j = 0; j < 6; ++j) anchor[j] = *scale * rotation[j];
+  ttpPoseMomentsAt(set, pointMean, vertexMean, anchor, &moments);
   Real lambda = Real(1e-3);
-  Real cost = ttpCenteredCost(sample, vertices, pointMean, vertexMean, rotation, *scale);
+  Real cost = ttpPoseCost(moments, rotation, *scale);
   for (int iteration = 0; iteration < iterations; ++iteration) {
-    Real h[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
-    Real g[4] = {0, 0, 0, 0};
+    Real h[16];
+    Real g[4];
     const Real s = *scale;
-    for (int i = 0; i < sample.count; ++i) {
-      const Real v = sample.visibility[i];
-      if (v == Real(0)) continue;
-      const Real q[3] = {vertices[i * 3] - vertexMean[0], vertices[i * 3 + 1] - vertexMean[1],
-                         vertices[i * 3 + 2] - vertexMean[2]};
-      Real w[3];
-      mul33x3(rotation, q, w);
-      const Real ex = sample.points[i * 2] - pointMean[0] - s * w[0];
-      const Real ey = sample.points[i * 2 + 1] - pointMean[1] - s * w[1];
-      const Real jx[4] = {0, s * w[2], -s * w[1], w[0]};
-      const Real jy[4] = {-s * w[2], 0, s * w[0], w[1]};
-      for (int r = 0; r < 4; ++r) {
-        g[r] += v * (jx[r] * ex + jy[r] * ey);
-        for (int c = 0; c <= r; ++c) h[r * 4 + c] += v * (jx[r] * jx[c] + jy[r] * jy[c]);
-      }
-    }
-    for (int r = 0; r < 4; ++r)
-      for (int c = r + 1; c < 4; ++c) h[r * 4 + c] = h[c * 4 + r];
+    ttpPoseNormalEquations(moments, rotation, s, h, g);
     bool improved = false;
     for (int attempt = 0; attempt < 6 && !improved; ++attempt) {
       Real damped[16];
@@ -218,7 +141,7 @@ MESHRT_HD inline void ttpPoseStep(const TtpSampleView<Real>& sample, const Real*
       for (int j = 0; j < 9; ++j) candidate[j] = rotation[j];
       so3LeftUpdate(delta, candidate);
       const Real candidateScale = s + delta[3];
-      const Real candidateCost = ttpCenteredCost(sample, vertices, pointMean, vertexMean, candidate, candidateScale);
+      const Real candidateCost = ttpPoseCost(moments, candidate, candidateScale);
       if (candidateCost <= cost) {
         for (int j = 0; j < 9; ++j) rotation[j] = candidate[j];
         *scale = candidateScale;
@@ -236,79 +159,22 @@ MESHRT_HD inline void ttpPoseStep(const TtpSampleView<Real>& sample, const Real*
   }
 }
 
-// Shape step, eq. 7: c = (Ωᵀ X Ω + γI)⁻¹ Ωᵀ X Υ with Ω_i = s·P·R·B_i (2×K) and
-// Υ_i = u_i − s·P·R·T_i − t. Returns false when the K×K matrix is not positive definite.
+// t in closed form after a pose step: t = ū − s·P·R·V̄.
 template <typename Real>
-MESHRT_HD inline bool ttpShapeStep(const TtpSampleView<Real>& sample, Real gamma, const Real* rotation, Real scale,
-                                   const Real* translation, Real* coefficients) {
-  const int k = sample.basisCount;
-  Real a[TTP_MAX_BASIS * TTP_MAX_BASIS];
-  Real b[TTP_MAX_BASIS];
-  for (int r = 0; r < k; ++r) {
-    b[r] = 0;
-    for (int c = 0; c <= r; ++c) a[r * k + c] = 0;
-  }
-  Real omega[2 * TTP_MAX_BASIS];
-  for (int i = 0; i < sample.count; ++i) {
-    const Real v = sample.visibility[i];
-    if (v == Real(0)) continue;
-    const Real* basisRows = sample.basis + i * 3 * k;
-    for (int j = 0; j < k; ++j) {
-      omega[j] = scale * (rotation[0] * basisRows[j] + rotation[1] * basisRows[k + j] + rotation[2] * basisRows[2 * k + j]);
-      omega[k + j] = scale * (rotation[3] * basisRows[j] + rotation[4] * basisRows[k + j] + rotation[5] * basisRows[2 * k + j]);
-    }
-    const Real* t = sample.vertices + i * 3;
-    const Real yx = sample.points[i * 2] - scale * (rotation[0] * t[0] + rotation[1] * t[1] + rotation[2] * t[2]) - translation[0];
-    const Real yy = sample.points[i * 2 + 1] - scale * (rotation[3] * t[0] + rotation[4] * t[1] + rotation[5] * t[2]) - translation[1];
-    for (int r = 0; r < k; ++r) {
-      const Real ox = v * omega[r];
-      const Real oy = v * omega[k + r];
-      b[r] += ox * yx + oy * yy;
-      for (int c = 0; c <= r; ++c) a[r * k + c] += ox * omega[c] + oy * omega[k + c];
-    }
-  }
-  for (int r = 0; r < k; ++r) {
-    a[r * k + r] += gamma;
-    for (int c = r + 1; c < k; ++c) a[r * k + c] = a[c * k + r];
-  }
-  if (!choleskySolve(a, b, k, k)) return false;
-  for (int r = 0; r < k; ++r) coefficients[r] = b[r];
-  return true;
+MESHRT_HD inline void ttpCentredTranslation(const Real* pointMean, const Real* vertexMean, TtpState<Real>* state) {
+  Real projectedMean[3];
+  mul33x3(state->rotation, vertexMean, projectedMean);
+  state->translation[0] = pointMean[0] - state->scale * projectedMean[0];
+  state->translation[1] = pointMean[1] - state->scale * projectedMean[1];
 }
 
-// Eq. 4 at (R, s, t, c), with vertices = T + B·c already computed.
-template <typename Real>
-MESHRT_HD inline Real ttpLoss(const TtpSampleView<Real>& sample, Real gamma, const Real* vertices, const Real* rotation,
-                              Real scale, const Real* translation, const Real* coefficients) {
-  Real loss = 0;
-  for (int i = 0; i < sample.count; ++i) {
-    const Real* q = vertices + i * 3;
-    const Real ex = sample.points[i * 2] - scale * (rotation[0] * q[0] + rotation[1] * q[1] + rotation[2] * q[2]) - translation[0];
-    const Real ey = sample.points[i * 2 + 1] - scale * (rotation[3] * q[0] + rotation[4] * q[1] + rotation[5] * q[2]) - translation[1];
-    loss += sample.visibility[i] * (ex * ex + ey * ey);
-  }
-  for (int j = 0; j < sample.basisCount; ++j) loss += gamma * coefficients[j] * coefficients[j];
-  return loss;
-}
-
-// Cauchy IRLS weights w_i = v_i / (1 + |e_i|²/τ²) at the current fit, into weights (N).
-template <typename Real>
-MESHRT_HD inline void ttpRobustWeights(const TtpSampleView<Real>& sample, const Real* vertices, const Real* rotation,
-                                       Real scale, const Real* translation, Real tau, Real* weights) {
-  for (int i = 0; i < sample.count; ++i) {
-    const Real* q = vertices + i * 3;
-    const Real ex = sample.points[i * 2] - scale * (rotation[0] * q[0] + rotation[1] * q[1] + rotation[2] * q[2]) - translation[0];
-    const Real ey = sample.points[i * 2 + 1] - scale * (rotation[3] * q[0] + rotation[4] * q[1] + rotation[5] * q[2]) - translation[1];
-    weights[i] = sample.visibility[i] / (Real(1) + (ex * ex + ey * ey) / (tau * tau));
-  }
-}
-
-// Scratch Reals the per-sample solve needs for N points.
-MESHRT_HD inline int ttpScratchSize(int count) { return count * 4; }
+// Scratch Reals the per-sample solve needs for N points and K basis fields (the point set,
+// core/ttp_point_set.h); without K, enough for any K ≤ TTP_MAX_BASIS.
+MESHRT_HD inline int ttpScratchSize(int count, int basisCount = TTP_MAX_BASIS) { return ttpPointSetSize(count, basisCount); }
 
 // The whole per-sample solve. `state` is the warm start when settings.warmStart is 1 and the
-// output always. `scratch` holds ttpScratchSize(N) Reals (deformed vertices N×3, then the
-// robust weights N); no other memory is used.
+// output always. `scratch` holds ttpScratchSize(N, K) Reals (the point set); no other memory
+// is used.
 template <typename Real>
 MESHRT_HD inline void ttpSolveSample(const TtpSampleView<Real>& sample, const TtpSolveSettings& settings,
                                      Real* scratch, TtpState<Real>* state) {
@@ -318,58 +184,53 @@ MESHRT_HD inline void ttpSolveSample(const TtpSampleView<Real>& sample, const Tt
     for (int j = 0; j < k; ++j) state->coefficients[j] = 0;
   }
   for (int j = k; j < TTP_MAX_BASIS; ++j) state->coefficients[j] = 0;
-  ttpDeform(sample, state->coefficients, scratch);
+  TtpPointSet<Real> set;
+  ttpGatherPoints(sample.points, sample.visibility, sample.vertices, sample.basis, sample.count, k, scratch, &set);
+  if (settings.warmStart && k > 0) ttpDeformPoints(state->coefficients, &set);
   Real pointMean[2];
   Real vertexMean[3];
-  if (!(ttpCentroids(sample, scratch, pointMean, vertexMean) > Real(0))) {
+  if (!(ttpPointCentroids(set, pointMean, vertexMean) > Real(0))) {
     state->status = TTP_STATUS_NO_WEIGHT;
     return;
   }
   if (!settings.warmStart) {
-    if (!ttpAffineStart(sample, scratch, pointMean, vertexMean, state->rotation)) {
+    const Real noAnchor[6] = {0, 0, 0, 0, 0, 0};
+    TtpPoseMoments<Real> centred;
+    ttpPoseMomentsAt(set, pointMean, vertexMean, noAnchor, &centred);
+    if (!ttpAffineStart(centred, state->rotation)) {
       state->status = TTP_STATUS_DEGENERATE;
       return;
     }
-    state->scale = ttpSpreadScale(sample, scratch, pointMean, vertexMean, state->rotation);
+    state->scale = ttpSpreadScale(centred, state->rotation);
     if (!(state->scale > Real(0))) {
       state->status = TTP_STATUS_DEGENERATE;
       return;
     }
   }
   state->status = TTP_STATUS_OK;
-  // `weighted` is the sample with the weights in use: v itself, or v times the IRLS factors.
-  TtpSampleView<Real> weighted = sample;
-  Real* weights = scratch + 3 * sample.count;
   const Real tau = Real(settings.robustScale);
   for (int round = 0; round < settings.alternations; ++round) {
-    if (round > 0) ttpCentroids(weighted, scratch, pointMean, vertexMean);
-    ttpPoseStep(weighted, scratch, pointMean, vertexMean, settings.poseIterations, state->rotation, &state->scale);
-    Real projectedMean[3];
-    mul33x3(state->rotation, vertexMean, projectedMean);
-    state->translation[0] = pointMean[0] - state->scale * projectedMean[0];
-    state->translation[1] = pointMean[1] - state->scale * projectedMean[1];
-    if (tau > Real(0)) {
-      ttpRobustWeights(sample, scratch, state->rotation, state->scale, state->translation, tau, weights);
-      weighted.visibility = weights;
-    }
+    if (round > 0) ttpPointCentroids(set, pointMean, vertexMean);
+    ttpPoseStep(set, pointMean, vertexMean, settings.poseIterations, state->rotation, &state->scale);
+    ttpCentredTranslation(pointMean, vertexMean, state);
+    if (tau > Real(0)) ttpRobustWeights(state->rotation, state->scale, state->translation, tau, &set);
     if (k > 0) {
-      if (!ttpShapeStep(weighted, gamma, state->rotation, state->scale, state->translation, state->coefficients)) {
+      if (!ttpShapeStep(state->rotation, state->scale, state->translation, gamma, &set, state->coefficients)) {
         state->status = TTP_STATUS_SHAPE_FAILED;
         break;
       }
-      ttpDeform(sample, state->coefficients, scratch);
+      ttpDeformPoints(state->coefficients, &set);
     }
   }
   if (tau > Real(0) && state->status == TTP_STATUS_OK) {
     // A final pose step at the last weights, so R, s, t and c all answer the same weights.
-    ttpCentroids(weighted, scratch, pointMean, vertexMean);
-    ttpPoseStep(weighted, scratch, pointMean, vertexMean, settings.poseIterations, state->rotation, &state->scale);
-    Real projectedMean[3];
-    mul33x3(state->rotation, vertexMean, projectedMean);
-    state->translation[0] = pointMean[0] - state->scale * projectedMean[0];
-    state->translation[1] = pointMean[1] - state->scale * projectedMean[1];
+    ttpPointCentroids(set, pointMean, vertexMean);
+    ttpPoseStep(set, pointMean, vertexMean, settings.poseIterations, state->rotation, &state->scale);
+    ttpCentredTranslation(pointMean, vertexMean, state);
   }
-  state->loss = ttpLoss(sample, gamma, scratch, state->rotation, state->scale, state->translation, state->coefficients);
+  Real loss = ttpDataLoss(set, state->rotation, state->scale, state->translation);
+  for (int j = 0; j < k; ++j) loss += gamma * state->coefficients[j] * state->coefficients[j];
+  state->loss = loss;
 }
 
 // A batch for the CUDA kernel and its host twin: S samples sharing one template and basis.
@@ -379,7 +240,7 @@ struct TtpBatchParams {
   const float* visibility;  // S×N
   const float* vertices;    // N×3, template (shared)
   const float* basis;       // N×3×K (shared)
-  float* scratch;           // S × ttpScratchSize(N) working memory
+  float* scratch;           // S × ttpScratchSize(N, K) working memory
   TtpState<float>* states;  // S: warm starts in (if settings.warmStart), solutions out
   int sampleCount;          // S
   int count;                // N
@@ -396,7 +257,8 @@ MESHRT_HD inline void ttpSolveBatchSample(const TtpBatchParams& batch, int index
   sample.basis = batch.basis;
   sample.count = batch.count;
   sample.basisCount = batch.basisCount;
-  ttpSolveSample(sample, batch.settings, batch.scratch + index * ttpScratchSize(batch.count), batch.states + index);
+  ttpSolveSample(sample, batch.settings, batch.scratch + index * ttpScratchSize(batch.count, batch.basisCount),
+                 batch.states + index);
 }
 
 }  // namespace meshrt

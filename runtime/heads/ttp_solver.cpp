@@ -1,6 +1,8 @@
 #include "heads/ttp_solver.h"
 
+#include <bit>
 #include <cmath>
+#include <memory>
 #include <string>
 
 namespace meshrt {
@@ -8,7 +10,17 @@ namespace {
 
 constexpr const char* CONTEXT = "ttp_solver";
 
+// True when no value is NaN or infinite. Branch-free (an exponent of all ones marks both), so
+// the compiler vectorizes it; the per-value loop below runs only to name the bad entry.
+bool allFinite(std::span<const float> values) {
+  // Adding one to an all-ones exponent (and only to that) carries into the sign bit.
+  uint32_t carries = 0;
+  for (const float value : values) carries |= (std::bit_cast<uint32_t>(value) & 0x7f800000u) + 0x00800000u;
+  return (carries & 0x80000000u) == 0;
+}
+
 Result<void> checkFinite(std::span<const float> values, const char* field) {
+  if (allFinite(values)) return {};
   for (size_t i = 0; i < values.size(); ++i) {
     if (!std::isfinite(values[i])) {
       return makeError(std::string(CONTEXT) + ": " + field + "[" + std::to_string(i) + "]",
@@ -35,6 +47,10 @@ Result<void> validateTtpModel(const TtpModel& model) {
                      std::to_string(model.basisCount) + " exceeds TTP_MAX_BASIS = " + std::to_string(TTP_MAX_BASIS));
   }
   const size_t count = model.vertices.size() / 3;
+  if (count > static_cast<size_t>(TTP_MAX_POINTS)) {
+    return makeError(std::string(CONTEXT) + ": vertices",
+                     std::to_string(count) + " points exceed TTP_MAX_POINTS = " + std::to_string(TTP_MAX_POINTS));
+  }
   if (model.basis.size() != count * 3 * model.basisCount) {
     return sizeError("basis", model.basis.size(), count * 3 * model.basisCount);
   }
@@ -51,7 +67,9 @@ Result<TtpSolution> solveTtp(const TtpModel& model, const TtpObservation& observ
   if (observation.visibility.size() != count) return sizeError("visibility", observation.visibility.size(), count);
   MESHRT_TRY(checkFinite(observation.points, "points"));
   MESHRT_TRY(checkFinite(observation.visibility, "visibility"));
-  for (size_t i = 0; i < count; ++i) {
+  bool anyNegative = false;  // branch-free scan first, as in allFinite()
+  for (const float v : observation.visibility) anyNegative |= v < 0;
+  for (size_t i = 0; anyNegative && i < count; ++i) {
     if (observation.visibility[i] < 0) {
       return makeError(std::string(CONTEXT) + ": visibility[" + std::to_string(i) + "]", "negative weight");
     }
@@ -80,8 +98,10 @@ Result<TtpSolution> solveTtp(const TtpModel& model, const TtpObservation& observ
     state.scale = previous->scale;
     for (uint32_t k = 0; k < model.basisCount; ++k) state.coefficients[k] = previous->coefficients[k];
   }
-  std::vector<float> scratch(static_cast<size_t>(ttpScratchSize(static_cast<int>(count))));
-  ttpSolveSample(sample, settings, scratch.data(), &state);
+  // Not value-initialized: the solve writes every entry it reads.
+  const auto scratch = std::make_unique_for_overwrite<float[]>(
+      static_cast<size_t>(ttpScratchSize(static_cast<int>(count), static_cast<int>(model.basisCount))));
+  ttpSolveSample(sample, settings, scratch.get(), &state);
   switch (state.status) {
     case TTP_STATUS_OK:
       break;
