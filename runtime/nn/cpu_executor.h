@@ -7,7 +7,8 @@
 // nChw8c/nChw16c), reorders are inserted only where a consumer needs another layout (plain NCHW
 // for the loop ops and graph outputs), and every activation buffer gets an offset in one arena
 // planned by liveness (arena_plan.h). run() copies inputs in, executes the steps and copies the
-// outputs out; it allocates nothing.
+// outputs out; it allocates nothing itself (oneDNN 2.6's execute() builds a small argument map
+// per primitive inside libdnnl: tests/nn/cpu_executor_allocation_test.cpp counts both).
 #pragma once
 
 #include <memory>
