@@ -96,6 +96,17 @@ int32_t CpuExecutor::Impl::plainBuffer(TensorId tensor) {
   return bufferIn(tensor, plainDesc(graph.tensors[tensor].shape));
 }
 
+bool CpuExecutor::Impl::canOverwrite(TensorId tensor, int32_t buffer) const {
+  if (lastReader[tensor] != static_cast<int32_t>(currentNode)) return false;
+  const CpuBuffer& entry = buffers[static_cast<size_t>(buffer)];
+  if (entry.constant || entry.aliasOf >= 0) return false;
+  for (int32_t input : inputBuffers)
+    if (input == buffer) return false;
+  for (const CpuBuffer& other : buffers)
+    if (other.aliasOf == buffer) return false;
+  return true;
+}
+
 dnnl::primitive_attr CpuExecutor::Impl::makeAttr(const Activation& activation, bool residualSum) {
   dnnl::primitive_attr attr;
   attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
@@ -228,7 +239,12 @@ Result<std::unique_ptr<CpuExecutor>> CpuExecutor::create(const Graph& source, co
       impl->inputBuffers.push_back(buffer);
       impl->inputFloats.push_back(static_cast<size_t>(elementCount(graph.tensors[input].shape)));
     }
-    for (const Node& node : graph.nodes) MESHRT_TRY(impl->addNode(node));
+    impl->lastReader.assign(graph.tensors.size(), -1);
+    for (size_t i = 0; i < graph.nodes.size(); ++i)
+      for (TensorId id : graph.nodes[i].inputs)
+        if (id != NO_TENSOR) impl->lastReader[id] = static_cast<int32_t>(i);
+    for (TensorId output : graph.outputs) impl->lastReader[output] = Impl::KEEP_ALIVE;
+    for (; impl->currentNode < graph.nodes.size(); ++impl->currentNode) MESHRT_TRY(impl->addNode(graph.nodes[impl->currentNode]));
     for (TensorId output : graph.outputs) {
       const int32_t buffer = impl->plainBuffer(output);
       impl->markRead(buffer, Impl::KEEP_ALIVE);
@@ -274,6 +290,12 @@ Result<void> CpuExecutor::run(std::span<const std::span<const float>> inputs, st
 }
 
 const CpuExecutorStats& CpuExecutor::stats() const { return mImpl->stats; }
+std::vector<std::string> CpuExecutor::stepNames() const {
+  std::vector<std::string> names;
+  for (const CpuStep& step : mImpl->steps) names.push_back(step.name);
+  return names;
+}
+
 const std::vector<Shape>& CpuExecutor::outputShapes() const { return mImpl->outputShapes; }
 
 }  // namespace meshrt::nn

@@ -48,6 +48,8 @@ class CpuExecutor {
   Result<void> run(std::span<const std::span<const float>> inputs, std::span<const std::span<float>> outputs);
 
   const CpuExecutorStats& stats() const;
+  // What run() executes, in order: node names, "<tensor>/reorder" for layout changes (profiling, logs).
+  std::vector<std::string> stepNames() const;
   // Output shapes after simplification, in the graph's output order.
   const std::vector<Shape>& outputShapes() const;
 
