@@ -162,8 +162,11 @@ TEST(NnCpuExecutor, AddAndMulWithBroadcastsAndFusedActivations) {
     const TensorId column = b.node(OpType::GlobalAveragePool, {x}, GlobalAveragePoolAttributes{true});
     const TensorId plane = b.input({1, 1, s.height, s.width});
     const TensorId outer = b.node(OpType::Mul, {column, plane}, BinaryAttributes{{ActivationType::Sigmoid}});
+    // The full-shape operand a constant, the activation the broadcast one.
+    const TensorId constantFull = b.node(OpType::Add, {b.randomConstant({1, c, s.height, s.width}, seed + 4), column}, BinaryAttributes{});
     b.output(scalar);
     b.output(outer);
+    b.output(constantFull);
   });
 }
 
