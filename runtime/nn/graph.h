@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -28,6 +29,7 @@ size_t dataTypeSize(DataType type);
 const char* dataTypeName(DataType type);
 
 using Shape = std::vector<int64_t>;
+inline constexpr size_t MAX_TENSOR_RANK = 8;  // inferShapes() rejects higher ranks
 int64_t elementCount(const Shape& shape);
 std::string shapeString(const Shape& shape);  // "[1, 3, 224, 224]"
 
@@ -73,7 +75,8 @@ struct FullyConnectedAttributes {
 struct BinaryAttributes {
   Activation activation;
 };
-// inputs: x, slope (constant, broadcast to x; per channel [C] or [C][1][1]).
+// inputs: x, slope (constant). A 1-D slope [C] (or [1]) is per channel, on axis 1, whatever x's
+// rank; any other slope ([C][1][1], ...) broadcasts NumPy-style onto x.
 struct PReluAttributes {};
 // Unary activations as standalone nodes (Relu, Relu6, Clip, LeakyRelu, Sigmoid, HardSwish).
 struct ActivationAttributes {
@@ -93,7 +96,10 @@ struct PadAttributes {
   std::vector<int64_t> begins, ends;
   float value = 0.0f;
 };
-// Reshape to `shape` (C order over the IR layout; one -1 allowed). Flatten is a Reshape.
+// Reshape to `shape` (C order over the IR layout; one -1 allowed; 0 copies the input's dimension at
+// that index, like ONNX allowzero=0). Flatten is a Reshape. Optional inputs[1]: a constant 1-D
+// Int64/Int32 shape tensor (ONNX Reshape), used when `shape` is empty; foldConstants() moves it
+// into `shape`.
 struct ReshapeAttributes {
   Shape shape;
 };
@@ -114,6 +120,12 @@ struct ResizeAttributes {
 struct SoftmaxAttributes {
   int32_t axis = -1;
 };
+// Inference-mode batch normalization over axis 1 (ONNX BatchNormalization):
+// y = scale * (x - mean) / sqrt(var + epsilon) + bias. inputs: x, scale [C], bias [C], mean [C],
+// var [C] (all constant). foldBatchNorm() folds it into the producing Conv2D; executors run the rest.
+struct BatchNormAttributes {
+  float epsilon = 1e-5f;
+};
 
 enum class OpType : uint8_t {
   Conv2D,
@@ -131,13 +143,14 @@ enum class OpType : uint8_t {
   Transpose,
   Resize,
   Softmax,
+  BatchNormalization,
 };
 const char* opTypeName(OpType op);
 
 using Attributes =
     std::variant<Conv2DAttributes, FullyConnectedAttributes, BinaryAttributes, ActivationAttributes, PReluAttributes,
                  Pool2DAttributes, GlobalAveragePoolAttributes, PadAttributes, ReshapeAttributes, ConcatAttributes,
-                 TransposeAttributes, ResizeAttributes, SoftmaxAttributes>;
+                 TransposeAttributes, ResizeAttributes, SoftmaxAttributes, BatchNormAttributes>;
 
 struct Node {
   OpType op = OpType::Conv2D;
@@ -146,8 +159,10 @@ struct Node {
   std::vector<TensorId> outputs;
   Attributes attributes;
 };
+// "node 'conv_12' (Conv2D)": the prefix of every error about `node`.
+std::string describeNode(const Node& node);
 
-// Nodes are in topological order (importers guarantee it; validate() checks it).
+// Nodes are in topological order (importers guarantee it; validateGraph() checks it).
 struct Graph {
   std::vector<Tensor> tensors;
   std::vector<Node> nodes;
@@ -155,13 +170,28 @@ struct Graph {
   std::vector<TensorId> outputs;  // graph outputs, in the model's order
   std::string source;             // file name, for error messages
 
-  TensorId addTensor(Tensor tensor);
+  TensorId addTensor(Tensor tensor);  // appends, returns its id
+  // Appends a constant fp32 tensor (C order) and returns its id.
+  TensorId addConstant(std::string name, Shape shape, std::span<const float> values);
 };
+
+// The importers' error for an op the IR does not have:
+// "<source>: node '<name>' (<op>): unsupported op".
+Error unsupportedOpError(std::string_view source, std::string_view nodeName, std::string_view opName);
 
 // Checks ids, topological order, one producer per tensor, attributes against input ranks and
 // constant weights; errors name the node and the input.
 Result<void> validateGraph(const Graph& graph);
-// Fills every activation's shape (and resolves SAME padding); errors name the node.
+// Fills every activation's shape (and resolves SAME padding into explicit pads, keeping `same` set
+// so re-inference after an input-size change re-resolves); errors name the node. Graph inputs must
+// have shapes. Idempotent.
 Result<void> inferShapes(Graph& graph);
+
+// A constant's values as fp32 (Float32 copied, Float16 widened, Int32/Int64 converted).
+std::vector<float> constantAsFloats(const Tensor& tensor);
+// A constant Int32/Int64 tensor's values (shape tensors); empty for other types.
+std::vector<int64_t> constantAsInts(const Tensor& tensor);
+// IEEE binary16 bits -> fp32 (subnormals, infinities and NaN included).
+float halfToFloat(uint16_t bits);
 
 }  // namespace meshrt::nn
