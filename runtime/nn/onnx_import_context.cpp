@@ -266,7 +266,7 @@ Result<std::vector<int64_t>> ImportContext::intsAttribute(std::string_view name,
   if (expectedCount > 0 && listed.size() != expectedCount)
     return fieldError("attribute '" + std::string(name) + "'",
                       "expected " + std::to_string(expectedCount) + " values, got " + std::to_string(listed.size()));
-  return values;
+  return listed;
 }
 
 Result<void> ImportContext::checkSingleOutput() const {

@@ -33,6 +33,10 @@ using onnx_import::ImportContext;
 
 constexpr int64_t MIN_OPSET = 11;
 constexpr int64_t MAX_OPSET = 17;
+// Bounds on graph inputs (pixels, channels, batch): keep every later shape product far from
+// int64 overflow, whatever a corrupt file asks for.
+constexpr int64_t MAX_INPUT_DIMENSION = int64_t{1} << 16;
+constexpr int64_t MAX_INPUT_ELEMENTS = int64_t{1} << 28;
 
 bool isDefaultDomain(const std::string& domain) { return domain.empty() || domain == "ai.onnx"; }
 
@@ -61,7 +65,7 @@ Result<void> declareInput(ImportContext& context, const onnx::ValueInfoProto& va
   for (int d = 0; d < type.shape().dim_size(); ++d) {
     const auto& dimension = type.shape().dim(d);
     if (dimension.has_dim_value()) {
-      if (dimension.dim_value() < 1 || dimension.dim_value() > (int64_t{1} << 24))
+      if (dimension.dim_value() < 1 || dimension.dim_value() > MAX_INPUT_DIMENSION)
         return makeError(field, "shape.dim[" + std::to_string(d) + "]: invalid size " + std::to_string(dimension.dim_value()));
       tensor.shape.push_back(dimension.dim_value());
     } else if (d == 0) {
@@ -72,6 +76,11 @@ Result<void> declareInput(ImportContext& context, const onnx::ValueInfoProto& va
     }
   }
   if (tensor.shape.empty()) return makeError(field, "shape: 0-D inputs are not supported");
+  int64_t elements = 1;
+  for (int64_t dimension : tensor.shape) {
+    elements *= dimension;  // dimension <= 2^16 and elements <= 2^28 before: no overflow
+    if (elements > MAX_INPUT_ELEMENTS) return makeError(field, "shape: more than 2^28 elements");
+  }
   const TensorId id = context.graph.addTensor(std::move(tensor));
   context.graph.inputs.push_back(id);
   context.values.emplace(value.name(), id);

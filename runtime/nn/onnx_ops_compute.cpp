@@ -10,7 +10,7 @@ namespace meshrt::nn::onnx_import {
 namespace {
 
 // Upper bound on strides, dilations, kernel sizes and pads (keeps int32 arithmetic exact).
-constexpr int64_t MAX_WINDOW_VALUE = 1 << 20;
+constexpr int64_t MAX_WINDOW_VALUE = 1 << 16;
 
 Result<const ConstantValue*> floatConstantInput(ImportContext& context, int index, const char* what) {
   auto value = context.requireConstantInput(index, what);

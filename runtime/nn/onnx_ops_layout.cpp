@@ -236,7 +236,7 @@ Result<void> convertPad(ImportContext& context) {
   PadAttributes attributes;
   for (size_t i = 0; i < rank; ++i) {
     const int64_t begin = (*pads)[i], end = (*pads)[rank + i];
-    if (begin < 0 || end < 0 || begin > (1 << 20) || end > (1 << 20))
+    if (begin < 0 || end < 0 || begin > (1 << 16) || end > (1 << 16))
       return context.fieldError("input 1 (pads)", "negative or huge pads (cropping) are not supported");
     attributes.begins.push_back(begin);
     attributes.ends.push_back(end);
@@ -307,14 +307,14 @@ Result<void> convertResize(ImportContext& context) {
     for (int axis = 0; axis < 2; ++axis) {
       // ONNX steps by 1/scale; the IR by in/out: equal when in * scale is a whole number.
       const double exact = static_cast<double>((*xShape)[2 + axis]) * scales->floats[2 + axis];
-      if (!(exact >= 1.0 && exact <= double(1 << 20)) || exact != std::floor(exact))
+      if (!(exact >= 1.0 && exact <= double(1 << 16)) || exact != std::floor(exact))
         return context.fieldError("input 2 (scales)", "input size times scale must be a whole number of pixels");
       *outputs[axis] = static_cast<int64_t>(exact);
     }
   } else {
     return context.nodeError("needs constant scales or sizes");
   }
-  if (attributes.outHeight < 1 || attributes.outWidth < 1 || attributes.outHeight > (1 << 20) || attributes.outWidth > (1 << 20))
+  if (attributes.outHeight < 1 || attributes.outWidth < 1 || attributes.outHeight > (1 << 16) || attributes.outWidth > (1 << 16))
     return context.nodeError("invalid output size");
   const bool integralUpscale = attributes.outHeight % (*xShape)[2] == 0 && attributes.outWidth % (*xShape)[3] == 0;
   MESHRT_TRY(resizeCoordinates(context, attributes, integralUpscale));

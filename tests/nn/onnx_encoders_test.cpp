@@ -1,0 +1,80 @@
+// Issue 5, acceptance 2: torchvision's ResNet-18 and MobileNetV2 exported to ONNX (opset 13) at
+// 256×256 and 224×224, imported and run by the reference executor, match PyTorch's logits to
+// relative L2 ≤ 1e-4. The models live in the cache (`./meshrt.sh build` exports them with
+// tools/export_encoders.py); the goldens are committed under tests/goldens/onnx/. The input is
+// splitmixSigned(INPUT_SEED, 3·S·S), NCHW, the same floats the exporter fed PyTorch.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+
+#include "core/npy_file.h"
+#include "nn/onnx_importer.h"
+#include "nn/reference_executor.h"
+#include "support/splitmix.h"
+#include "support/tensor_compare.h"
+
+namespace meshrt {
+namespace {
+
+constexpr uint64_t INPUT_SEED = 5;  // tools/export_encoders.py INPUT_SEED
+constexpr double TOLERANCE = 1e-4;  // relative L2 over the 1000 logits (issue 5, acceptance 2)
+
+// ${MESHRT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/meshrt}/models/onnx, as the exporter resolves it.
+std::filesystem::path modelDirectory() {
+  std::filesystem::path cache;
+  if (const char* explicitCache = std::getenv("MESHRT_CACHE"); explicitCache && *explicitCache) {
+    cache = explicitCache;
+  } else if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg) {
+    cache = std::filesystem::path(xdg) / "meshrt";
+  } else {
+    const char* home = std::getenv("HOME");
+    cache = std::filesystem::path(home ? home : "/") / ".cache" / "meshrt";
+  }
+  return cache / "models" / "onnx";
+}
+
+struct EncoderCase {
+  const char* model;
+  int64_t size;  // square input, pixels
+};
+
+class OnnxEncoderTest : public ::testing::TestWithParam<EncoderCase> {};
+
+TEST_P(OnnxEncoderTest, ReferenceExecutorMatchesPyTorch) {
+  const EncoderCase& param = GetParam();
+  const std::string stem = std::string(param.model) + "_" + std::to_string(param.size);
+  const std::filesystem::path modelPath = modelDirectory() / (stem + ".onnx");
+  if (!std::filesystem::exists(modelPath))
+    GTEST_SKIP() << modelPath << " is missing: run ./meshrt.sh build (it exports the models with tools/export_encoders.py)";
+
+  auto graph = nn::importOnnx(modelPath.string());
+  ASSERT_TRUE(graph.ok()) << graph.error().message;
+  ASSERT_EQ(graph->inputs.size(), 1u);
+  ASSERT_EQ(graph->tensors[graph->inputs[0]].shape, (nn::Shape{1, 3, param.size, param.size}));
+  ASSERT_EQ(graph->outputs.size(), 1u);
+  EXPECT_EQ(graph->tensors[graph->outputs[0]].shape, (nn::Shape{1, 1000}));
+
+  const auto golden = readNpy(std::string(MESHRT_ONNX_GOLDEN_DIR) + "/" + stem + ".npy");
+  ASSERT_TRUE(golden.ok()) << golden.error().message;
+  ASSERT_EQ(golden->floats().size(), 1000u);
+
+  const std::vector<float> input = test::splitmixSigned(INPUT_SEED, static_cast<uint64_t>(3 * param.size * param.size));
+  auto outputs = nn::runReference(*graph, {input});
+  ASSERT_TRUE(outputs.ok()) << outputs.error().message;
+  const double error = test::relativeL2((*outputs)[0], golden->floats());
+  EXPECT_LE(error, TOLERANCE) << stem;
+  RecordProperty("relative_l2", std::to_string(error));
+  std::printf("%s: reference executor vs PyTorch relative L2 = %.3g\n", stem.c_str(), error);
+}
+
+INSTANTIATE_TEST_SUITE_P(TorchvisionExports, OnnxEncoderTest,
+                         ::testing::Values(EncoderCase{"resnet18", 256}, EncoderCase{"resnet18", 224},
+                                           EncoderCase{"mobilenet_v2", 256}, EncoderCase{"mobilenet_v2", 224}),
+                         [](const ::testing::TestParamInfo<EncoderCase>& caseInfo) {
+                           return std::string(caseInfo.param.model) + "_" + std::to_string(caseInfo.param.size);
+                         });
+
+}  // namespace
+}  // namespace meshrt
