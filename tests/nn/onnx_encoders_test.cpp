@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <ostream>
 #include <filesystem>
 #include <string>
 
@@ -39,6 +40,8 @@ struct EncoderCase {
   const char* model;
   int64_t size;  // square input, pixels
 };
+
+void PrintTo(const EncoderCase& encoder, std::ostream* out) { *out << encoder.model << " " << encoder.size << "x" << encoder.size; }
 
 class OnnxEncoderTest : public ::testing::TestWithParam<EncoderCase> {};
 

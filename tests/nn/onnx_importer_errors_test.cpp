@@ -155,6 +155,35 @@ TEST(OnnxImporterErrorsTest, StructuralProblemsAreNamed) {
   expectError(training.import(), {"node 'bn' (BatchNormalization)", "training_mode"});
 }
 
+TEST(OnnxImporterErrorsTest, UnsupportedModesAreNamed) {
+  OnnxModelBuilder cubic;
+  cubic.input("x", {1, 1, 2, 2});
+  cubic.int64Initializer("sizes", {4}, {1, 1, 4, 4});
+  setString(cubic.node("Resize", {"x", "", "", "sizes"}, {"y"}, "up"), "mode", "cubic");
+  cubic.output("y");
+  expectError(cubic.import(), {"node 'up' (Resize)", "attribute 'mode'", "'cubic'"});
+
+  OnnxModelBuilder roundNearest;
+  roundNearest.input("x", {1, 1, 4, 4});
+  roundNearest.int64Initializer("sizes", {4}, {1, 1, 3, 3});  // a downscale: ONNX and TFLite rounding differ
+  roundNearest.node("Resize", {"x", "", "", "sizes"}, {"y"}, "down");
+  roundNearest.output("y");
+  expectError(roundNearest.import(), {"node 'down' (Resize)", "nearest_mode", "round_prefer_floor"});
+
+  OnnxModelBuilder softmax(12);
+  softmax.input("x", {1, 3, 2, 2});
+  softmax.node("Softmax", {"x"}, {"y"}, "sm");  // opset < 13: axis 1 normalizes over C, H and W together
+  softmax.output("y");
+  expectError(softmax.import(), {"node 'sm' (Softmax)", "several axes"});
+
+  OnnxModelBuilder reflect;
+  reflect.input("x", {1, 1, 2, 2});
+  reflect.int64Initializer("pads", {8}, {0, 0, 1, 1, 0, 0, 1, 1});
+  setString(reflect.node("Pad", {"x", "pads"}, {"y"}, "pad"), "mode", "reflect");
+  reflect.output("y");
+  expectError(reflect.import(), {"node 'pad' (Pad)", "attribute 'mode'", "'reflect'"});
+}
+
 TEST(OnnxImporterErrorsTest, MissingTruncatedAndGarbageFiles) {
   expectError(nn::importOnnx("/nonexistent/model.onnx"), {"/nonexistent/model.onnx", "cannot open"});
 

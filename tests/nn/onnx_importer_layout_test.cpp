@@ -114,6 +114,20 @@ TEST(OnnxImporterLayoutTest, ResizeNearestAsymmetricFloorByScales) {
   test::expectOutput(model, {x}, expected, {1, 2, 6, 6}, 0.0);
 }
 
+TEST(OnnxImporterLayoutTest, ResizeNearestDefaultModesOnAWholeUpscale) {
+  const auto x = test::splitmixSigned(31, 3 * 4);
+  OnnxModelBuilder model;
+  model.input("x", {1, 1, 3, 4});
+  model.int64Initializer("sizes", {4}, {1, 1, 6, 8});
+  model.node("Resize", {"x", "", "", "sizes"}, {"y"});  // half_pixel + round_prefer_floor
+  model.output("y");
+  // x_original = (i + 0.5) / 2 - 0.5 = i/2 - 0.25, rounded half down, clamped: floor(i / 2).
+  std::vector<float> expected;
+  for (int i = 0; i < 6; ++i)
+    for (int j = 0; j < 8; ++j) expected.push_back(x[(i / 2) * 4 + j / 2]);
+  test::expectOutput(model, {x}, expected, {1, 1, 6, 8}, 0.0);
+}
+
 TEST(OnnxImporterLayoutTest, ResizeLinearHalfPixelAndAlignCornersBySizes) {
   const auto x = test::splitmixSigned(26, 3 * 4);
   for (const char* transform : {"half_pixel", "align_corners", "asymmetric"}) {

@@ -4,7 +4,9 @@
 // ≤ 1e-6 (fp32 sums in a different order), exact where no arithmetic happens.
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cmath>
+#include <ostream>
 
 #include "nn/onnx_model_builder.h"
 #include "nn/onnx_test_run.h"
@@ -161,6 +163,8 @@ struct ActivationCase {
   int64_t opset;
   float (*expected)(float);
 };
+
+void PrintTo(const ActivationCase& activation, std::ostream* out) { *out << activation.op << " (opset " << activation.opset << ")"; }
 
 class OnnxActivationTest : public ::testing::TestWithParam<ActivationCase> {};
 
