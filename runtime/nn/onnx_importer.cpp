@@ -122,6 +122,9 @@ Result<Graph> importModel(const onnx::ModelProto& model, const std::string& sour
     const onnx_import::OpConverter* convert = onnx_import::findOpConverter(node.op_type());
     if (!convert) return context.nodeError("unsupported op type '" + node.op_type() + "'");
     if (node.output_size() < 1 || node.output(0).empty()) return context.nodeError("has no output");
+    // ONNX graphs are SSA: a value name has one producer (graph input, initializer or node).
+    if (context.values.count(node.output(0)) || context.constants.count(node.output(0)))
+      return context.nodeError("output '" + node.output(0) + "' already has a producer");
     MESHRT_TRY((*convert)(context));
   }
 

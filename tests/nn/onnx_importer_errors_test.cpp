@@ -143,6 +143,10 @@ TEST(OnnxImporterErrorsTest, StructuralProblemsAreNamed) {
   dim->set_dim_param("height");
   expectError(symbolic.import(), {"graph.input[0] 'image'", "shape.dim[2]", "symbolic 'height'"});
 
+  OnnxModelBuilder twice = smallEncoder();
+  twice.node("Sigmoid", {"c"}, {"r"}, "second_writer");
+  expectError(twice.import(), {"node 'second_writer' (Sigmoid)", "output 'r' already has a producer"});
+
   OnnxModelBuilder noOutput = smallEncoder();
   noOutput.model().mutable_graph()->mutable_output(0)->set_name("missing");
   expectError(noOutput.import(), {"graph.output[0] 'missing'", "never produced"});
