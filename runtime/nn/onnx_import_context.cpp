@@ -77,66 +77,49 @@ Result<ConstantValue> convertTensorProto(const onnx::TensorProto& tensor, const 
                                     std::to_string(elements));
     return {};
   };
+  // The file's data is checked against the dims before anything is allocated (corrupt dims).
+  auto checkSource = [&](size_t rawElementSize, int typedCount, const char* typedField) -> Result<void> {
+    return useRaw ? checkRaw(rawElementSize) : checkTyped(typedCount, typedField);
+  };
   switch (tensor.data_type()) {
     case onnx::TensorProto::FLOAT:
+      MESHRT_TRY(checkSource(4, tensor.float_data_size(), "float_data"));
       value.floats.resize(elements);
-      if (useRaw) {
-        MESHRT_TRY(checkRaw(4));
-        for (size_t i = 0; i < elements; ++i) value.floats[i] = readLittleEndian<float>(raw, i);
-      } else {
-        MESHRT_TRY(checkTyped(tensor.float_data_size(), "float_data"));
-        for (size_t i = 0; i < elements; ++i) value.floats[i] = tensor.float_data(static_cast<int>(i));
-      }
+      for (size_t i = 0; i < elements; ++i)
+        value.floats[i] = useRaw ? readLittleEndian<float>(raw, i) : tensor.float_data(static_cast<int>(i));
       return value;
     case onnx::TensorProto::DOUBLE:
+      MESHRT_TRY(checkSource(8, tensor.double_data_size(), "double_data"));
       value.floats.resize(elements);
-      if (useRaw) {
-        MESHRT_TRY(checkRaw(8));
-        for (size_t i = 0; i < elements; ++i) value.floats[i] = static_cast<float>(readLittleEndian<double>(raw, i));
-      } else {
-        MESHRT_TRY(checkTyped(tensor.double_data_size(), "double_data"));
-        for (size_t i = 0; i < elements; ++i) value.floats[i] = static_cast<float>(tensor.double_data(static_cast<int>(i)));
-      }
+      for (size_t i = 0; i < elements; ++i)
+        value.floats[i] = static_cast<float>(useRaw ? readLittleEndian<double>(raw, i) : tensor.double_data(static_cast<int>(i)));
       return value;
     case onnx::TensorProto::FLOAT16:  // typed form: one half's bits per int32_data entry
+      MESHRT_TRY(checkSource(2, tensor.int32_data_size(), "int32_data"));
       value.floats.resize(elements);
-      if (useRaw) {
-        MESHRT_TRY(checkRaw(2));
-        for (size_t i = 0; i < elements; ++i) value.floats[i] = widenHalf(readLittleEndian<uint16_t>(raw, i));
-      } else {
-        MESHRT_TRY(checkTyped(tensor.int32_data_size(), "int32_data"));
-        for (size_t i = 0; i < elements; ++i)
-          value.floats[i] = widenHalf(static_cast<uint16_t>(tensor.int32_data(static_cast<int>(i))));
-      }
+      for (size_t i = 0; i < elements; ++i)
+        value.floats[i] = widenHalf(useRaw ? readLittleEndian<uint16_t>(raw, i)
+                                           : static_cast<uint16_t>(tensor.int32_data(static_cast<int>(i))));
       return value;
     case onnx::TensorProto::INT64:
+      MESHRT_TRY(checkSource(8, tensor.int64_data_size(), "int64_data"));
       value.isFloat = false;
       value.ints.resize(elements);
-      if (useRaw) {
-        MESHRT_TRY(checkRaw(8));
-        for (size_t i = 0; i < elements; ++i) value.ints[i] = readLittleEndian<int64_t>(raw, i);
-      } else {
-        MESHRT_TRY(checkTyped(tensor.int64_data_size(), "int64_data"));
-        for (size_t i = 0; i < elements; ++i) value.ints[i] = tensor.int64_data(static_cast<int>(i));
-      }
+      for (size_t i = 0; i < elements; ++i)
+        value.ints[i] = useRaw ? readLittleEndian<int64_t>(raw, i) : tensor.int64_data(static_cast<int>(i));
       return value;
     case onnx::TensorProto::INT32:
     case onnx::TensorProto::INT8:
     case onnx::TensorProto::UINT8: {
       const auto type = tensor.data_type();
-      const size_t elementSize = type == onnx::TensorProto::INT32 ? 4 : 1;
+      MESHRT_TRY(checkSource(type == onnx::TensorProto::INT32 ? 4 : 1, tensor.int32_data_size(), "int32_data"));
       value.isFloat = false;
       value.ints.resize(elements);
-      if (useRaw) {
-        MESHRT_TRY(checkRaw(elementSize));
-        for (size_t i = 0; i < elements; ++i) {
-          if (type == onnx::TensorProto::INT32) value.ints[i] = readLittleEndian<int32_t>(raw, i);
-          else if (type == onnx::TensorProto::INT8) value.ints[i] = readLittleEndian<int8_t>(raw, i);
-          else value.ints[i] = readLittleEndian<uint8_t>(raw, i);
-        }
-      } else {
-        MESHRT_TRY(checkTyped(tensor.int32_data_size(), "int32_data"));
-        for (size_t i = 0; i < elements; ++i) value.ints[i] = tensor.int32_data(static_cast<int>(i));
+      for (size_t i = 0; i < elements; ++i) {
+        if (!useRaw) value.ints[i] = tensor.int32_data(static_cast<int>(i));
+        else if (type == onnx::TensorProto::INT32) value.ints[i] = readLittleEndian<int32_t>(raw, i);
+        else if (type == onnx::TensorProto::INT8) value.ints[i] = readLittleEndian<int8_t>(raw, i);
+        else value.ints[i] = readLittleEndian<uint8_t>(raw, i);
       }
       return value;
     }

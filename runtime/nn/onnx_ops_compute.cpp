@@ -211,8 +211,14 @@ Result<void> foldBinary(ImportContext& context, const ConstantValue& a, const Co
       result.floats.push_back(op == '+' ? x + y : op == '-' ? x - y : op == '*' ? x * y : x / y);
     } else {
       const int64_t x = a.intAt(ia), y = b.intAt(ib);
-      if (op == '/' && y == 0) return context.nodeError("integer division by zero");
-      result.ints.push_back(op == '+' ? x + y : op == '-' ? x - y : op == '*' ? x * y : x / y);
+      if (op == '/' && (y == 0 || (y == -1 && x == std::numeric_limits<int64_t>::min())))
+        return context.nodeError("integer division by zero or overflow");
+      // Two's-complement wrap-around, as ONNX runtimes compute int64 (no UB on corrupt files).
+      const uint64_t ux = static_cast<uint64_t>(x), uy = static_cast<uint64_t>(y);
+      result.ints.push_back(op == '+'   ? static_cast<int64_t>(ux + uy)
+                            : op == '-' ? static_cast<int64_t>(ux - uy)
+                            : op == '*' ? static_cast<int64_t>(ux * uy)
+                                        : x / y);
     }
   }
   context.setConstantOutput(std::move(result));

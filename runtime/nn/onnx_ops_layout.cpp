@@ -64,8 +64,10 @@ Result<void> convertReshape(ImportContext& context) {
       inferred = static_cast<int>(i);
       continue;
     }
-    if (shape[i] < 1) return context.fieldError("input 1 (shape)", "invalid dimension " + std::to_string(shape[i]));
+    if (shape[i] < 1 || shape[i] > (int64_t{1} << 31))
+      return context.fieldError("input 1 (shape)", "invalid dimension " + std::to_string(shape[i]));
     known *= shape[i];
+    if (known > (int64_t{1} << 40)) return context.fieldError("input 1 (shape)", shapeString(*requested) + " is too large");
   }
   const int64_t total = elementCount(*xShape);
   if (inferred >= 0) {

@@ -96,6 +96,10 @@ TEST(OnnxImporterErrorsTest, InitializerSizeMismatches) {
   typed.model().mutable_graph()->mutable_initializer(3)->add_float_data(1.0f);
   expectError(typed.import(), {"'fc_b'", "float_data", "holds 1 values, dims need 2"});
 
+  OnnxModelBuilder huge = smallEncoder();  // checked before allocating 4 GiB
+  huge.model().mutable_graph()->mutable_initializer(1)->set_dims(0, int64_t{1} << 30);
+  expectError(huge.import(), {"'b'", "raw_data", "holds 16 bytes, dims need 4294967296"});
+
   OnnxModelBuilder negative = smallEncoder();
   negative.model().mutable_graph()->mutable_initializer(1)->set_dims(0, -4);
   expectError(negative.import(), {"'b'", "dims[0]", "invalid dimension -4"});
