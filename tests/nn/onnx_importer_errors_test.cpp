@@ -38,6 +38,43 @@ OnnxModelBuilder smallEncoder() {
   return model;
 }
 
+// More op kinds for the fuzz loop: Conv, BatchNormalization, Clip, Pad, MaxPool, Resize,
+// GlobalAveragePool, a Shape→Gather→Unsqueeze→Concat chain into Reshape, Gemm and Softmax.
+OnnxModelBuilder richerModel() {
+  OnnxModelBuilder model;
+  model.input("image", {1, 2, 6, 6});
+  model.floatInitializer("w", {3, 2, 3, 3}, test::splitmixSigned(50, 3 * 18));
+  for (const char* name : {"scale", "bias", "mean"}) model.floatInitializer(name, {3}, test::splitmixSigned(51, 3));
+  model.floatInitializer("var", {3}, {0.5f, 1.0f, 2.0f});
+  model.floatInitializer("lo", {}, {0.0f});
+  model.floatInitializer("hi", {}, {6.0f});
+  model.int64Initializer("pads", {8}, {0, 0, 1, 1, 0, 0, 1, 1});
+  model.floatInitializer("scales", {4}, {1.0f, 1.0f, 2.0f, 2.0f});
+  model.int64Initializer("zero", {}, {0});
+  model.int64Initializer("axes", {1}, {0});
+  model.int64Initializer("rest", {1}, {-1});
+  model.floatInitializer("fc_w", {3, 4}, test::splitmixSigned(52, 12));
+  setInts(model.node("Conv", {"image", "w"}, {"c"}), "pads", {1, 1, 1, 1});
+  model.node("BatchNormalization", {"c", "scale", "bias", "mean", "var"}, {"bn"});
+  model.node("Clip", {"bn", "lo", "hi"}, {"clip"});
+  model.node("Pad", {"clip", "pads"}, {"padded"});
+  auto& pool = model.node("MaxPool", {"padded"}, {"pool"});
+  setInts(pool, "kernel_shape", {2, 2});
+  setInts(pool, "strides", {2, 2});
+  auto& resize = model.node("Resize", {"pool", "", "scales"}, {"up"});
+  setString(resize, "mode", "linear");
+  model.node("GlobalAveragePool", {"up"}, {"g"});
+  model.node("Shape", {"g"}, {"shape"});
+  model.node("Gather", {"shape", "zero"}, {"batch"});
+  model.node("Unsqueeze", {"batch", "axes"}, {"batch1"});
+  setInt(model.node("Concat", {"batch1", "rest"}, {"target"}), "axis", 0);
+  model.node("Reshape", {"g", "target"}, {"flat"});
+  setInt(model.node("Gemm", {"flat", "fc_w"}, {"logits"}), "transB", 0);
+  model.node("Softmax", {"logits"}, {"probabilities"});
+  model.output("probabilities");
+  return model;
+}
+
 void expectError(const Result<nn::Graph>& result, const std::vector<std::string>& fragments) {
   ASSERT_FALSE(result.ok()) << "import succeeded, expected an error containing '" << fragments[0] << "'";
   for (const std::string& fragment : fragments)
@@ -214,41 +251,47 @@ TEST(OnnxImporterErrorsTest, MissingTruncatedAndGarbageFiles) {
               {"garbage.onnx"});
 }
 
-// Seeded mutations of the small encoder's bytes: each either imports (then it must also run) or
-// fails with a one-line error naming the source. Crashes, hangs and sanitizer reports fail.
+// Seeded mutations of two small valid models' bytes: each either imports (and then runs, if
+// small) or fails with a one-line error naming the source. Crashes, hangs and sanitizer reports
+// fail the test.
 TEST(OnnxImporterErrorsTest, MutationFuzzNeverCrashes) {
-  const std::string original = smallEncoder().serialize();
-  constexpr uint64_t ITERATIONS = 3000;
+  ASSERT_TRUE(richerModel().import().ok()) << richerModel().import().error().message;
+  const std::string originals[] = {smallEncoder().serialize(), richerModel().serialize()};
+  constexpr uint64_t ITERATIONS = 2000;  // per model
   int imported = 0;
-  for (uint64_t iteration = 0; iteration < ITERATIONS; ++iteration) {
-    std::string bytes = original;
-    auto draw = [&](uint64_t k) { return test::splitmixUniform(1000 + iteration, k); };
-    const int kind = static_cast<int>(draw(0) * 3.0f);
-    const int edits = 1 + static_cast<int>(draw(1) * 4.0f);
-    for (int e = 0; e < edits; ++e) {
-      const size_t at = static_cast<size_t>(draw(2 + 2 * e) * static_cast<float>(bytes.size()));
-      const uint8_t value = static_cast<uint8_t>(draw(3 + 2 * e) * 256.0f);
-      if (at >= bytes.size()) continue;
-      if (kind == 0) bytes[at] = static_cast<char>(bytes[at] ^ (1u << (value % 8)));  // bit flip
-      else if (kind == 1) bytes[at] = static_cast<char>(value);                      // overwrite
-      else bytes.resize(at);                                                          // truncate
+  for (size_t model = 0; model < 2; ++model) {
+    for (uint64_t iteration = 0; iteration < ITERATIONS; ++iteration) {
+      std::string bytes = originals[model];
+      const uint64_t seed = 1000 + model * ITERATIONS + iteration;
+      auto draw = [&](uint64_t k) { return test::splitmixUniform(seed, k); };
+      const int kind = static_cast<int>(draw(0) * 3.0f);
+      const int edits = 1 + static_cast<int>(draw(1) * 4.0f);
+      for (int e = 0; e < edits; ++e) {
+        const size_t at = static_cast<size_t>(draw(2 + 2 * e) * static_cast<float>(bytes.size()));
+        const uint8_t value = static_cast<uint8_t>(draw(3 + 2 * e) * 256.0f);
+        if (at >= bytes.size()) continue;
+        if (kind == 0) bytes[at] = static_cast<char>(bytes[at] ^ (1u << (value % 8)));  // bit flip
+        else if (kind == 1) bytes[at] = static_cast<char>(value);                      // overwrite
+        else bytes.resize(at);                                                          // truncate
+      }
+      auto graph = nn::importOnnxBytes(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), "fuzz.onnx");
+      if (!graph.ok()) {
+        ASSERT_EQ(graph.error().message.rfind("fuzz.onnx", 0), 0u) << graph.error().message;
+        ASSERT_EQ(graph.error().message.find('\n'), std::string::npos) << graph.error().message;
+        continue;
+      }
+      ++imported;
+      // A mutated model that imports is a valid graph: run it too, unless some tensor is large
+      // (a mutated pad or size can ask for gigabytes; the importer accepts that, the test skips it).
+      bool small = graph->inputs.size() == 1;
+      for (const nn::Tensor& tensor : graph->tensors) small = small && nn::elementCount(tensor.shape) <= (1 << 20);
+      if (!small) continue;
+      const auto input = test::splitmixSigned(seed, static_cast<uint64_t>(nn::elementCount(graph->tensors[graph->inputs[0]].shape)));
+      auto outputs = nn::runReference(*graph, {input});
+      (void)outputs;  // may fail with an error; only crashes and sanitizer reports matter
     }
-    auto graph = nn::importOnnxBytes(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), "fuzz.onnx");
-    if (!graph.ok()) {
-      ASSERT_EQ(graph.error().message.rfind("fuzz.onnx", 0), 0u) << graph.error().message;
-      continue;
-    }
-    ++imported;
-    // A mutated model that imports is a valid graph: run it too, unless some tensor is large
-    // (a mutated pad or size can ask for gigabytes; the importer accepts that, the test skips it).
-    bool small = graph->inputs.size() == 1;
-    for (const nn::Tensor& tensor : graph->tensors) small = small && nn::elementCount(tensor.shape) <= (1 << 20);
-    if (!small) continue;
-    const auto input = test::splitmixSigned(iteration, static_cast<uint64_t>(nn::elementCount(graph->tensors[graph->inputs[0]].shape)));
-    auto outputs = nn::runReference(*graph, {input});
-    (void)outputs;  // may still fail (e.g. shapes too large for the executor): only crashes matter
   }
-  std::printf("mutation fuzz: %d of %llu mutated models imported\n", imported, static_cast<unsigned long long>(ITERATIONS));
+  std::printf("mutation fuzz: %d of %llu mutated models imported\n", imported, static_cast<unsigned long long>(2 * ITERATIONS));
 }
 
 }  // namespace
