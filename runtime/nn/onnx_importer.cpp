@@ -3,10 +3,10 @@
 // then validates the IR graph and infers every shape.
 #include "nn/onnx_importer.h"
 
+#include <filesystem>
 #include <fstream>
-#include <iterator>
-#include <map>
 #include <limits>
+#include <map>
 
 #include "nn/onnx_import_context.h"
 
@@ -177,11 +177,16 @@ Result<Graph> importOnnxBytes(const uint8_t* data, size_t size, const std::strin
 }
 
 Result<Graph> importOnnx(const std::string& path) {
-  std::ifstream file(path, std::ios::binary);
+  std::error_code error;
+  if (!std::filesystem::is_regular_file(path, error)) return makeError(path, "cannot open file (missing or not a regular file)");
+  std::ifstream file(path, std::ios::binary | std::ios::ate);
   if (!file) return makeError(path, "cannot open file");
-  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
-  if (file.bad()) return makeError(path, "read error");
-  if (bytes.empty()) return makeError(path, "file is empty");
+  const std::streamoff size = file.tellg();
+  if (size < 0) return makeError(path, "cannot determine the file size");
+  if (size == 0) return makeError(path, "file is empty");
+  std::vector<uint8_t> bytes(static_cast<size_t>(size));
+  file.seekg(0);
+  if (!file.read(reinterpret_cast<char*>(bytes.data()), size)) return makeError(path, "read error");
   return importOnnxBytes(bytes.data(), bytes.size(), path);
 }
 

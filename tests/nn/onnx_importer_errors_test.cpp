@@ -231,6 +231,8 @@ TEST(OnnxImporterErrorsTest, UnsupportedModesAreNamed) {
 
 TEST(OnnxImporterErrorsTest, MissingTruncatedAndGarbageFiles) {
   expectError(nn::importOnnx("/nonexistent/model.onnx"), {"/nonexistent/model.onnx", "cannot open"});
+  const std::string directoryPath = std::filesystem::temp_directory_path().string();
+  expectError(nn::importOnnx(directoryPath), {directoryPath, "not a regular file"});
 
   const std::string bytes = smallEncoder().serialize();
   const auto directory = std::filesystem::temp_directory_path() / ("meshrt_onnx_test_" + std::to_string(::getpid()));
