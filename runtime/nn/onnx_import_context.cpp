@@ -293,7 +293,7 @@ TensorId ImportContext::addFloatConstant(const std::string& name, Shape shape, c
   tensor.type = DataType::Float32;
   tensor.shape = std::move(shape);
   tensor.data.resize(floats.size() * sizeof(float));
-  std::memcpy(tensor.data.data(), floats.data(), tensor.data.size());
+  if (!floats.empty()) std::memcpy(tensor.data.data(), floats.data(), tensor.data.size());
   return graph.addTensor(std::move(tensor));
 }
 

@@ -63,7 +63,7 @@ class OnnxModelBuilder {
       for (float value : values) tensor.add_float_data(value);
     } else {
       std::string raw(values.size() * sizeof(float), '\0');
-      std::memcpy(raw.data(), values.data(), raw.size());
+      if (!values.empty()) std::memcpy(raw.data(), values.data(), raw.size());
       tensor.set_raw_data(raw);
     }
   }
