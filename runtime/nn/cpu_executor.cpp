@@ -74,16 +74,21 @@ void CpuExecutor::Impl::markRead(int32_t buffer, int32_t step) {
   if (entry.aliasOf >= 0) markRead(entry.aliasOf, step);
 }
 
-const dnnl::memory::desc& CpuExecutor::Impl::currentDesc(TensorId tensor) const {
-  return buffers[static_cast<size_t>(tensorBuffers[tensor].front())].desc;
-}
-
-int32_t CpuExecutor::Impl::bufferIn(TensorId tensor, const dnnl::memory::desc& desc) {
+std::vector<int32_t>& CpuExecutor::Impl::heldBuffers(TensorId tensor) {
   std::vector<int32_t>& held = tensorBuffers[tensor];
   if (held.empty()) {  // a constant used as an activation input: plain, owned
     const Tensor& source = graph.tensors[tensor];
     held.push_back(addConstantBuffer(plainDesc(source.shape), constantAsFloats(source)));
   }
+  return held;
+}
+
+const dnnl::memory::desc& CpuExecutor::Impl::currentDesc(TensorId tensor) {
+  return buffers[static_cast<size_t>(heldBuffers(tensor).front())].desc;
+}
+
+int32_t CpuExecutor::Impl::bufferIn(TensorId tensor, const dnnl::memory::desc& desc) {
+  std::vector<int32_t>& held = heldBuffers(tensor);
   for (int32_t buffer : held)
     if (buffers[static_cast<size_t>(buffer)].desc == desc) return buffer;
   const int32_t converted = addBuffer(desc);
@@ -94,6 +99,17 @@ int32_t CpuExecutor::Impl::bufferIn(TensorId tensor, const dnnl::memory::desc& d
 
 int32_t CpuExecutor::Impl::plainBuffer(TensorId tensor) {
   return bufferIn(tensor, plainDesc(graph.tensors[tensor].shape));
+}
+
+bool CpuExecutor::Impl::canOverwrite(TensorId tensor, int32_t buffer) const {
+  if (lastReader[tensor] != static_cast<int32_t>(currentNode)) return false;
+  const CpuBuffer& entry = buffers[static_cast<size_t>(buffer)];
+  if (entry.constant || entry.aliasOf >= 0) return false;
+  for (int32_t input : inputBuffers)
+    if (input == buffer) return false;
+  for (const CpuBuffer& other : buffers)
+    if (other.aliasOf == buffer) return false;
+  return true;
 }
 
 dnnl::primitive_attr CpuExecutor::Impl::makeAttr(const Activation& activation, bool residualSum) {
@@ -228,7 +244,12 @@ Result<std::unique_ptr<CpuExecutor>> CpuExecutor::create(const Graph& source, co
       impl->inputBuffers.push_back(buffer);
       impl->inputFloats.push_back(static_cast<size_t>(elementCount(graph.tensors[input].shape)));
     }
-    for (const Node& node : graph.nodes) MESHRT_TRY(impl->addNode(node));
+    impl->lastReader.assign(graph.tensors.size(), -1);
+    for (size_t i = 0; i < graph.nodes.size(); ++i)
+      for (TensorId id : graph.nodes[i].inputs)
+        if (id != NO_TENSOR) impl->lastReader[id] = static_cast<int32_t>(i);
+    for (TensorId output : graph.outputs) impl->lastReader[output] = Impl::KEEP_ALIVE;
+    for (; impl->currentNode < graph.nodes.size(); ++impl->currentNode) MESHRT_TRY(impl->addNode(graph.nodes[impl->currentNode]));
     for (TensorId output : graph.outputs) {
       const int32_t buffer = impl->plainBuffer(output);
       impl->markRead(buffer, Impl::KEEP_ALIVE);
@@ -274,6 +295,12 @@ Result<void> CpuExecutor::run(std::span<const std::span<const float>> inputs, st
 }
 
 const CpuExecutorStats& CpuExecutor::stats() const { return mImpl->stats; }
+std::vector<std::string> CpuExecutor::stepNames() const {
+  std::vector<std::string> names;
+  for (const CpuStep& step : mImpl->steps) names.push_back(step.name);
+  return names;
+}
+
 const std::vector<Shape>& CpuExecutor::outputShapes() const { return mImpl->outputShapes; }
 
 }  // namespace meshrt::nn

@@ -21,7 +21,9 @@
 namespace meshrt::nn {
 
 struct CpuExecutorOptions {
-  int threads = 0;  // OpenMP threads for oneDNN; 0 = the OpenMP default (all cores)
+  // OpenMP threads for oneDNN; 0 = the OpenMP default (all cores). When > 0, create() and run()
+  // set it with omp_set_num_threads on the calling thread (OpenMP's per-thread setting).
+  int threads = 0;
 };
 
 // What create() planned, for logs, tests and benchmarks.
@@ -48,6 +50,8 @@ class CpuExecutor {
   Result<void> run(std::span<const std::span<const float>> inputs, std::span<const std::span<float>> outputs);
 
   const CpuExecutorStats& stats() const;
+  // What run() executes, in order: node names, "<tensor>/reorder" for layout changes (profiling, logs).
+  std::vector<std::string> stepNames() const;
   // Output shapes after simplification, in the graph's output order.
   const std::vector<Shape>& outputShapes() const;
 

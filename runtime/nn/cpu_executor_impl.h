@@ -49,6 +49,8 @@ struct CpuExecutor::Impl {
   std::vector<CpuStep> steps;
   // Every buffer holding each tensor, the producer's first; later ones are reorders of it.
   std::vector<std::vector<int32_t>> tensorBuffers;
+  std::vector<int32_t> lastReader;  // per tensor: index of the last node reading it (KEEP_ALIVE: graph output)
+  size_t currentNode = 0;           // the node being planned
   std::vector<int32_t> inputBuffers, outputBuffers;  // plain layout
   std::vector<size_t> inputFloats, outputFloats;     // element counts
   std::vector<float*> inputPointers, outputPointers;
@@ -64,10 +66,15 @@ struct CpuExecutor::Impl {
   int32_t addAlias(int32_t base, const dnnl::memory::desc& desc);
   int32_t addConstantBuffer(const dnnl::memory::desc& desc, const std::vector<float>& values);
   void markRead(int32_t buffer, int32_t step);
-  const dnnl::memory::desc& currentDesc(TensorId tensor) const;
+  // The buffers holding `tensor`; a constant gets its plain owned buffer on first use.
+  std::vector<int32_t>& heldBuffers(TensorId tensor);
+  const dnnl::memory::desc& currentDesc(TensorId tensor);
   // The tensor in layout `desc`, reordering (once per layout) when it is held in another.
   int32_t bufferIn(TensorId tensor, const dnnl::memory::desc& desc);
   int32_t plainBuffer(TensorId tensor);
+  // True when `buffer` (holding `tensor`) may be overwritten by the current node: the tensor has
+  // no later reader, and the buffer is an arena buffer nobody else views.
+  bool canOverwrite(TensorId tensor, int32_t buffer) const;
   dnnl::primitive_attr makeAttr(const Activation& activation, bool residualSum);
   void trackScratchpad(const dnnl::primitive_desc_base& pd);
   // Adds a primitive step reading `reads` and writing `writes` (buffer ids with their args).

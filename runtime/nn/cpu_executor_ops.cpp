@@ -72,9 +72,21 @@ void CpuExecutor::Impl::addConv(const Node& node) {
   std::vector<std::pair<int, memory>> fixed{
       {DNNL_ARG_WEIGHTS, makeConstant(plainWeights, pd.weights_desc(), constantAsFloats(graph.tensors[node.inputs[1]]))}};
   if (hasBias) fixed.push_back({DNNL_ARG_BIAS, makeConstant(biasDesc, pd.bias_desc(), constantAsFloats(graph.tensors[node.inputs[2]]))});
-  const int32_t dst = addBuffer(pd.dst_desc());
-  // The residual is summed into dst by the sum post-op: copy it there first, in dst's layout.
-  if (hasResidual) addReorderStep(node.name + "/residual", tensorBuffers[node.inputs[3]].front(), dst);
+  // The residual is summed into dst by the sum post-op. When this conv is its last reader and it
+  // already has dst's layout, the conv accumulates into it in place; otherwise it is copied there.
+  int32_t dst = -1;
+  if (hasResidual) {
+    const TensorId residual = node.inputs[3];
+    for (int32_t held : heldBuffers(residual))
+      if (held != src && buffers[static_cast<size_t>(held)].desc == pd.dst_desc() && canOverwrite(residual, held))
+        dst = held;  // never the conv's own source: it reads neighbours of pixels already written
+    if (dst < 0) {
+      dst = addBuffer(pd.dst_desc());
+      addReorderStep(node.name + "/residual", heldBuffers(residual).front(), dst);
+    }
+  } else {
+    dst = addBuffer(pd.dst_desc());
+  }
   addPrimitiveStep(node.name, dnnl::convolution_forward(pd), {{DNNL_ARG_SRC, src}}, {{DNNL_ARG_DST, dst}}, std::move(fixed));
   tensorBuffers[node.outputs[0]] = {dst};
 }
@@ -145,7 +157,7 @@ void CpuExecutor::Impl::addEltwise(const Node& node) {
   const dnnl::eltwise_forward::desc desc(prop_kind::forward_inference, e.kind, source, e.alpha, e.beta);
   const dnnl::eltwise_forward::primitive_desc pd(desc, makeAttr({}, false), engine);
   trackScratchpad(pd);
-  const int32_t src = tensorBuffers[node.inputs[0]].front();
+  const int32_t src = heldBuffers(node.inputs[0]).front();
   const int32_t dst = addBuffer(pd.dst_desc());
   addPrimitiveStep(node.name, dnnl::eltwise_forward(pd), {{DNNL_ARG_SRC, src}}, {{DNNL_ARG_DST, dst}});
   tensorBuffers[node.outputs[0]] = {dst};

@@ -7,6 +7,7 @@
 #include <functional>
 
 #include "nn/graph_builder.h"
+#include "nn/mobilenet_like.h"
 #include "nn/reference_executor.h"
 #include "support/tensor_compare.h"
 
@@ -122,7 +123,7 @@ TEST(NnCpuExecutor, FusedResidualAddAndBatchNorm) {
     const TensorId c1 = conv(b, normalized, c, c, 3, convAttributes(1, true), seed);
     const TensorId bn = b.node(OpType::BatchNormalization, bnInputs(c1, seed + 60), BatchNormAttributes{1e-3f});
     const TensorId r1 = b.node(OpType::Activation, {bn}, ActivationAttributes{{ActivationType::Relu}});
-    const TensorId c2 = conv(b, r1, c, c, 1, convAttributes(1, false), seed + 20);
+    const TensorId c2 = conv(b, r1, c, c, 3, convAttributes(1, true), seed + 20);  // reads r1 around each pixel
     const TensorId sum = b.node(OpType::Add, {r1, c2}, BinaryAttributes{});
     b.output(b.node(OpType::Activation, {sum}, ActivationAttributes{{ActivationType::Relu}}));
   });
@@ -161,8 +162,11 @@ TEST(NnCpuExecutor, AddAndMulWithBroadcastsAndFusedActivations) {
     const TensorId column = b.node(OpType::GlobalAveragePool, {x}, GlobalAveragePoolAttributes{true});
     const TensorId plane = b.input({1, 1, s.height, s.width});
     const TensorId outer = b.node(OpType::Mul, {column, plane}, BinaryAttributes{{ActivationType::Sigmoid}});
+    // The full-shape operand a constant, the activation the broadcast one.
+    const TensorId constantFull = b.node(OpType::Add, {b.randomConstant({1, c, s.height, s.width}, seed + 4), column}, BinaryAttributes{});
     b.output(scalar);
     b.output(outer);
+    b.output(constantFull);
   });
 }
 
@@ -245,6 +249,25 @@ TEST(NnCpuExecutor, MobileNetLikeStackReusesTheArena) {
   });
   EXPECT_EQ(stats.loopSteps, 0u);
   EXPECT_LT(stats.arenaBytes, stats.activationBytes);
+}
+
+TEST(NnCpuExecutor, MobileNetV2LikeNetwork) {
+  // The whole unfused network (BN, standalone ReLU6, residual Adds, GAP, Reshape, FC) at 32x32.
+  const CpuExecutorStats stats = expectMatchesReference([](GraphBuilder& b, const Sizes&, uint64_t seed) {
+    b = test::makeMobileNetLike(32, 10, seed);
+  });
+  EXPECT_EQ(stats.loopSteps, 0u);  // every BN folded, every activation and residual fused
+}
+
+TEST(NnCpuExecutor, Float16WeightsAndShapeTensorReshape) {
+  // fp16 conv weights (widened by the passes) and an ONNX-style Reshape with a shape tensor.
+  expectMatchesReference([](GraphBuilder& b, const Sizes& s, uint64_t seed) {
+    const TensorId x = b.input({1, s.channels, s.height, s.width});
+    const TensorId w = b.float16Constant({6, s.channels, 3, 3}, seed, -2);
+    const TensorId y = b.node(OpType::Conv2D, {x, w, b.randomConstant({6}, seed + 1)}, convAttributes(2, true, ActivationType::Relu));
+    const TensorId flat = b.node(OpType::Reshape, {y, b.int64Constant({1, 6, -1})}, ReshapeAttributes{});
+    b.output(b.node(OpType::Softmax, {flat}, SoftmaxAttributes{-1}));
+  });
 }
 
 TEST(NnCpuExecutor, RunChecksSpanSizes) {
