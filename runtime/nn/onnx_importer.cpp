@@ -120,7 +120,7 @@ Result<Graph> importModel(const onnx::ModelProto& model, const std::string& sour
     if (!isDefaultDomain(node.domain()))
       return context.nodeError("op domain '" + node.domain() + "' is not supported (only ai.onnx is)");
     const onnx_import::OpConverter* convert = onnx_import::findOpConverter(node.op_type());
-    if (!convert) return context.nodeError("unsupported op type '" + node.op_type() + "'");
+    if (!convert) return unsupportedOpError(source, node.name(), node.op_type());
     if (node.output_size() < 1 || node.output(0).empty()) return context.nodeError("has no output");
     // ONNX graphs are SSA: a value name has one producer (graph input, initializer or node).
     if (context.values.count(node.output(0)) || context.constants.count(node.output(0)))
