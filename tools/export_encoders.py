@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Exports the encoders the ONNX importer is checked on (issue 5, acceptance 2): torchvision's
-ResNet-18 and MobileNetV2, randomly initialised from torch.manual_seed(0), eval mode, ONNX
-opset 13, input [1, 3, S, S] for S = 256 and 224, output the 1000 logits [1, 1000].
+ResNet-18 and MobileNetV2, randomly initialised from torch.manual_seed(0), BatchNorm statistics
+calibrated on a seeded batch, eval mode, ONNX opset 13, input [1, 3, S, S] for S = 256 and 224,
+output the 1000 logits [1, 1000].
 
 The models are ~45 MB and ~14 MB, so they are not committed: `./meshrt.sh build` runs `export`
 into the cache when they are missing. The goldens (PyTorch's logits on a seeded input, 4 KB each)
@@ -33,6 +34,8 @@ from splitmix import splitmix_signed  # noqa: E402
 OPSET = 13
 WEIGHT_SEED = 0
 INPUT_SEED = 5  # the C++ test uses the same seed (tests/nn/onnx_encoders_test.cpp)
+CALIBRATION_SEED = 6  # BatchNorm statistics: splitmix_signed(CALIBRATION_SEED, [4, 3, 224, 224])
+CALIBRATION_BATCH = 4
 SIZES = (256, 224)
 MODELS = {
     "resnet18": torchvision.models.resnet18,
@@ -49,10 +52,26 @@ def default_cache_dir():
     return Path(cache) / "models" / "onnx"
 
 
+def calibrate_batch_norm(model):
+    """Sets every BatchNorm's running statistics to the exact mean and variance over a seeded
+    calibration batch (one train-mode pass, cumulative average). Freshly initialised statistics
+    (mean 0, variance 1) make MobileNetV2's activations shrink to ~1e-8 by the logits; calibrated
+    ones keep them O(1) and give the exported (folded) normalizations non-trivial values."""
+    for module in model.modules():
+        if isinstance(module, torch.nn.BatchNorm2d):
+            module.reset_running_stats()
+            module.momentum = None
+    model.train()
+    with torch.no_grad():
+        model(torch.from_numpy(splitmix_signed(CALIBRATION_SEED, (CALIBRATION_BATCH, 3, 224, 224))))
+
+
 def build_model(name):
-    """The torchvision model with weights drawn from torch.manual_seed(WEIGHT_SEED), eval mode."""
+    """The torchvision model with weights drawn from torch.manual_seed(WEIGHT_SEED), BatchNorm
+    statistics calibrated, eval mode."""
     torch.manual_seed(WEIGHT_SEED)
     model = MODELS[name](weights=None)
+    calibrate_batch_norm(model)
     model.eval()
     return model
 
