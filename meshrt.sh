@@ -10,6 +10,8 @@
 # Environment:
 #   MESHRT_TEST_PRESETS="release asan"   which ctest presets `test` runs (CMakePresets.json)
 #   MESHRT_SKIP_APT=1                    do not touch system packages (you installed them)
+#   MESHRT_CACHE=DIR                     where exported test models go (default
+#                                        ${XDG_CACHE_HOME:-~/.cache}/meshrt)
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -19,6 +21,9 @@ PACKAGES=(
   libvulkan-dev mesa-vulkan-drivers vulkan-validationlayers glslc spirv-tools vulkan-tools
   libdnnl-dev ocl-icd-opencl-dev nlohmann-json3-dev libstb-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  libonnx-dev libprotobuf-dev
+  # tools/export_encoders.py: the ONNX exports the importer's tests run (ResNet-18, MobileNetV2).
+  python3-torch python3-torchvision python3-numpy
 )
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*"; }
@@ -63,6 +68,26 @@ configure_and_build() {
   cmake --build --preset "$preset"
 }
 
+# The ONNX importer's parity tests need torchvision's ResNet-18 and MobileNetV2 exported to ONNX
+# (~120 MB, not committed). Exported once into the cache; the tests skip, saying so, without them.
+export_onnx_models() {
+  local dir="${MESHRT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/meshrt}/models/onnx"
+  local missing=0 name
+  for name in resnet18_256 resnet18_224 mobilenet_v2_256 mobilenet_v2_224; do
+    [ -f "$dir/$name.onnx" ] || missing=1
+  done
+  if [ $missing = 0 ]; then
+    log "ONNX encoder exports: present in $dir"
+    return 0
+  fi
+  if ! /usr/bin/python3 -c 'import torch, torchvision' 2>/dev/null; then
+    log "ONNX encoder exports: skipped (python3-torchvision missing); their tests will report SKIPPED"
+    return 0
+  fi
+  log "ONNX encoder exports: writing the missing ones into $dir"
+  /usr/bin/python3 tools/export_encoders.py export --out "$dir"
+}
+
 print_test_device() {
   # The Vulkan tests use the same selection (MESHRT_DEVICE, else the preferred device).
   local device
@@ -76,6 +101,7 @@ case "$cmd" in
   build)
     install_packages
     configure_and_build release
+    export_onnx_models
     ;;
   demo)
     install_packages
@@ -90,6 +116,7 @@ case "$cmd" in
     ;;
   test)
     install_packages
+    export_onnx_models
     presets=${MESHRT_TEST_PRESETS:-release asan}
     status=0
     for preset in $presets; do
@@ -101,7 +128,7 @@ case "$cmd" in
     exit $status
     ;;
   *)
-    sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//' >&2
     [ -z "$cmd" ] || die "unknown subcommand '$cmd'"
     exit 2
     ;;
