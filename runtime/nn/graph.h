@@ -93,7 +93,10 @@ struct PadAttributes {
   std::vector<int64_t> begins, ends;
   float value = 0.0f;
 };
-// Reshape to `shape` (C order over the IR layout; one -1 allowed). Flatten is a Reshape.
+// Reshape to `shape` (C order over the IR layout; one -1 allowed; 0 copies the input's dimension at
+// that index, like ONNX allowzero=0). Flatten is a Reshape. Optional inputs[1]: a constant 1-D
+// Int64/Int32 shape tensor (ONNX Reshape), used when `shape` is empty; foldConstants() moves it
+// into `shape`.
 struct ReshapeAttributes {
   Shape shape;
 };
@@ -114,6 +117,12 @@ struct ResizeAttributes {
 struct SoftmaxAttributes {
   int32_t axis = -1;
 };
+// Inference-mode batch normalization over axis 1 (ONNX BatchNormalization):
+// y = scale * (x - mean) / sqrt(var + epsilon) + bias. inputs: x, scale [C], bias [C], mean [C],
+// var [C] (all constant). foldBatchNorm() folds it into the producing Conv2D; executors run the rest.
+struct BatchNormAttributes {
+  float epsilon = 1e-5f;
+};
 
 enum class OpType : uint8_t {
   Conv2D,
@@ -131,13 +140,14 @@ enum class OpType : uint8_t {
   Transpose,
   Resize,
   Softmax,
+  BatchNormalization,
 };
 const char* opTypeName(OpType op);
 
 using Attributes =
     std::variant<Conv2DAttributes, FullyConnectedAttributes, BinaryAttributes, ActivationAttributes, PReluAttributes,
                  Pool2DAttributes, GlobalAveragePoolAttributes, PadAttributes, ReshapeAttributes, ConcatAttributes,
-                 TransposeAttributes, ResizeAttributes, SoftmaxAttributes>;
+                 TransposeAttributes, ResizeAttributes, SoftmaxAttributes, BatchNormAttributes>;
 
 struct Node {
   OpType op = OpType::Conv2D;
@@ -146,6 +156,8 @@ struct Node {
   std::vector<TensorId> outputs;
   Attributes attributes;
 };
+// "node 'conv_12' (Conv2D)": the prefix of every error about `node`.
+std::string describeNode(const Node& node);
 
 // Nodes are in topological order (importers guarantee it; validate() checks it).
 struct Graph {
@@ -155,13 +167,24 @@ struct Graph {
   std::vector<TensorId> outputs;  // graph outputs, in the model's order
   std::string source;             // file name, for error messages
 
-  TensorId addTensor(Tensor tensor);
+  TensorId addTensor(Tensor tensor);  // appends, returns its id
+  // Appends a constant fp32 tensor (C order) and returns its id.
+  TensorId addConstant(std::string name, Shape shape, std::span<const float> values);
 };
 
 // Checks ids, topological order, one producer per tensor, attributes against input ranks and
 // constant weights; errors name the node and the input.
 Result<void> validateGraph(const Graph& graph);
-// Fills every activation's shape (and resolves SAME padding); errors name the node.
+// Fills every activation's shape (and resolves SAME padding into explicit pads, keeping `same` set
+// so re-inference after an input-size change re-resolves); errors name the node. Graph inputs must
+// have shapes. Idempotent.
 Result<void> inferShapes(Graph& graph);
+
+// A constant's values as fp32 (Float32 copied, Float16 widened, Int32/Int64 converted).
+std::vector<float> constantAsFloats(const Tensor& tensor);
+// A constant Int32/Int64 tensor's values (shape tensors); empty for other types.
+std::vector<int64_t> constantAsInts(const Tensor& tensor);
+// IEEE binary16 bits -> fp32 (subnormals, infinities and NaN included).
+float halfToFloat(uint16_t bits);
 
 }  // namespace meshrt::nn
