@@ -361,6 +361,7 @@ const char* tfliteOpName(int32_t builtinCode) {
 std::span<const uint8_t> TfliteModel::bufferData(uint32_t index) const {
   if (index >= buffers.size()) return {};
   const TfliteBufferRange& range = buffers[index];
+  if (range.offset > bytes.size() || range.size > bytes.size() - range.offset) return {};
   return std::span<const uint8_t>(bytes).subspan(range.offset, range.size);
 }
 
