@@ -28,6 +28,7 @@ size_t dataTypeSize(DataType type);
 const char* dataTypeName(DataType type);
 
 using Shape = std::vector<int64_t>;
+inline constexpr size_t MAX_TENSOR_RANK = 8;  // inferShapes() rejects higher ranks
 int64_t elementCount(const Shape& shape);
 std::string shapeString(const Shape& shape);  // "[1, 3, 224, 224]"
 

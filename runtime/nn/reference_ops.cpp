@@ -2,34 +2,41 @@
 // order; nothing here is tuned.
 #include "nn/reference_ops.h"
 
+#include <array>
 #include <limits>
 
 namespace meshrt::nn {
 namespace {
 
+using Indices = std::array<int64_t, MAX_TENSOR_RANK>;
+
 // C-order strides of `shape`, in elements.
-std::vector<int64_t> stridesOf(const Shape& shape) {
-  std::vector<int64_t> strides(shape.size(), 1);
-  for (size_t i = shape.size(); i-- > 1;) strides[i - 1] = strides[i] * shape[i];
+Indices stridesOf(const Shape& shape) {
+  Indices strides{};
+  int64_t stride = 1;
+  for (size_t i = shape.size(); i-- > 0;) {
+    strides[i] = stride;
+    stride *= shape[i];
+  }
   return strides;
 }
 
 // Strides of `shape` right-aligned against `outShape`, 0 on broadcast axes.
-std::vector<int64_t> broadcastStrides(const Shape& shape, const Shape& outShape) {
-  std::vector<int64_t> strides(outShape.size(), 0);
-  const std::vector<int64_t> own = stridesOf(shape);
+Indices broadcastStrides(const Shape& shape, const Shape& outShape) {
+  Indices strides{};
+  const Indices own = stridesOf(shape);
   const size_t offset = outShape.size() - shape.size();
   for (size_t i = 0; i < shape.size(); ++i) strides[offset + i] = shape[i] == 1 ? 0 : own[i];
   return strides;
 }
 
-// Calls visit(outIndex, offsetA, offsetB) for every element of outShape in C order.
+// Calls visit(outIndex, offsetA, offsetB) for every element of outShape in C order. Allocation
+// free (the CPU executor runs these loops inside run()).
 template <typename Visit>
-void forEachBroadcast(const Shape& outShape, const std::vector<int64_t>& stridesA, const std::vector<int64_t>& stridesB,
-                      Visit visit) {
+void forEachBroadcast(const Shape& outShape, const Indices& stridesA, const Indices& stridesB, Visit visit) {
   const size_t rank = outShape.size();
   const int64_t count = elementCount(outShape);
-  std::vector<int64_t> index(rank, 0);
+  Indices index{};
   int64_t offsetA = 0, offsetB = 0;
   for (int64_t out = 0; out < count; ++out) {
     visit(out, offsetA, offsetB);
@@ -38,6 +45,27 @@ void forEachBroadcast(const Shape& outShape, const std::vector<int64_t>& strides
       offsetA += stridesA[axis];
       offsetB += stridesB[axis];
       if (index[axis] < outShape[axis]) break;
+      offsetA -= stridesA[axis] * index[axis];
+      offsetB -= stridesB[axis] * index[axis];
+      index[axis] = 0;
+    }
+  }
+}
+
+// forEachBroadcast over a shape given as an array of `rank` extents.
+template <typename Visit>
+void forEachIndex(const Indices& extents, size_t rank, const Indices& stridesA, const Indices& stridesB, Visit visit) {
+  int64_t count = 1;
+  for (size_t i = 0; i < rank; ++i) count *= extents[i];
+  Indices index{};
+  int64_t offsetA = 0, offsetB = 0;
+  for (int64_t out = 0; out < count; ++out) {
+    visit(out, offsetA, offsetB);
+    for (size_t axis = rank; axis-- > 0;) {
+      ++index[axis];
+      offsetA += stridesA[axis];
+      offsetB += stridesB[axis];
+      if (index[axis] < extents[axis]) break;
       offsetA -= stridesA[axis] * index[axis];
       offsetB -= stridesB[axis] * index[axis];
       index[axis] = 0;
@@ -109,13 +137,13 @@ void activationReference(const Activation& activation, int64_t count, const floa
 }
 
 void preluReference(const Shape& xShape, const float* x, const Shape& slopeShape, const float* slope, float* y) {
-  Shape broadcastShape = slopeShape;
+  Indices slopeStrides{};
   if (slopeShape.size() == 1 && xShape.size() >= 2) {
-    // Per channel: [C] -> [C][1]...[1] aligned to axis 1.
-    broadcastShape.assign(xShape.size() - 1, 1);
-    broadcastShape[0] = slopeShape[0];
+    slopeStrides[1] = slopeShape[0] == 1 ? 0 : 1;  // per channel: [C] aligned to axis 1
+  } else {
+    slopeStrides = broadcastStrides(slopeShape, xShape);
   }
-  forEachBroadcast(xShape, stridesOf(xShape), broadcastStrides(broadcastShape, xShape),
+  forEachBroadcast(xShape, stridesOf(xShape), slopeStrides,
                    [&](int64_t out, int64_t offsetX, int64_t offsetSlope) {
                      const float value = x[offsetX];
                      y[out] = value >= 0.0f ? value : slope[offsetSlope] * value;
@@ -183,12 +211,16 @@ void globalAveragePoolReference(const Shape& xShape, const float* x, float* y) {
 }
 
 void padReference(const Shape& xShape, const float* x, const PadAttributes& attributes, float* y) {
-  Shape yShape = xShape;
-  for (size_t i = 0; i < yShape.size(); ++i) yShape[i] += attributes.begins[i] + attributes.ends[i];
-  std::fill(y, y + elementCount(yShape), attributes.value);
-  const std::vector<int64_t> yStrides = stridesOf(yShape);
+  const size_t rank = xShape.size();
+  Indices yStrides{};
+  int64_t yCount = 1;
+  for (size_t i = rank; i-- > 0;) {
+    yStrides[i] = yCount;
+    yCount *= xShape[i] + attributes.begins[i] + attributes.ends[i];
+  }
+  std::fill(y, y + yCount, attributes.value);
   int64_t base = 0;
-  for (size_t i = 0; i < yShape.size(); ++i) base += attributes.begins[i] * yStrides[i];
+  for (size_t i = 0; i < rank; ++i) base += attributes.begins[i] * yStrides[i];
   // Walk x in C order; its element lands at base + sum(index * yStride).
   forEachBroadcast(xShape, yStrides, stridesOf(xShape),
                    [&](int64_t, int64_t offsetY, int64_t offsetX) { y[base + offsetY] = x[offsetX]; });
@@ -197,30 +229,24 @@ void padReference(const Shape& xShape, const float* x, const PadAttributes& attr
 void concatReference(int64_t axis, const std::vector<Shape>& shapes, const std::vector<const float*>& inputs, float* y) {
   int64_t outer = 1;
   for (int64_t i = 0; i < axis; ++i) outer *= shapes[0][static_cast<size_t>(i)];
-  int64_t yRow = 0;  // elements per outer index in y
-  std::vector<int64_t> rows(shapes.size());
-  for (size_t i = 0; i < shapes.size(); ++i) {
-    rows[i] = elementCount(shapes[i]) / std::max<int64_t>(outer, 1);
-    yRow += rows[i];
-  }
+  float* out = y;
   for (int64_t o = 0; o < outer; ++o) {
-    float* out = y + o * yRow;
     for (size_t i = 0; i < shapes.size(); ++i) {
-      std::copy(inputs[i] + o * rows[i], inputs[i] + (o + 1) * rows[i], out);
-      out += rows[i];
+      const int64_t row = elementCount(shapes[i]) / outer;  // elements of input i per outer index
+      std::copy(inputs[i] + o * row, inputs[i] + (o + 1) * row, out);
+      out += row;
     }
   }
 }
 
 void transposeReference(const Shape& xShape, const float* x, const std::vector<int32_t>& permutation, float* y) {
-  Shape yShape(xShape.size());
-  const std::vector<int64_t> xStrides = stridesOf(xShape);
-  std::vector<int64_t> gather(xShape.size());  // x stride of each y axis
+  Indices yExtents{}, gather{};  // gather: x stride of each y axis
+  const Indices xStrides = stridesOf(xShape);
   for (size_t i = 0; i < xShape.size(); ++i) {
-    yShape[i] = xShape[static_cast<size_t>(permutation[i])];
+    yExtents[i] = xShape[static_cast<size_t>(permutation[i])];
     gather[i] = xStrides[static_cast<size_t>(permutation[i])];
   }
-  forEachBroadcast(yShape, gather, gather, [&](int64_t out, int64_t offsetX, int64_t) { y[out] = x[offsetX]; });
+  forEachIndex(yExtents, xShape.size(), gather, gather, [&](int64_t out, int64_t offsetX, int64_t) { y[out] = x[offsetX]; });
 }
 
 namespace {

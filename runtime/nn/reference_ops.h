@@ -10,6 +10,8 @@
 
 namespace meshrt::nn {
 
+// The loops below index with fixed-size arrays of MAX_TENSOR_RANK (graph.h) and never allocate.
+
 inline float applyActivation(const Activation& activation, float x) {
   switch (activation.type) {
     case ActivationType::None: return x;
@@ -69,6 +71,7 @@ void averagePoolReference(const Pool2DParams& p, const float* x, float* y);
 void globalAveragePoolReference(const Shape& xShape, const float* x, float* y);
 
 void padReference(const Shape& xShape, const float* x, const PadAttributes& attributes, float* y);
+// inputs[i] has shapes[i]; all equal except on `axis` (>= 0).
 void concatReference(int64_t axis, const std::vector<Shape>& shapes, const std::vector<const float*>& inputs, float* y);
 void transposeReference(const Shape& xShape, const float* x, const std::vector<int32_t>& permutation, float* y);
 // x NCHW [n][c][inHeight][inWidth] -> y [n][c][outHeight][outWidth] (TFLite's coordinate rules).

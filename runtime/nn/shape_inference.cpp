@@ -248,9 +248,14 @@ Result<Shape> nodeShape(const Graph& graph, Node& node) {
 
 Result<void> inferShapes(Graph& graph) {
   MESHRT_TRY(validateGraph(graph));
+  for (TensorId id : graph.inputs)
+    if (graph.tensors[id].shape.size() > MAX_TENSOR_RANK)
+      return makeError("input '" + graph.tensors[id].name + "'", "rank above " + std::to_string(MAX_TENSOR_RANK));
   for (Node& node : graph.nodes) {
     auto shape = nodeShape(graph, node);
     if (!shape) return shape.error();
+    if (shape->size() > MAX_TENSOR_RANK)
+      return makeError(describeNode(node), "output rank " + std::to_string(shape->size()) + " above " + std::to_string(MAX_TENSOR_RANK));
     graph.tensors[node.outputs[0]].shape = std::move(*shape);
   }
   return {};

@@ -2,6 +2,7 @@
 // activation tensor, constants from explicit values or seeded splitmix values.
 #pragma once
 
+#include <cmath>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -33,6 +34,23 @@ class GraphBuilder {
     return constant(std::move(shape), values);
   }
 
+  // A Float16 constant with values k / 1024, k in [-1024, 1024) from splitmix stream `seed`
+  // (exact in binary16), times 2^scaleExponent.
+  nn::TensorId float16Constant(nn::Shape shape, uint64_t seed, int scaleExponent = 0) {
+    nn::Tensor tensor;
+    tensor.name = "half" + std::to_string(mGraph.tensors.size());
+    tensor.type = nn::DataType::Float16;
+    const auto count = static_cast<size_t>(nn::elementCount(shape));
+    tensor.shape = std::move(shape);
+    tensor.data.resize(count * 2);
+    for (size_t i = 0; i < count; ++i) {
+      const int k = static_cast<int>(splitmixUniform(seed, i) * 2048.0f) - 1024;
+      const uint16_t bits = exactHalfBits(std::ldexp(static_cast<float>(k) / 1024.0f, scaleExponent));
+      std::memcpy(tensor.data.data() + 2 * i, &bits, 2);
+    }
+    return mGraph.addTensor(std::move(tensor));
+  }
+
   nn::TensorId int64Constant(const std::vector<int64_t>& values) {
     nn::Tensor tensor;
     tensor.name = "shape" + std::to_string(mGraph.tensors.size());
@@ -61,6 +79,16 @@ class GraphBuilder {
   nn::Graph& graph() { return mGraph; }
 
  private:
+  // Binary16 bits of a value exactly representable as a normal half (or zero).
+  static uint16_t exactHalfBits(float value) {
+    if (value == 0.0f) return 0;
+    int exponent = 0;
+    const float mantissa = std::frexp(std::fabs(value), &exponent);  // value = mantissa * 2^exponent, mantissa in [0.5, 1)
+    const auto fraction = static_cast<uint16_t>((mantissa * 2.0f - 1.0f) * 1024.0f);
+    const auto biased = static_cast<uint16_t>(exponent - 1 + 15);
+    return static_cast<uint16_t>((value < 0 ? 0x8000 : 0) | (biased << 10) | fraction);
+  }
+
   nn::Graph mGraph;
 };
 
