@@ -2,6 +2,7 @@
 """Golden outputs of the fetched MediaPipe TFLite models, computed independently of the C++ importer.
 
     /usr/bin/python3 tools/tflite_golden.py [--cache DIR] [--out tests/goldens/tflite] [--model NAME ...]
+    /usr/bin/python3 tools/tflite_golden.py --synthetic   (also the synthetic layout-ops model)
     /usr/bin/python3 tools/tflite_golden.py --describe MODEL.tflite   (ops, tensors; no goldens)
 
 Its own minimal FlatBuffer reading (field order of TensorFlow Lite's public schema.fbs) and NumPy
@@ -32,11 +33,14 @@ MODELS = [
     "face_detection_short_range.tflite",
 ]
 
+# Written by tools/tflite_synthetic.py into the goldens directory (committed, 10 KB).
+SYNTHETIC = "synthetic_layout_ops.tflite"
+
 # TensorType (schema.fbs) → NumPy little-endian dtype.
 TENSOR_TYPES = {0: "<f4", 1: "<f2", 2: "<i4", 3: "u1", 4: "<i8", 9: "i1"}
 # BuiltinOperator codes used here.
-OPS = {0: "ADD", 2: "CONCATENATION", 3: "CONV_2D", 4: "DEPTHWISE_CONV_2D", 6: "DEQUANTIZE", 9: "FULLY_CONNECTED",
-       14: "LOGISTIC", 17: "MAX_POOL_2D", 18: "MUL", 19: "RELU", 21: "RELU6", 22: "RESHAPE", 34: "PAD", 40: "MEAN", 54: "PRELU"}
+OPS = {0: "ADD", 1: "AVERAGE_POOL_2D", 2: "CONCATENATION", 3: "CONV_2D", 4: "DEPTHWISE_CONV_2D", 6: "DEQUANTIZE", 9: "FULLY_CONNECTED",
+       14: "LOGISTIC", 17: "MAX_POOL_2D", 18: "MUL", 19: "RELU", 21: "RELU6", 22: "RESHAPE", 25: "SOFTMAX", 34: "PAD", 40: "MEAN", 54: "PRELU"}
 
 
 def splitmix_uniform(seed, count):
@@ -213,6 +217,16 @@ def max_pool2d(x, options):
     return activation(windows.max(axis=(3, 4)), options.scalar(5, "b", 0))
 
 
+def average_pool2d(x, options):
+    """AVERAGE_POOL_2D: the mean over the window's pixels inside the image (padding not counted)."""
+    same = options.scalar(0, "b", 0) == 0
+    args = (options.scalar(4, "i", 1), options.scalar(3, "i", 1), options.scalar(2, "i", 1), options.scalar(1, "i", 1),
+            1, 1, same)
+    sums = patches(x, *args).sum(axis=(3, 4))
+    counts = patches(np.ones_like(x[..., :1]), *args).sum(axis=(3, 4))
+    return activation(sums / counts, options.scalar(5, "b", 0))
+
+
 def run_model(tensors, operators, inputs, outputs, input_values):
     values = {}
     for index, tensor in enumerate(tensors):
@@ -260,6 +274,12 @@ def run_model(tensors, operators, inputs, outputs, input_values):
             y = np.where(args[0] >= 0, args[0], args[0] * args[1])
         elif name == "MAX_POOL_2D":
             y = max_pool2d(args[0], options)
+        elif name == "AVERAGE_POOL_2D":
+            y = average_pool2d(args[0], options)
+        elif name == "SOFTMAX":
+            z = args[0] * options.scalar(0, "f", 1.0)  # SoftmaxOptions.beta
+            z = np.exp(z - z.max(axis=-1, keepdims=True))
+            y = z / z.sum(axis=-1, keepdims=True)
         else:
             raise ValueError(f"operator {number} ({name}) not supported by the golden generator")
         expected = tuple(tensors[op["outputs"][0]]["shape"])
@@ -288,6 +308,8 @@ def main():
     parser.add_argument("--out", default=os.path.join(REPO_ROOT, "tests", "goldens", "tflite"))
     parser.add_argument("--model", action="append", help="model file name (default: all seven)")
     parser.add_argument("--describe", metavar="TFLITE")
+    parser.add_argument("--synthetic", action="store_true",
+                        help="also write tools/tflite_synthetic.py's model into --out and its goldens")
     args = parser.parse_args()
     if args.describe:
         describe(args.describe)
@@ -298,8 +320,14 @@ def main():
     if os.path.exists(index_path):
         with open(index_path, encoding="utf-8") as stream:
             index["models"] = json.load(stream).get("models", {})
-    for name in args.model or MODELS:
-        path = os.path.join(args.cache, "models", name)
+    names = list(args.model or MODELS)
+    if args.synthetic:
+        import tflite_synthetic  # noqa: E402 (tools/ is the script's directory)
+        with open(os.path.join(args.out, SYNTHETIC), "wb") as stream:
+            stream.write(tflite_synthetic.layout_ops_model())
+        names.append(SYNTHETIC)
+    for name in names:
+        path = os.path.join(args.out if name == SYNTHETIC else os.path.join(args.cache, "models"), name)
         with open(path, "rb") as stream:
             digest = hashlib.sha256(stream.read()).hexdigest()
         tensors, operators, inputs, outputs = read_model(path)

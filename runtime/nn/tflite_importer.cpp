@@ -247,14 +247,17 @@ class TfliteImporter {
     mGraph.nodes.push_back(std::move(node));
   }
 
-  // Ops whose IR node has no activation: node → temporary, then an Activation node → `output`.
-  Result<TensorId> splitFusedActivation(const TfliteOperator& op, TensorId output, Activation fused) {
-    if (fused.type == ActivationType::None) return output;
-    const TensorId raw = addActivation(mGraph.tensors[output].name + "/before_activation");
-    addNode(OpType::Activation, mGraph.tensors[output].name + "/activation", {raw}, {output},
-            ActivationAttributes{fused});
-    (void)op;
-    return raw;
+  // For ops whose IR node holds no activation: with a fused activation, the node writes a
+  // temporary and an Activation node after it writes `output` (topological order kept).
+  void addNodeWithActivation(OpType type, const std::string& name, std::vector<TensorId> inputs, TensorId output,
+                             Attributes attributes, Activation fused) {
+    if (fused.type == ActivationType::None) {
+      addNode(type, name, std::move(inputs), {output}, std::move(attributes));
+      return;
+    }
+    const TensorId raw = addActivation(name + "/before_activation");
+    addNode(type, name, std::move(inputs), {raw}, std::move(attributes));
+    addNode(OpType::Activation, name + "/activation", {raw}, {output}, ActivationAttributes{fused});
   }
 
   Result<Padding2D> padding(const TfliteOperator& op, const Shape& inputNhwc, int64_t kernelH, int64_t kernelW) const {
@@ -502,9 +505,7 @@ Result<void> TfliteImporter::importPool(const TfliteOperator& op, OpType type) {
   if (!x.ok()) return x.error();
   auto y = outputTensor(op);
   if (!y.ok()) return y.error();
-  auto target = splitFusedActivation(op, *y, *fused);
-  if (!target.ok()) return target.error();
-  addNode(type, tensor(op.outputs[0]).name, {*x}, {*target}, attributes);
+  addNodeWithActivation(type, tensor(op.outputs[0]).name, {*x}, *y, attributes, *fused);
   return {};
 }
 
@@ -569,7 +570,8 @@ Result<void> TfliteImporter::importConcatenation(const TfliteOperator& op) {
   if (rank == 4) axis = nchwAxis(int32_t(axis));
   std::vector<TensorId> inputs;
   for (int32_t index : op.inputs) {
-    if (int64_t(tensor(index < 0 ? 0 : index).shape.size()) != rank) return opError(op, "inputs of different ranks");
+    if (index < 0) return opError(op, "a required input is absent");
+    if (int64_t(tensor(index).shape.size()) != rank) return opError(op, "inputs of different ranks");
     auto input = inputTensor(op, index);
     if (!input.ok()) return input.error();
     inputs.push_back(*input);
@@ -578,9 +580,7 @@ Result<void> TfliteImporter::importConcatenation(const TfliteOperator& op) {
   if (!fused.ok()) return fused.error();
   auto y = outputTensor(op);
   if (!y.ok()) return y.error();
-  auto target = splitFusedActivation(op, *y, *fused);
-  if (!target.ok()) return target.error();
-  addNode(OpType::Concat, tensor(op.outputs[0]).name, inputs, {*target}, ConcatAttributes{int32_t(axis)});
+  addNodeWithActivation(OpType::Concat, tensor(op.outputs[0]).name, inputs, *y, ConcatAttributes{int32_t(axis)}, *fused);
   return {};
 }
 
