@@ -163,12 +163,10 @@ TEST(TfliteReader, TruncatedFilesFailWithTheFileName) {
   }
 }
 
-// Seeded mutations of a real model: random byte writes (mostly in the FlatBuffer tables, where
-// they matter) and truncations. Parsing and importing must return (ok or an error naming the
-// file); graphs that import are validated and shape-inferred. Crashes show up here and in ASan.
-TEST(TfliteReader, SeededMutationsNeverCrash) {
-  MESHRT_REQUIRE_MODEL(path, BLAZEFACE);
-  const std::vector<uint8_t> original = readFileBytes(path);
+// Seeded mutations of a model: random byte writes (mostly in the FlatBuffer tables, where they
+// matter) and truncations. Parsing and importing must return (ok, or an error naming the file);
+// graphs that import are validated and shape-inferred. Crashes show up here and in ASan.
+void mutateAndImport(const std::vector<uint8_t>& original, uint64_t seed, int iterations) {
   auto parsed = parseTflite(original, "original");
   ASSERT_TRUE(parsed.ok()) << parsed.error().message;
   // Byte ranges outside every buffer: the tables, vectors and strings.
@@ -182,10 +180,9 @@ TEST(TfliteReader, SeededMutationsNeverCrash) {
   }
   ASSERT_FALSE(structure.empty());
 
-  std::mt19937_64 random(0x7F11E5EEDull);
+  std::mt19937_64 random(seed);
   int parsedCount = 0, importedCount = 0, validCount = 0;
-  constexpr int ITERATIONS = 400;
-  for (int iteration = 0; iteration < ITERATIONS; ++iteration) {
+  for (int iteration = 0; iteration < iterations; ++iteration) {
     std::vector<uint8_t> bytes = original;
     const int writes = 1 + int(random() % 8);
     for (int w = 0; w < writes; ++w) {
@@ -214,9 +211,22 @@ TEST(TfliteReader, SeededMutationsNeverCrash) {
   }
   // Not every mutation is fatal (many land in names or unused fields), and not all pass.
   EXPECT_GT(parsedCount, 0);
-  EXPECT_LT(validCount, ITERATIONS);
-  std::printf("mutations: %d parsed, %d imported, %d validated of %d\n", parsedCount, importedCount, validCount,
-              ITERATIONS);
+  EXPECT_LT(validCount, iterations);
+  std::printf("mutations: %d parsed, %d imported, %d validated and shape-inferred of %d\n", parsedCount,
+              importedCount, validCount, iterations);
+}
+
+TEST(TfliteReader, SeededMutationsOfBlazeFaceNeverCrash) {
+  MESHRT_REQUIRE_MODEL(path, BLAZEFACE);
+  mutateAndImport(readFileBytes(path), 0x7F11E5EEDull, 400);
+}
+
+// The synthetic model (tools/tflite_synthetic.py, 10 KB, committed: never skips) reaches every op
+// mapping of the importer, so its mutants exercise the importer's checks more than BlazeFace's.
+TEST(TfliteReader, SeededMutationsOfTheSyntheticModelNeverCrash) {
+  const std::vector<uint8_t> bytes = readFileBytes(std::string(MESHRT_TFLITE_GOLDENS) + "/synthetic_layout_ops.tflite");
+  ASSERT_FALSE(bytes.empty());
+  mutateAndImport(bytes, 0x5EED5EEDull, 1000);
 }
 
 }  // namespace
