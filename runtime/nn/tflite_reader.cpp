@@ -8,7 +8,9 @@
 // [u32 count][elements], a vector of tables holds one uoffset per element.
 #include "nn/tflite_reader.h"
 
+#include <algorithm>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 
@@ -366,6 +368,10 @@ std::span<const uint8_t> TfliteModel::bufferData(uint32_t index) const {
 }
 
 Result<TfliteModel> parseTflite(std::vector<uint8_t> bytes, const std::string& source) {
+  if (bytes.size() > MAX_TFLITE_FILE_BYTES) {
+    return makeError(source, "file of " + std::to_string(bytes.size()) + " bytes exceeds the " +
+                                 std::to_string(MAX_TFLITE_FILE_BYTES) + "-byte limit of TFLite models read here");
+  }
   TfliteModel model;
   model.source = source;
   model.bytes = std::move(bytes);
@@ -431,6 +437,13 @@ Result<TfliteModel> parseTflite(std::vector<uint8_t> bytes, const std::string& s
 Result<TfliteModel> readTfliteFile(const std::string& path) {
   std::ifstream stream(path, std::ios::binary);
   if (!stream) return makeError(path, "cannot open the file");
+  std::error_code sizeError;
+  const uintmax_t size = std::filesystem::file_size(path, sizeError);
+  if (sizeError) return makeError(path, "cannot read the file size: " + sizeError.message());
+  if (size > MAX_TFLITE_FILE_BYTES) {
+    return makeError(path, "file of " + std::to_string(size) + " bytes exceeds the " +
+                               std::to_string(MAX_TFLITE_FILE_BYTES) + "-byte limit of TFLite models read here");
+  }
   std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(stream)), std::istreambuf_iterator<char>());
   if (stream.bad()) return makeError(path, "read error");
   return parseTflite(std::move(bytes), path);

@@ -138,6 +138,11 @@ struct TfliteModel {
   std::span<const uint8_t> bufferData(uint32_t index) const;
 };
 
+// FlatBuffers address 2 GiB with their 32-bit offsets (larger TFLite files keep buffers outside
+// through Buffer.offset/size; the encoders meshrt runs are a few MB). Larger files are refused
+// before they are read.
+inline constexpr uint64_t MAX_TFLITE_FILE_BYTES = uint64_t(1) << 31;
+
 // Parses a whole file held in memory (takes ownership of `bytes`); `source` names it in errors.
 Result<TfliteModel> parseTflite(std::vector<uint8_t> bytes, const std::string& source);
 // Reads and parses a file.

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <random>
 #include <string>
 #include <vector>
@@ -79,6 +81,18 @@ TEST(TfliteReader, MissingShortAndForeignFilesNameTheFile) {
   auto foreign = parseTflite(std::vector<uint8_t>(64, 0), "zeros.tflite");
   ASSERT_FALSE(foreign.ok());
   EXPECT_TRUE(contains(foreign.error().message, "zeros.tflite: file identifier")) << foreign.error().message;
+}
+
+TEST(TfliteReader, OversizedFilesAreRefusedBeforeReading) {
+  // A sparse 3 GiB file: no disk space used, never read.
+  const auto path = std::filesystem::temp_directory_path() / "meshrt_oversized_test.tflite";
+  { std::ofstream create(path, std::ios::binary); }
+  std::filesystem::resize_file(path, uint64_t(3) << 30);
+  auto model = readTfliteFile(path.string());
+  std::filesystem::remove(path);
+  ASSERT_FALSE(model.ok());
+  EXPECT_EQ(model.error().message, path.string() + ": file of 3221225472 bytes exceeds the 2147483648-byte limit of "
+                                                   "TFLite models read here");
 }
 
 TEST(TfliteReader, CorruptedOffsetsNameTheField) {
