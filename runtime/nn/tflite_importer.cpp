@@ -186,7 +186,7 @@ class TfliteImporter {
     if (*constant == nullptr) {
       return opError(op, "input '" + tensor(index).name + "' is neither a constant nor computed by an earlier operator");
     }
-    return broadcastConstant(op, index, **constant, 4);
+    return broadcastConstant(op, index, **constant, (*constant)->shape.size());  // 4-D: NHWC → NCHW
   }
 
   // A constant operand of an elementwise op against an activation of rank `otherRank`: when that
@@ -472,6 +472,9 @@ Result<void> TfliteImporter::importElementwise(const TfliteOperator& op, OpType 
     auto constant = floatConstant(op, index);
     if (!constant.ok()) return constant.error();
     if (*constant == nullptr) return opError(op, "input '" + tensor(index).name + "' is not computed by an earlier operator");
+    if ((*constant)->shape.size() > tensor(other).shape.size()) {
+      return opError(op, "constant '" + tensor(index).name + "' has a higher rank than the other operand");
+    }
     auto placed = broadcastConstant(op, index, **constant, tensor(other).shape.size());
     if (!placed.ok()) return placed.error();
     operands.push_back(*placed);
