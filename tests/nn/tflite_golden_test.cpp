@@ -1,7 +1,7 @@
 // The seven MediaPipe models, imported and run by the reference executor and by the oneDNN
 // CpuExecutor on the seeded input of tools/tflite_golden.py, against that script's independent
 // NumPy outputs (issue 5, acceptance 1: relative L2 <= 1e-4 per output).
-// Regenerate the goldens: /usr/bin/python3 tools/tflite_golden.py
+// Regenerate all goldens (and the synthetic model): /usr/bin/python3 tools/tflite_golden.py --synthetic
 #include <gtest/gtest.h>
 
 #include <algorithm>
