@@ -74,16 +74,21 @@ void CpuExecutor::Impl::markRead(int32_t buffer, int32_t step) {
   if (entry.aliasOf >= 0) markRead(entry.aliasOf, step);
 }
 
-const dnnl::memory::desc& CpuExecutor::Impl::currentDesc(TensorId tensor) const {
-  return buffers[static_cast<size_t>(tensorBuffers[tensor].front())].desc;
-}
-
-int32_t CpuExecutor::Impl::bufferIn(TensorId tensor, const dnnl::memory::desc& desc) {
+std::vector<int32_t>& CpuExecutor::Impl::heldBuffers(TensorId tensor) {
   std::vector<int32_t>& held = tensorBuffers[tensor];
   if (held.empty()) {  // a constant used as an activation input: plain, owned
     const Tensor& source = graph.tensors[tensor];
     held.push_back(addConstantBuffer(plainDesc(source.shape), constantAsFloats(source)));
   }
+  return held;
+}
+
+const dnnl::memory::desc& CpuExecutor::Impl::currentDesc(TensorId tensor) {
+  return buffers[static_cast<size_t>(heldBuffers(tensor).front())].desc;
+}
+
+int32_t CpuExecutor::Impl::bufferIn(TensorId tensor, const dnnl::memory::desc& desc) {
+  std::vector<int32_t>& held = heldBuffers(tensor);
   for (int32_t buffer : held)
     if (buffers[static_cast<size_t>(buffer)].desc == desc) return buffer;
   const int32_t converted = addBuffer(desc);

@@ -21,7 +21,9 @@
 namespace meshrt::nn {
 
 struct CpuExecutorOptions {
-  int threads = 0;  // OpenMP threads for oneDNN; 0 = the OpenMP default (all cores)
+  // OpenMP threads for oneDNN; 0 = the OpenMP default (all cores). When > 0, create() and run()
+  // set it with omp_set_num_threads on the calling thread (OpenMP's per-thread setting).
+  int threads = 0;
 };
 
 // What create() planned, for logs, tests and benchmarks.

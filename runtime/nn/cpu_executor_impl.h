@@ -66,7 +66,9 @@ struct CpuExecutor::Impl {
   int32_t addAlias(int32_t base, const dnnl::memory::desc& desc);
   int32_t addConstantBuffer(const dnnl::memory::desc& desc, const std::vector<float>& values);
   void markRead(int32_t buffer, int32_t step);
-  const dnnl::memory::desc& currentDesc(TensorId tensor) const;
+  // The buffers holding `tensor`; a constant gets its plain owned buffer on first use.
+  std::vector<int32_t>& heldBuffers(TensorId tensor);
+  const dnnl::memory::desc& currentDesc(TensorId tensor);
   // The tensor in layout `desc`, reordering (once per layout) when it is held in another.
   int32_t bufferIn(TensorId tensor, const dnnl::memory::desc& desc);
   int32_t plainBuffer(TensorId tensor);

@@ -77,12 +77,12 @@ void CpuExecutor::Impl::addConv(const Node& node) {
   int32_t dst = -1;
   if (hasResidual) {
     const TensorId residual = node.inputs[3];
-    for (int32_t held : tensorBuffers[residual])
+    for (int32_t held : heldBuffers(residual))
       if (held != src && buffers[static_cast<size_t>(held)].desc == pd.dst_desc() && canOverwrite(residual, held))
         dst = held;  // never the conv's own source: it reads neighbours of pixels already written
     if (dst < 0) {
       dst = addBuffer(pd.dst_desc());
-      addReorderStep(node.name + "/residual", tensorBuffers[residual].front(), dst);
+      addReorderStep(node.name + "/residual", heldBuffers(residual).front(), dst);
     }
   } else {
     dst = addBuffer(pd.dst_desc());
@@ -157,7 +157,7 @@ void CpuExecutor::Impl::addEltwise(const Node& node) {
   const dnnl::eltwise_forward::desc desc(prop_kind::forward_inference, e.kind, source, e.alpha, e.beta);
   const dnnl::eltwise_forward::primitive_desc pd(desc, makeAttr({}, false), engine);
   trackScratchpad(pd);
-  const int32_t src = tensorBuffers[node.inputs[0]].front();
+  const int32_t src = heldBuffers(node.inputs[0]).front();
   const int32_t dst = addBuffer(pd.dst_desc());
   addPrimitiveStep(node.name, dnnl::eltwise_forward(pd), {{DNNL_ARG_SRC, src}}, {{DNNL_ARG_DST, dst}});
   tensorBuffers[node.outputs[0]] = {dst};

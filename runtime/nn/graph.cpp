@@ -86,6 +86,13 @@ std::string describeNode(const Node& node) {
   return "node '" + node.name + "' (" + opTypeName(node.op) + ")";
 }
 
+Error unsupportedOpError(std::string_view source, std::string_view nodeName, std::string_view opName) {
+  std::string context(source);
+  if (!context.empty()) context += ": ";
+  context += "node '" + std::string(nodeName) + "' (" + std::string(opName) + ")";
+  return makeError(context, "unsupported op");
+}
+
 float halfToFloat(uint16_t bits) {
   const uint32_t sign = (bits >> 15) & 1u, exponent = (bits >> 10) & 0x1Fu, mantissa = bits & 0x3FFu;
   float magnitude;

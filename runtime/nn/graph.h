@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -172,6 +173,10 @@ struct Graph {
   // Appends a constant fp32 tensor (C order) and returns its id.
   TensorId addConstant(std::string name, Shape shape, std::span<const float> values);
 };
+
+// The importers' error for an op the IR does not have:
+// "<source>: node '<name>' (<op>): unsupported op".
+Error unsupportedOpError(std::string_view source, std::string_view nodeName, std::string_view opName);
 
 // Checks ids, topological order, one producer per tensor, attributes against input ranks and
 // constant weights; errors name the node and the input.

@@ -162,8 +162,11 @@ TEST(NnCpuExecutor, AddAndMulWithBroadcastsAndFusedActivations) {
     const TensorId column = b.node(OpType::GlobalAveragePool, {x}, GlobalAveragePoolAttributes{true});
     const TensorId plane = b.input({1, 1, s.height, s.width});
     const TensorId outer = b.node(OpType::Mul, {column, plane}, BinaryAttributes{{ActivationType::Sigmoid}});
+    // The full-shape operand a constant, the activation the broadcast one.
+    const TensorId constantFull = b.node(OpType::Add, {b.randomConstant({1, c, s.height, s.width}, seed + 4), column}, BinaryAttributes{});
     b.output(scalar);
     b.output(outer);
+    b.output(constantFull);
   });
 }
 
@@ -254,6 +257,17 @@ TEST(NnCpuExecutor, MobileNetV2LikeNetwork) {
     b = test::makeMobileNetLike(32, 10, seed);
   });
   EXPECT_EQ(stats.loopSteps, 0u);  // every BN folded, every activation and residual fused
+}
+
+TEST(NnCpuExecutor, Float16WeightsAndShapeTensorReshape) {
+  // fp16 conv weights (widened by the passes) and an ONNX-style Reshape with a shape tensor.
+  expectMatchesReference([](GraphBuilder& b, const Sizes& s, uint64_t seed) {
+    const TensorId x = b.input({1, s.channels, s.height, s.width});
+    const TensorId w = b.float16Constant({6, s.channels, 3, 3}, seed, -2);
+    const TensorId y = b.node(OpType::Conv2D, {x, w, b.randomConstant({6}, seed + 1)}, convAttributes(2, true, ActivationType::Relu));
+    const TensorId flat = b.node(OpType::Reshape, {y, b.int64Constant({1, 6, -1})}, ReshapeAttributes{});
+    b.output(b.node(OpType::Softmax, {flat}, SoftmaxAttributes{-1}));
+  });
 }
 
 TEST(NnCpuExecutor, RunChecksSpanSizes) {

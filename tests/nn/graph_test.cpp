@@ -27,6 +27,11 @@ TEST(NnGraph, BasicHelpers) {
   EXPECT_EQ(graph.tensors[id].floats()[1], -2.0f);
 }
 
+TEST(NnGraph, UnsupportedOpErrorNamesOpAndNode) {
+  EXPECT_EQ(unsupportedOpError("face.tflite", "op_17", "SQUARED_DIFFERENCE").message,
+            "face.tflite: node 'op_17' (SQUARED_DIFFERENCE): unsupported op");
+}
+
 TEST(NnGraph, HalfToFloat) {
   EXPECT_EQ(halfToFloat(0x3C00), 1.0f);
   EXPECT_EQ(halfToFloat(0xC000), -2.0f);
