@@ -332,7 +332,13 @@ Result<void> TfliteImporter::importOperator(const TfliteOperator& op) {
     case TfliteOp::Relu6: return importUnaryActivation(op, Activation{ActivationType::Relu6, 0.0f, 0.0f, 6.0f});
     case TfliteOp::ReluN1To1: return importUnaryActivation(op, Activation{ActivationType::Clip, 0.0f, -1.0f, 1.0f});
     case TfliteOp::HardSwish: return importUnaryActivation(op, Activation{ActivationType::HardSwish});
-    default: return opError(op, "unsupported operator");
+    default: {
+      // The importers' shared wording (graph.h): "m.tflite: node 'x' (TANH at operator 12): unsupported op".
+      std::string opName = tfliteOpName(op.builtinCode);
+      if (op.builtinCode == int32_t(TfliteOp::Custom)) opName += " '" + op.customCode + "'";
+      return unsupportedOpError(mModel.source, tensor(op.outputs[0]).name,
+                                opName + " at operator " + std::to_string(mOpIndex));
+    }
   }
 }
 

@@ -10,8 +10,9 @@
 //   to explicit pixels with TFLite's rule (the odd pixel after); fused activations become the
 //   node's Activation (or an Activation node after ops that have none); LOGISTIC → Sigmoid.
 // - Graph outputs keep the model's order and tensor names.
-// An operator the importer does not map is an error naming it, its index and its output tensor:
-// "m.tflite: operator 12 (TANH, output 'x'): unsupported operator".
+// An operator the importer does not map is an error naming its output tensor, type and index:
+// "m.tflite: node 'x' (TANH at operator 12): unsupported op"; other errors name the operator the
+// same way: "m.tflite: operator 12 (CONV_2D, output 'x'): weights must be constant".
 #pragma once
 
 #include <cstdint>

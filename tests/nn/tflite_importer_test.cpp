@@ -154,8 +154,8 @@ TEST(TfliteImporter, UnsupportedOperatorNamesTheNode) {
   const std::string output = subgraph.tensors[size_t(subgraph.operators[first].outputs[0])].name;
   auto graph = importTfliteModel(*model);
   ASSERT_FALSE(graph.ok());
-  EXPECT_EQ(graph.error().message, "tanh.tflite: operator " + std::to_string(first) + " (TANH, output '" + output +
-                                       "'): unsupported operator");
+  EXPECT_EQ(graph.error().message,
+            "tanh.tflite: node '" + output + "' (TANH at operator " + std::to_string(first) + "): unsupported op");
 }
 
 // Weights that are not constant and a buffer too small for its shape are named errors too.
