@@ -633,6 +633,10 @@ Result<void> TfliteImporter::importPrelu(const TfliteOperator& op) {
   Tensor& slopeTensor = mGraph.tensors[*slope];
   if (rank == 4 && slopeTensor.shape.size() == 4 && slopeTensor.shape[0] == 1) {
     slopeTensor.shape.erase(slopeTensor.shape.begin());  // [1][C][h][w] → [C][h][w]
+  } else if (rank != 4 && slopeTensor.shape.size() == 1 && slopeTensor.shape[0] > 1) {
+    // TFLite broadcasts a 1-D alpha on the last axis; the IR reads a 1-D slope on axis 1, so
+    // make it [1][C], which the IR broadcasts NumPy-style (the last axis again).
+    slopeTensor.shape.insert(slopeTensor.shape.begin(), 1);
   }
   auto x = inputTensor(op, op.inputs[0]);
   if (!x.ok()) return x.error();
