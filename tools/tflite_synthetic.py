@@ -141,7 +141,8 @@ def layout_ops_model(seed=7):
     """[1,9,8,4] → CONV 3x3/2 SAME (fp16 weights + DEQUANTIZE, RELU6) → DEPTHWISE x2 SAME → PAD (H, W
     and channels) → MAX_POOL 2x2/2 VALID (RELU) → AVERAGE_POOL 3x3/2 SAME → MUL by [C] (RELU) → ADD [2,1,C]
     → RESHAPE to [1,4,10,2] (4-D → 4-D) → CONCATENATION with its LOGISTIC on the channels (RELU_N1_TO_1) → PRELU
-    [1,1,C] → (a) FULLY_CONNECTED of the 4-D tensor → SOFTMAX, (b) MEAN over H, W keep_dims."""
+    [1,1,C] → (a) FULLY_CONNECTED of the 4-D tensor → SOFTMAX, (b) MEAN over H, W keep_dims,
+    (c) RESHAPE to [1,40,4] → PRELU with a 1-D alpha (TFLite: on the last axis)."""
     rng = np.random.default_rng(seed)
     f32 = lambda *shape: rng.uniform(-1, 1, size=shape).astype("<f4")  # noqa: E731
     b = ModelBuilder()
@@ -189,4 +190,9 @@ def layout_ops_model(seed=7):
     b.tensor("axes", [2], np.array([1, 2], dtype="<i4"))
     b.tensor("mean", [1, 1, 1, 4])
     b.op(40, ["prelu", "axes"], ["mean"], 27, Table((0, "B", 1)))
-    return b.finish(["input"], ["probabilities", "mean"])
+    b.tensor("flat", [1, 40, 4])
+    b.op(22, ["prelu"], ["flat"], 17, Table((0, "vector:i", [1, 40, 4])))
+    b.tensor("alpha_1d", [4], f32(4))
+    b.tensor("prelu_3d", [1, 40, 4])
+    b.op(54, ["flat", "alpha_1d"], ["prelu_3d"])
+    return b.finish(["input"], ["probabilities", "mean", "prelu_3d"])
