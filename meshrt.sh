@@ -6,12 +6,14 @@
 #   ./meshrt.sh test                       set up, build, run every test through ctest
 #                                          (Release suite, then the ASan+UBSan suite)
 #   ./meshrt.sh build                      set up and build (Release) into build/
+#   ./meshrt.sh fetch                      fetch the pinned models (assets/models.json) into
+#                                          the cache; build, test and demo do this first
 #
 # Environment:
 #   MESHRT_TEST_PRESETS="release asan"   which ctest presets `test` runs (CMakePresets.json)
 #   MESHRT_SKIP_APT=1                    do not touch system packages (you installed them)
-#   MESHRT_CACHE=DIR                     where exported test models go (default
-#                                        ${XDG_CACHE_HOME:-~/.cache}/meshrt)
+#   MESHRT_CACHE=DIR                     model cache: fetched MediaPipe models, exported ONNX
+#                                        encoders (default $XDG_CACHE_HOME/meshrt or ~/.cache/meshrt)
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -22,6 +24,8 @@ PACKAGES=(
   libdnnl-dev ocl-icd-opencl-dev nlohmann-json3-dev libstb-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libonnx-dev libprotobuf-dev
+  # tools/fetch_models.py (npm pack of the pinned MediaPipe packages)
+  python3 npm
   # tools/export_encoders.py: the ONNX exports the importer's tests run (ResNet-18, MobileNetV2).
   python3-torch python3-torchvision python3-numpy
 )
@@ -40,6 +44,8 @@ install_packages() {
   command -v dpkg-query >/dev/null || die "this set-up script supports Debian/Ubuntu (apt); install: ${PACKAGES[*]}"
   local missing=()
   for package in "${PACKAGES[@]}"; do
+    # A Node.js that bundles npm (e.g. NodeSource's nodejs) conflicts with Debian's npm package.
+    [ "$package" = npm ] && command -v npm >/dev/null && continue
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
   done
   if [ ${#missing[@]} -eq 0 ]; then
@@ -53,6 +59,14 @@ install_packages() {
     as_root mkdir -p /var/lib/apt/periodic && as_root touch /var/lib/apt/periodic/meshrt-updated
   fi
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+fetch_models() {
+  # Standard-library Python; a no-op without network when every model is present and verified.
+  local python=/usr/bin/python3
+  [ -x "$python" ] || python=python3
+  log "Models (assets/models.json)"
+  "$python" tools/fetch_models.py || die "model fetch failed (see the line above)"
 }
 
 configure_and_build() {
@@ -98,13 +112,19 @@ print_test_device() {
 cmd=${1:-}
 [ $# -gt 0 ] && shift
 case "$cmd" in
+  fetch)
+    install_packages
+    fetch_models
+    ;;
   build)
     install_packages
+    fetch_models
     configure_and_build release
     export_onnx_models
     ;;
   demo)
     install_packages
+    fetch_models
     configure_and_build release
     log "meshrt info"
     ./build/demo/meshrt info
@@ -116,6 +136,7 @@ case "$cmd" in
     ;;
   test)
     install_packages
+    fetch_models
     export_onnx_models
     presets=${MESHRT_TEST_PRESETS:-release asan}
     status=0
@@ -128,7 +149,7 @@ case "$cmd" in
     exit $status
     ;;
   *)
-    sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//' >&2
     [ -z "$cmd" ] || die "unknown subcommand '$cmd'"
     exit 2
     ;;
