@@ -5,6 +5,8 @@
 
 #if MESHRT_HAVE_CUDA
 
+#include <algorithm>
+
 #include "nn/arena_plan.h"
 #include "nn/cuda_executor_impl.h"
 #include "nn/cuda_kernels.h"

@@ -1,6 +1,7 @@
 // CudaExecutor's per-op builders: each turns one IR node into steps (library calls or kernel
 // launches on device pointers resolved at launch time, so the same steps serve direct runs and
 // CUDA graph capture) and binds the node's output tensor to an arena buffer.
+#include <algorithm>
 #include <cmath>
 
 #include "nn/cuda_executor_impl.h"
