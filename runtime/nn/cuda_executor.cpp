@@ -132,15 +132,18 @@ Result<void> CudaExecutor::Impl::finalize() {
   return {};
 }
 
-// Enqueues every step on `stream` (cuDNN and cuBLAS bound to it); stops at the first failure.
-std::string CudaExecutor::Impl::enqueueSteps(cudaStream_t stream, std::string* failedStep) {
+// Binds cuDNN and cuBLAS to `stream` (host-side calls; done before a capture begins).
+std::string CudaExecutor::Impl::bindHandles(cudaStream_t stream) {
   std::string failure = cudnnFailure("cudnnSetStream", cudnnSetStream(cudnn, stream));
   if (failure.empty()) failure = cublasFailure("cublasSetStream", cublasSetStream(cublas, stream));
-  if (failure.empty() && cublasWorkspace)
-    failure = cublasFailure("cublasSetWorkspace", cublasSetWorkspace(cublas, cublasWorkspace, 32u << 20));
-  if (!failure.empty()) return failure;
+  if (failure.empty()) failure = cublasFailure("cublasSetWorkspace", cublasSetWorkspace(cublas, cublasWorkspace, CUBLAS_WORKSPACE_BYTES));
+  return failure;
+}
+
+// Enqueues every step on `stream` (the handles already bound to it); stops at the first failure.
+std::string CudaExecutor::Impl::enqueueSteps(cudaStream_t stream, std::string* failedStep) {
   for (const CudaStep& step : steps) {
-    failure = step.launch(stream);
+    const std::string failure = step.launch(stream);
     if (!failure.empty()) {
       *failedStep = step.name;
       return failure;
@@ -152,7 +155,9 @@ std::string CudaExecutor::Impl::enqueueSteps(cudaStream_t stream, std::string* f
 // Records the steps on the executor's own stream (nothing executes) and instantiates the graph;
 // replays then launch it on the caller's stream.
 Result<void> CudaExecutor::Impl::captureGraph() {
-  std::string failure = cudaFailure("cudaStreamBeginCapture", cudaStreamBeginCapture(ownStream, cudaStreamCaptureModeThreadLocal));
+  std::string failure = bindHandles(ownStream);
+  if (failure.empty())
+    failure = cudaFailure("cudaStreamBeginCapture", cudaStreamBeginCapture(ownStream, cudaStreamCaptureModeThreadLocal));
   std::string failedStep;
   if (failure.empty()) {
     failure = enqueueSteps(ownStream, &failedStep);
@@ -187,7 +192,7 @@ Result<std::unique_ptr<CudaExecutor>> CudaExecutor::create(const Graph& source, 
   if (failure.empty())
     failure = cublasFailure("cublasSetMathMode",
                             cublasSetMathMode(impl->cublas, impl->half ? CUBLAS_DEFAULT_MATH : CUBLAS_PEDANTIC_MATH));
-  if (failure.empty()) failure = cudaFailure("cudaMalloc (cuBLAS workspace)", cudaMalloc(&impl->cublasWorkspace, 32u << 20));
+  if (failure.empty()) failure = cudaFailure("cudaMalloc (cuBLAS workspace)", cudaMalloc(&impl->cublasWorkspace, Impl::CUBLAS_WORKSPACE_BYTES));
   if (!failure.empty()) return makeError(context, failure);
   impl->allocations.push_back(impl->cublasWorkspace);
 
@@ -232,7 +237,12 @@ Result<void> CudaExecutor::run(std::span<const float* const> deviceInputs, std::
   }
   std::string failedStep;
   if (failure.empty()) {
-    failure = m.graphExec ? cudaFailure("cudaGraphLaunch", cudaGraphLaunch(m.graphExec, stream)) : m.enqueueSteps(stream, &failedStep);
+    if (m.graphExec) {
+      failure = cudaFailure("cudaGraphLaunch", cudaGraphLaunch(m.graphExec, stream));
+    } else {
+      failure = m.bindHandles(stream);
+      if (failure.empty()) failure = m.enqueueSteps(stream, &failedStep);
+    }
   }
   if (!failure.empty()) return makeError("CudaExecutor::run" + (failedStep.empty() ? std::string() : ": " + failedStep), failure);
   // Outputs: arena -> caller fp32.

@@ -49,6 +49,7 @@ struct CudnnConv {
 
 struct CudaExecutor::Impl {
   static constexpr int32_t KEEP_ALIVE = std::numeric_limits<int32_t>::max();
+  static constexpr size_t CUBLAS_WORKSPACE_BYTES = size_t{32} << 20;  // cuBLAS's advice for Hopper
 
   CudaExecutorOptions options;
   Graph graph;                 // simplified copy
@@ -88,6 +89,7 @@ struct CudaExecutor::Impl {
   Result<void*> uploadConstant(const std::string& context, const std::vector<float>& values);
   Result<void> uploadGraphConstants();
   Result<void> finalize();
+  std::string bindHandles(cudaStream_t stream);
   std::string enqueueSteps(cudaStream_t stream, std::string* failedStep);
   Result<void> captureGraph();
 
