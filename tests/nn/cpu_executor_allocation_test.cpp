@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <cstdio>
+#include <cstddef>
 #include <cstdlib>
 #include <new>
 
@@ -17,17 +18,46 @@ thread_local bool gCounting = false;
 thread_local size_t gAllocations = 0;
 }  // namespace
 
-// Replaceable global allocation functions (the whole test binary uses them; they only count).
-void* operator new(size_t bytes) {
+// Replaceable global allocation functions, every form (plain, array, nothrow, aligned), all on
+// malloc/free so that sanitizers see matching pairs. The whole test binary uses them; they only
+// count.
+namespace {
+void* countedAllocate(size_t bytes, size_t alignment) {
   if (gCounting) ++gAllocations;
-  if (void* pointer = std::malloc(bytes ? bytes : 1)) return pointer;
+  bytes = bytes ? bytes : 1;
+  if (alignment <= alignof(std::max_align_t)) return std::malloc(bytes);
+  return std::aligned_alloc(alignment, (bytes + alignment - 1) / alignment * alignment);
+}
+void* countedAllocateOrThrow(size_t bytes, size_t alignment) {
+  if (void* pointer = countedAllocate(bytes, alignment)) return pointer;
   throw std::bad_alloc();
 }
-void* operator new[](size_t bytes) { return operator new(bytes); }
+}  // namespace
+
+void* operator new(size_t bytes) { return countedAllocateOrThrow(bytes, 0); }
+void* operator new[](size_t bytes) { return countedAllocateOrThrow(bytes, 0); }
+void* operator new(size_t bytes, const std::nothrow_t&) noexcept { return countedAllocate(bytes, 0); }
+void* operator new[](size_t bytes, const std::nothrow_t&) noexcept { return countedAllocate(bytes, 0); }
+void* operator new(size_t bytes, std::align_val_t alignment) { return countedAllocateOrThrow(bytes, size_t(alignment)); }
+void* operator new[](size_t bytes, std::align_val_t alignment) { return countedAllocateOrThrow(bytes, size_t(alignment)); }
+void* operator new(size_t bytes, std::align_val_t alignment, const std::nothrow_t&) noexcept {
+  return countedAllocate(bytes, size_t(alignment));
+}
+void* operator new[](size_t bytes, std::align_val_t alignment, const std::nothrow_t&) noexcept {
+  return countedAllocate(bytes, size_t(alignment));
+}
 void operator delete(void* pointer) noexcept { std::free(pointer); }
 void operator delete[](void* pointer) noexcept { std::free(pointer); }
 void operator delete(void* pointer, size_t) noexcept { std::free(pointer); }
 void operator delete[](void* pointer, size_t) noexcept { std::free(pointer); }
+void operator delete(void* pointer, const std::nothrow_t&) noexcept { std::free(pointer); }
+void operator delete[](void* pointer, const std::nothrow_t&) noexcept { std::free(pointer); }
+void operator delete(void* pointer, std::align_val_t) noexcept { std::free(pointer); }
+void operator delete[](void* pointer, std::align_val_t) noexcept { std::free(pointer); }
+void operator delete(void* pointer, size_t, std::align_val_t) noexcept { std::free(pointer); }
+void operator delete[](void* pointer, size_t, std::align_val_t) noexcept { std::free(pointer); }
+void operator delete(void* pointer, std::align_val_t, const std::nothrow_t&) noexcept { std::free(pointer); }
+void operator delete[](void* pointer, std::align_val_t, const std::nothrow_t&) noexcept { std::free(pointer); }
 
 namespace meshrt::nn {
 namespace {
