@@ -99,7 +99,7 @@ struct CudaExecutor::Impl {
   Result<void> addFullyConnected(const Node& node);
   Result<void> addBatchNorm(const Node& node);
   void addBinary(const Node& node);
-  void addLayoutOrWindowOp(const Node& node);
+  Result<void> addLayoutOrWindowOp(const Node& node);
   void addConcat(const Node& node);
   // A step with one output tensor (a new buffer) reading `reads`.
   void addStep(const Node& node, const std::vector<TensorId>& reads, std::function<std::string(cudaStream_t)> launch,

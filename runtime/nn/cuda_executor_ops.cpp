@@ -42,6 +42,16 @@ void broadcastStrides(const Shape& shape, const Shape& outShape, int64_t* stride
   for (size_t i = 0; i < shape.size(); ++i) strides[offset + i] = shape[i] == 1 ? 0 : own[i];
 }
 
+// fp32 parity with the reference (1e-5) allows direct and GEMM-family algorithms on FMA math only:
+// FFT and Winograd transforms add rounding error of their own, TF32 tensor ops drop mantissa bits.
+bool isExactFp32Algorithm(const cudnnConvolutionFwdAlgoPerf_t& perf) {
+  const bool gemmFamily = perf.algo == CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_GEMM ||
+                          perf.algo == CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_PRECOMP_GEMM ||
+                          perf.algo == CUDNN_CONVOLUTION_FWD_ALGO_GEMM || perf.algo == CUDNN_CONVOLUTION_FWD_ALGO_DIRECT;
+  const bool tensorOps = perf.mathType == CUDNN_TENSOR_OP_MATH || perf.mathType == CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION;
+  return gemmFamily && !tensorOps;
+}
+
 bool hasInput(const Node& node, size_t index) { return node.inputs.size() > index && node.inputs[index] != NO_TENSOR; }
 
 }  // namespace
@@ -69,7 +79,7 @@ Result<void> CudaExecutor::Impl::addNode(const Node& node) {
       bindOutput(node.outputs[0], tensorBuffer[input]);
       return {};
     }
-    default: addLayoutOrWindowOp(node); return {};
+    default: return addLayoutOrWindowOp(node);
   }
 }
 
@@ -140,8 +150,8 @@ Result<void> CudaExecutor::Impl::addConv(const Node& node) {
   failure = cudnnFailure("cudnnSetTensor4dDescriptor (y)", cudnnSetTensor4dDescriptor(c->y, CUDNN_TENSOR_NCHW, dataType, dims[0], dims[1],
                                                                                          dims[2], dims[3]));
 
-  // The algorithm: cuDNN's heuristic ranking, first one that is supported (and, in fp32, uses
-  // no tensor-op math), chosen once here.
+  // The algorithm: cuDNN's heuristic ranking, first one that is supported (and, in fp32, a direct
+  // or GEMM-family one without tensor-op math), chosen once here.
   cudnnConvolutionFwdAlgoPerf_t ranked[CUDNN_CONVOLUTION_FWD_ALGO_COUNT] = {};
   int returned = 0;
   if (failure.empty())
@@ -151,8 +161,7 @@ Result<void> CudaExecutor::Impl::addConv(const Node& node) {
   if (!failure.empty()) return makeError(context, failure);
   const cudnnConvolutionFwdAlgoPerf_t* chosen = nullptr;
   for (int i = 0; i < returned && !chosen; ++i) {
-    const bool tensorOps = ranked[i].mathType == CUDNN_TENSOR_OP_MATH || ranked[i].mathType == CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION;
-    if (ranked[i].status == CUDNN_STATUS_SUCCESS && (half || !tensorOps)) chosen = &ranked[i];
+    if (ranked[i].status == CUDNN_STATUS_SUCCESS && (half || isExactFp32Algorithm(ranked[i]))) chosen = &ranked[i];
   }
   if (!chosen) return makeError(context, "cuDNN offers no forward algorithm for this convolution");
   c->algorithm = chosen->algo;
@@ -335,7 +344,7 @@ void CudaExecutor::Impl::addConcat(const Node& node) {
   });
 }
 
-void CudaExecutor::Impl::addLayoutOrWindowOp(const Node& node) {
+Result<void> CudaExecutor::Impl::addLayoutOrWindowOp(const Node& node) {
   const TensorId x = node.inputs[0], y = node.outputs[0];
   const Shape& xShape = graph.tensors[x].shape;
   const Shape& yShape = graph.tensors[y].shape;
@@ -412,10 +421,11 @@ void CudaExecutor::Impl::addLayoutOrWindowOp(const Node& node) {
       };
       break;
     }
-    default: break;  // every other op has its own builder (addNode)
+    default: return makeError(describeNode(node), "unsupported by the CUDA executor");
   }
   addStep(node, {x}, std::move(launch));
   ++stats.kernelSteps;
+  return {};
 }
 
 }  // namespace meshrt::nn
