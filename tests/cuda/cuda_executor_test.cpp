@@ -327,7 +327,28 @@ TEST(NnCudaExecutor, WithoutCudaGraphsNothingIsCaptured) {
   EXPECT_FALSE((*executor)->graphCaptured());
 }
 
-#if !MESHRT_HAVE_CUDA
+#if MESHRT_HAVE_CUDA
+// The graph is validated before the device is touched, so this runs on machines without a GPU.
+TEST(NnCudaExecutor, CreateReportsGraphErrorsNamingTheNode) {
+  GraphBuilder b;
+  const TensorId x = b.input({1, 3, 4, 4});
+  b.output(b.node(OpType::Conv2D, {x, b.randomConstant({2, 2, 3, 3}, 1), NO_TENSOR}, Conv2DAttributes{}));
+  const auto executor = CudaExecutor::create(b.graph(), {});
+  ASSERT_FALSE(executor.ok());
+  EXPECT_NE(executor.error().message.find("node 'Conv2D_0' (Conv2D): input 1"), std::string::npos) << executor.error().message;
+}
+
+// Where there is no device, create() fails with the CUDA runtime's reason (no crash, no executor).
+TEST(NnCudaExecutor, CreateWithoutDeviceGivesTheReason) {
+  if (probeCudaDevice({}).deviceFound) GTEST_SKIP() << "a CUDA device exists; this checks the no-device path";
+  GraphBuilder b;
+  const TensorId x = b.input({1, 2, 3, 3});
+  b.output(b.node(OpType::Activation, {x}, ActivationAttributes{{ActivationType::Relu}}));
+  const auto executor = CudaExecutor::create(b.graph(), {});
+  ASSERT_FALSE(executor.ok());
+  EXPECT_EQ(executor.error().message.rfind("CudaExecutor::create: device 0: cudaSetDevice: ", 0), 0u) << executor.error().message;
+}
+#else
 TEST(NnCudaExecutor, CreateSaysTheBackendIsNotCompiled) {
   GraphBuilder b;
   const TensorId x = b.input({1, 2, 3, 3});
