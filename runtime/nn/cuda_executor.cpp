@@ -74,16 +74,14 @@ Result<void*> CudaExecutor::Impl::uploadConstant(const std::string& context, con
   allocations.push_back(device);
   stats.constantBytes += count * elementBytes;
   if (values.empty()) return device;
-  if (!half) {
-    failure = cudaFailure("cudaMemcpy", cudaMemcpy(device, values.data(), values.size() * 4, cudaMemcpyHostToDevice));
-    if (!failure.empty()) return makeError(context, failure);
-    return device;
-  }
-  // fp16: upload fp32 into a temporary, narrow on the device (round to nearest even).
-  float* staging = nullptr;
-  failure = cudaFailure("cudaMalloc", cudaMalloc(&staging, values.size() * 4));
-  if (failure.empty()) failure = cudaFailure("cudaMemcpy", cudaMemcpy(staging, values.data(), values.size() * 4, cudaMemcpyHostToDevice));
+  // Copies are ordered on the executor's stream and waited for: a pageable cudaMemcpy may return
+  // before its DMA lands, and later work runs on other (possibly non-blocking) streams.
+  const size_t fp32Bytes = values.size() * 4;
+  float* staging = nullptr;  // fp16: fp32 values land here, then are narrowed on the device (round to nearest even)
+  if (half) failure = cudaFailure("cudaMalloc", cudaMalloc(&staging, fp32Bytes));
   if (failure.empty())
+    failure = cudaFailure("cudaMemcpyAsync", cudaMemcpyAsync(half ? staging : device, values.data(), fp32Bytes, cudaMemcpyHostToDevice, ownStream));
+  if (failure.empty() && half)
     failure = cudaFailure("launchFloatToHalf",
                           static_cast<cudaError_t>(cuda::launchFloatToHalf(static_cast<int64_t>(values.size()), staging, device, ownStream)));
   if (failure.empty()) failure = cudaFailure("cudaStreamSynchronize", cudaStreamSynchronize(ownStream));
