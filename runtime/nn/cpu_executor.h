@@ -1,5 +1,5 @@
 // The CPU encoder executor (DESIGN §3): oneDNN primitives for convolution, inner product,
-// pooling, eltwise, binary and PReLU, plain loops (reference_ops.h) for Pad, Concat, Transpose,
+// pooling, eltwise, binary, PReLU and concat, plain loops (reference_ops.h) for Pad, Transpose,
 // Resize, Softmax and unfolded BatchNormalization.
 //
 // At create(): the graph is simplified (passes.h), every primitive is created once, weights are

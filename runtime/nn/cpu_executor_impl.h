@@ -96,6 +96,7 @@ struct CpuExecutor::Impl {
   void addEltwise(const Node& node);
   void addBinary(const Node& node);
   void addPRelu(const Node& node);
+  void addConcat(const Node& node);
   void addLoopOp(const Node& node);
   void addReshape(const Node& node);
 };

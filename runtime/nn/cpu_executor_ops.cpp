@@ -35,8 +35,8 @@ Result<void> CpuExecutor::Impl::addNode(const Node& node) {
       case OpType::Mul: addBinary(node); break;
       case OpType::PRelu: addPRelu(node); break;
       case OpType::Reshape: addReshape(node); break;
+      case OpType::Concat: addConcat(node); break;
       case OpType::Pad:
-      case OpType::Concat:
       case OpType::Transpose:
       case OpType::Resize:
       case OpType::Softmax:
@@ -226,6 +226,30 @@ void CpuExecutor::Impl::addPRelu(const Node& node) {
   const int32_t dst = addBuffer(pd.dst_desc());
   addPrimitiveStep(node.name, dnnl::prelu_forward(pd), {{DNNL_ARG_SRC, src}}, {{DNNL_ARG_DST, dst}},
                    {{DNNL_ARG_WEIGHTS, makeConstant(weightDesc, pd.weights_desc(), values)}});
+  tensorBuffers[node.outputs[0]] = {dst};
+}
+
+void CpuExecutor::Impl::addConcat(const Node& node) {
+  // oneDNN concat on the inputs' own layouts (blocked included), output layout its choice; the
+  // plain loop when it has no implementation for them.
+  const Shape& y = shapeOf(graph, node.outputs[0]);
+  int64_t axis = std::get<ConcatAttributes>(node.attributes).axis;
+  if (axis < 0) axis += static_cast<int64_t>(y.size());
+  std::vector<memory::desc> sources;
+  for (TensorId id : node.inputs) sources.push_back(currentDesc(id));
+  dnnl::concat::primitive_desc pd;
+  try {
+    pd = dnnl::concat::primitive_desc(anyDesc(y), static_cast<int>(axis), sources, engine, makeAttr({}, false));
+  } catch (const dnnl::error&) {
+    addLoopOp(node);
+    return;
+  }
+  trackScratchpad(pd);
+  std::vector<std::pair<int, int32_t>> reads;
+  for (size_t i = 0; i < node.inputs.size(); ++i)
+    reads.push_back({DNNL_ARG_MULTIPLE_SRC + static_cast<int>(i), bufferIn(node.inputs[i], pd.src_desc(static_cast<int>(i)))});
+  const int32_t dst = addBuffer(pd.dst_desc());
+  addPrimitiveStep(node.name, dnnl::concat(pd), std::move(reads), {{DNNL_ARG_DST, dst}});
   tensorBuffers[node.outputs[0]] = {dst};
 }
 

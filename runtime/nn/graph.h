@@ -75,7 +75,8 @@ struct FullyConnectedAttributes {
 struct BinaryAttributes {
   Activation activation;
 };
-// inputs: x, slope (constant, broadcast to x; per channel [C] or [C][1][1]).
+// inputs: x, slope (constant). A 1-D slope [C] (or [1]) is per channel, on axis 1, whatever x's
+// rank; any other slope ([C][1][1], ...) broadcasts NumPy-style onto x.
 struct PReluAttributes {};
 // Unary activations as standalone nodes (Relu, Relu6, Clip, LeakyRelu, Sigmoid, HardSwish).
 struct ActivationAttributes {
@@ -161,7 +162,7 @@ struct Node {
 // "node 'conv_12' (Conv2D)": the prefix of every error about `node`.
 std::string describeNode(const Node& node);
 
-// Nodes are in topological order (importers guarantee it; validate() checks it).
+// Nodes are in topological order (importers guarantee it; validateGraph() checks it).
 struct Graph {
   std::vector<Tensor> tensors;
   std::vector<Node> nodes;

@@ -87,8 +87,8 @@ TEST(NnCpuExecutorAllocation, LoopStepsAndRunAllocateNothing) {
   GraphBuilder b;
   const TensorId x = b.input({1, 3, 6, 5});
   const TensorId padded = b.node(OpType::Pad, {x}, PadAttributes{{0, 1, 1, 0}, {0, 0, 0, 1}, 0.0f});
-  const TensorId joined = b.node(OpType::Concat, {padded, padded}, ConcatAttributes{1});
-  const TensorId nhwc = b.node(OpType::Transpose, {joined}, TransposeAttributes{{0, 2, 3, 1}});
+  // Loop ops only (Concat is a oneDNN primitive): Pad, Transpose, Resize, Softmax, Reshape (alias).
+  const TensorId nhwc = b.node(OpType::Transpose, {padded}, TransposeAttributes{{0, 2, 3, 1}});
   const TensorId resized = b.node(OpType::Resize, {x}, ResizeAttributes{ResizeMode::Bilinear, 9, 7, false, true});
   const TensorId soft = b.node(OpType::Softmax, {resized}, SoftmaxAttributes{1});
   const TensorId flat = b.node(OpType::Reshape, {nhwc}, ReshapeAttributes{{1, -1}});

@@ -226,8 +226,25 @@ TEST(NnCpuExecutor, PadConcatTransposeResizeSoftmax) {
     const TensorId softLast = b.node(OpType::Softmax, {flat}, SoftmaxAttributes{-1});
     for (TensorId out : {padded, nearest, bilinear, aligned, soft, softLast}) b.output(out);
   });
-  EXPECT_EQ(stats.loopSteps, 8u);
+  EXPECT_EQ(stats.loopSteps, 7u);  // Concat is a oneDNN primitive
   EXPECT_LE(stats.arenaBytes, stats.activationBytes);
+}
+
+TEST(NnCpuExecutor, ConcatOfBlockedTensorsOnEveryAxis) {
+  // SSD-style heads: conv outputs (blocked) joined on channels, height and width, and 3-D.
+  const CpuExecutorStats stats = expectMatchesReference([](GraphBuilder& b, const Sizes& s, uint64_t seed) {
+    const TensorId x = b.input({1, s.channels, s.height, s.width});
+    const TensorId a = conv(b, x, s.channels, 8, 3, convAttributes(1, true, ActivationType::Relu), seed);
+    const TensorId c = conv(b, x, s.channels, 5, 1, convAttributes(1, false), seed + 2);
+    const TensorId d = conv(b, x, s.channels, 8, 1, convAttributes(1, false), seed + 4);
+    b.output(b.node(OpType::Concat, {a, c, x}, ConcatAttributes{1}));
+    b.output(b.node(OpType::Concat, {a, d}, ConcatAttributes{2}));
+    b.output(b.node(OpType::Concat, {d, a, d}, ConcatAttributes{-1}));
+    const TensorId a3 = b.node(OpType::Reshape, {a}, ReshapeAttributes{{1, 8, -1}});
+    const TensorId c3 = b.node(OpType::Reshape, {c}, ReshapeAttributes{{1, 5, -1}});
+    b.output(b.node(OpType::Concat, {a3, c3}, ConcatAttributes{1}));
+  });
+  EXPECT_EQ(stats.loopSteps, 0u);
 }
 
 TEST(NnCpuExecutor, MobileNetLikeStackReusesTheArena) {
