@@ -20,7 +20,7 @@ PACKAGES=(
   libdnnl-dev ocl-icd-opencl-dev nlohmann-json3-dev libstb-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   # demo/ only (DESIGN §9): the window, its UI, and the e2e test's virtual display
-  libglfw3-dev libimgui-dev xvfb xauth
+  libglfw3-dev libimgui-dev xvfb
 )
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*"; }

@@ -1,4 +1,4 @@
-// The windowed demo end to end under a virtual X display (Xvfb) on lavapipe: it runs 60
+// The windowed demo end to end under a private virtual X display (Xvfb) on lavapipe: it runs 60
 // frames with validation on, reads the swapchain image back as a screenshot, and the
 // screenshot must show the ImGui panel and the rendered scene. The screenshot is kept in
 // <build>/test-artifacts/window_demo.png. Without Xvfb the test reports SKIPPED.
@@ -10,11 +10,11 @@
 #include <cstdlib>
 #include <filesystem>
 #include <set>
-#include <sstream>
-#include <unistd.h>
+#include <string>
 
 #include "core/image.h"
 #include "e2e/process.h"
+#include "e2e/virtual_display.h"
 #include "window/window_layout.h"
 
 namespace meshrt::test {
@@ -22,31 +22,23 @@ namespace {
 
 namespace fs = std::filesystem;
 
-bool onPath(const std::string& program) {
-  const char* path = std::getenv("PATH");
-  std::istringstream dirs(path ? path : "");
-  for (std::string dir; std::getline(dirs, dir, ':');) {
-    if (!dir.empty() && ::access((fs::path(dir) / program).c_str(), X_OK) == 0) return true;
-  }
-  return false;
-}
-
 std::string lower(std::string text) {
   std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
   return text;
 }
 
-const std::vector<std::string> XVFB = {"xvfb-run", "--auto-servernum", "--server-args=-screen 0 1600x900x24"};
-
 TEST(WindowDemoTest, ScreenshotShowsThePanelAndTheScene) {
-  if (!onPath("xvfb-run")) GTEST_SKIP() << "xvfb-run not found on PATH (Debian: xvfb, xauth)";
+  std::string whyNot;
+  const auto display = VirtualDisplay::start(whyNot);
+  if (!display) GTEST_SKIP() << whyNot;
   const fs::path artifacts = MESHRT_TEST_ARTIFACT_DIR;
   fs::create_directories(artifacts);
   const fs::path shot = artifacts / "window_demo.png";
   fs::remove(shot);
   const fs::path out = fs::temp_directory_path() / ("meshrt_window_" + std::to_string(::getpid()));
   const ProcessResult result = runMeshrt(
-      {"demo", "--frames", "60", "--screenshot", shot.string(), "--out", out.string()}, {}, XVFB);
+      {"demo", "--frames", "60", "--screenshot", shot.string(), "--out", out.string()},
+      {"DISPLAY=" + display->name(), "WAYLAND_DISPLAY="});
   fs::remove_all(out);
   ASSERT_EQ(result.exitCode, 0) << result.out << result.err;
   EXPECT_EQ(lower(result.err).find("validation"), std::string::npos) << result.err;
