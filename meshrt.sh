@@ -21,6 +21,8 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   # demo/ only (DESIGN §9): the window, its UI, and the e2e test's virtual display
   libglfw3-dev libimgui-dev xvfb
+  # frame sources (runtime/capture): video files, MJPEG webcams; ffmpeg makes the tests' clip
+  libavformat-dev libavcodec-dev libswscale-dev libavutil-dev libturbojpeg0-dev ffmpeg
 )
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*"; }

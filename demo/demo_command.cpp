@@ -8,6 +8,7 @@
 
 #include "cli_args.h"
 #include "commands.h"
+#include "capture/frame_source_factory.h"
 #include "core/chrome_trace.h"
 #include "core/pack_discovery.h"
 #include "headless_demo.h"
@@ -84,6 +85,7 @@ int runWindowed(const ParsedArgs& parsed, const std::string& outDir) {
     }
   }
   params.outDir = outDir;
+  params.source = parsed.value("source").value_or("sample");
   params.vsync = !parsed.has("no-vsync");
   params.fullscreen = parsed.has("fullscreen");
   auto summary = demo::runWindowDemo(params);
@@ -117,11 +119,6 @@ int runDemo(const std::vector<std::string>& args) {
     return EXIT_USAGE;
   }
   const std::string source = parsed->value("source").value_or("sample");
-  if (source != "sample") {
-    printError(std::string(COMMAND) + ": --source " + source +
-               ": only the built-in 'sample' source exists in this build (webcam, video and image sources come with the live demo)");
-    return EXIT_USAGE;
-  }
   if (auto pack = parsed->value("pack")) {
     const auto packs = discoverPacks(packSearchPath(std::string(MESHRT_SOURCE_DIR) + "/assets/packs"));
     bool found = false;
@@ -166,6 +163,11 @@ int runDemo(const std::vector<std::string>& args) {
   HeadlessDemoParams params;
   params.frames = *frames;
   params.outDir = outDir;
+  params.source = source;
+  if (auto opened = openFrameSource(source); !opened) {
+    printError(std::string(COMMAND) + ": --source " + source + ": " + opened.error().message);
+    return EXIT_USAGE;
+  }
   auto summary = runHeadlessDemo(**context, params, profiler);
   if (!summary) {
     printError(std::string(COMMAND) + ": " + summary.error().message);

@@ -6,7 +6,7 @@
 #include <cstdio>
 #include <optional>
 
-#include "capture/sample_source.h"
+#include "capture/frame_source_factory.h"
 #include "core/clock.h"
 #include "core/image.h"
 #include "stages/preprocess.h"
@@ -15,6 +15,7 @@
 #include "vk/gpu_timestamps.h"
 #include "vk/staging.h"
 #include "frame_overlay.h"
+#include "object_crop.h"
 
 namespace meshrt::cli {
 namespace {
@@ -58,7 +59,9 @@ Image composeOutput(const Frame& frame, const CropRect& crop, const float* tenso
 
 Result<HeadlessDemoSummary> runHeadlessDemo(vk::Context& context, const HeadlessDemoParams& params,
                                             Profiler& profiler) {
-  SampleSource source;
+  auto opened = openFrameSource(params.source);
+  if (!opened) return opened.error();
+  std::unique_ptr<FrameSource> source = std::move(*opened);
   vk::GpuAllocator allocator(context);
   auto stream = vk::CommandStream::create(context, SLOTS);
   if (!stream) return stream.error();
@@ -66,8 +69,10 @@ Result<HeadlessDemoSummary> runHeadlessDemo(vk::Context& context, const Headless
   if (!stage) return stage.error();
 
   Frame probe;
-  MESHRT_TRY(source.next(probe));  // learn the frame size; the loop restarts the source
-  source = SampleSource();
+  MESHRT_TRY(source->next(probe));  // learn the frame size; the loop restarts the source
+  opened = openFrameSource(params.source);
+  if (!opened) return opened.error();
+  source = std::move(*opened);
   const VkDeviceSize frameBytes = (probe.image.pixels.size() + 3) / 4 * 4;
   const VkDeviceSize tensorBytes = VkDeviceSize{3} * params.tensorSize * params.tensorSize * sizeof(float);
   std::array<Slot, SLOTS> slots;
@@ -127,10 +132,16 @@ Result<HeadlessDemoSummary> runHeadlessDemo(vk::Context& context, const Headless
     Frame frame;
     {
       auto span = profiler.span("capture");
-      MESHRT_TRY(source.next(frame));
+      MESHRT_TRY(source->next(frame));
+    }
+    if (frame.image.width != probe.image.width || frame.image.height != probe.image.height) {
+      return makeError(source->name(), "frame " + std::to_string(frame.index) + " is " + std::to_string(frame.image.width) +
+                                           "x" + std::to_string(frame.image.height) + ", the first was " +
+                                           std::to_string(probe.image.width) + "x" + std::to_string(probe.image.height) +
+                                           " (headless runs need one frame size)");
     }
     PreprocessConfig config;
-    config.crop = source.objectCrop();
+    config.crop = objectCropFor(*source, frame);
     config.outWidth = config.outHeight = params.tensorSize;
     config.normalization = Normalization::ZeroToOne;
     const FrameLayout layout{frame.image.width, frame.image.height, 3, 0};

@@ -48,9 +48,19 @@ void drawPanel(const PanelInfo& info, const TimingHistory& history, float window
   ImGui::Text("Device: %s", info.device.c_str());
   ImGui::TextWrapped("Driver: %s", info.driver.c_str());
   ImGui::Text("Source: %s", info.source.c_str());
+  actions.openSource.clear();
+  ImGui::SetNextItemWidth(PANEL_WIDTH - 90.0f);
+  ImGui::InputText("##source", actions.sourceText.data(), actions.sourceText.size());
+  ImGui::SameLine();
+  if (ImGui::Button("Open")) actions.openSource = actions.sourceText.data();
+  if (ImGui::Button("Sample")) actions.openSource = "sample";
+  ImGui::SameLine();
+  if (ImGui::Button("Webcam")) actions.openSource = "webcam:0";
+  ImGui::SameLine();
+  ImGui::TextDisabled("or a video, image or directory path");
   ImGui::TextWrapped(
-      "Shown: the input frame with the object crop (green). No category pack is merged yet, so no "
-      "encoder or reconstruction runs in this view.");
+      "Shown: the input frame with the object crop (green; the sample's own box, else the centred "
+      "square). No category pack is merged yet, so no encoder or reconstruction runs in this view.");
   ImGui::Separator();
   ImGui::Text("FPS: %.1f", info.fps);
   ImGui::Checkbox("vsync", &actions.vsync);

@@ -36,6 +36,8 @@ struct PanelActions {
   bool vsync = true;        // current state of the checkbox (in and out)
   bool fullscreen = false;  // current state of the checkbox (in and out)
   bool saveScreenshot = false;
+  std::array<char, 512> sourceText{};  // the source text field (in and out)
+  std::string openSource;              // non-empty: the user asked to switch to this source
 };
 
 // Draws the panel in the strip of PANEL_WIDTH pixels on the right of a window of the given size.

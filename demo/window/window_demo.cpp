@@ -12,10 +12,12 @@
 #include <memory>
 #include <string>
 
+#include "capture/frame_source_factory.h"
 #include "capture/sample_source.h"
 #include "core/clock.h"
 #include "core/profiler.h"
 #include "frame_overlay.h"
+#include "object_crop.h"
 #include "vk/gpu_allocator.h"
 #include "vk/gpu_timestamps.h"
 #include "vk/vk_check.h"
@@ -54,6 +56,7 @@ class WindowDemo {
   Result<void> writeScreenshot(const std::string& path);
   void applyFullscreen(bool fullscreen);
   void refreshStats(int64_t framesInWindow, int64_t windowStartNs);
+  void switchSource(const std::string& spec);
 
   WindowDemoParams mParams;
   cli::ValidationCount mValidation;
@@ -76,7 +79,7 @@ class WindowDemo {
   vk::Buffer mViewUpload;  // the frame view, swapchain-sized, in the swapchain's byte order
   vk::Buffer mScreenshot;  // readback of the swapchain image
   bool mSwapchainStale = false;
-  SampleSource mSource;
+  std::unique_ptr<FrameSource> mSource;
   Profiler mProfiler;
   PanelInfo mPanel;
   PanelActions mActions;
@@ -143,8 +146,25 @@ Result<void> WindowDemo::init() {
   mActions.fullscreen = mParams.fullscreen;
   mPanel.device = mContext->info().name;
   mPanel.driver = mContext->info().driverName + " " + mContext->info().driverInfo;
-  mPanel.source = mSource.name();
+  switchSource(mParams.source);
   return {};
+}
+
+// Opens `spec`; when that fails the message goes to stderr and the panel, and the demo goes on
+// with the current source, or the built-in sample at start (a missing camera must not end it).
+void WindowDemo::switchSource(const std::string& spec) {
+  auto opened = openFrameSource(spec);
+  if (opened) {
+    mSource = std::move(*opened);
+    mPanel.status.clear();
+  } else {
+    if (!mSource) mSource = std::make_unique<SampleSource>();
+    mPanel.status = "source " + spec + ": " + opened.error().message + "; showing " + mSource->name();
+    std::fprintf(stderr, "meshrt demo: %s\n", mPanel.status.c_str());
+  }
+  mPanel.source = mSource->name();
+  const std::string shown = mSource->name();
+  std::snprintf(mActions.sourceText.data(), mActions.sourceText.size(), "%s", shown.c_str());
 }
 
 Result<void> WindowDemo::createVulkanObjects() {
@@ -268,13 +288,21 @@ Result<void> WindowDemo::frame(int64_t index, bool takeScreenshot, const std::st
   Frame input;
   {
     auto span = mProfiler.span("capture");
-    MESHRT_TRY(mSource.next(input));
+    auto captured = mSource->next(input);
+    if (!captured || !*captured) {  // e.g. the camera was unplugged: say so, go on with the sample
+      mPanel.status = "source " + mSource->name() + ": " +
+                      (captured ? std::string("ended") : captured.error().message) + "; showing the sample";
+      std::fprintf(stderr, "meshrt demo: %s\n", mPanel.status.c_str());
+      mSource = std::make_unique<SampleSource>();
+      mPanel.source = mSource->name();
+      MESHRT_TRY(mSource->next(input));
+    }
   }
   const VkExtent2D extent = mSwapchain->extent();
   {
     auto span = mProfiler.span("compose");
     const uint8_t green[3] = {60, 230, 90};
-    cli::drawCropOutline(input.image, mSource.objectCrop(), green);
+    cli::drawCropOutline(input.image, cli::objectCropFor(*mSource, input), green);
     const auto viewWidth = static_cast<uint32_t>(std::max(0.0f, static_cast<float>(extent.width) - PANEL_WIDTH));
     composeFrameView(input.image, static_cast<uint8_t*>(mViewUpload.mapped()), extent.width, extent.height, viewWidth,
                      mSwapchain->format() == VK_FORMAT_B8G8R8A8_UNORM);
@@ -289,6 +317,7 @@ Result<void> WindowDemo::frame(int64_t index, bool takeScreenshot, const std::st
     ImGui::Render();
     if (mActions.vsync != wasVsync) mSwapchainStale = true;
     if (mActions.fullscreen != wasFullscreen) applyFullscreen(mActions.fullscreen);
+    if (!mActions.openSource.empty()) switchSource(mActions.openSource);
   }
 
   uint32_t imageIndex = 0;

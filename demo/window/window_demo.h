@@ -14,6 +14,7 @@ struct WindowDemoParams {
   int64_t frames = 0;          // stop after this many frames; 0: run until the window is closed
   std::string screenshotPath;  // non-empty: after the last frame, write the swapchain image here (PNG)
   std::string outDir;          // where the panel's "Save screenshot" button writes
+  std::string source = "sample";  // --source text; one that fails to open shows a message, then the sample
   bool vsync = true;
   bool fullscreen = false;
 };

@@ -85,6 +85,21 @@ TEST(WindowDemoTest, ScreenshotShowsThePanelAndTheScene) {
   EXPECT_GT(viewColours.size(), 500u) << shot;
 }
 
+TEST(WindowDemoTest, MissingWebcamShowsAMessageAndTheSampleGoesOn) {
+  std::string whyNot;
+  const auto display = VirtualDisplay::start(whyNot);
+  if (!display) GTEST_SKIP() << whyNot;
+  const fs::path out = fs::temp_directory_path() / ("meshrt_window_cam_" + std::to_string(::getpid()));
+  const ProcessResult result = runMeshrt({"demo", "--source", "webcam:97", "--frames", "5", "--out", out.string()},
+                                         {"DISPLAY=" + display->name(), "WAYLAND_DISPLAY="});
+  fs::remove_all(out);
+  EXPECT_EQ(result.exitCode, 0) << result.err;
+  EXPECT_NE(result.err.find("/dev/video97: cannot open"), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find("showing sample"), std::string::npos) << result.err;
+  EXPECT_EQ(lower(result.err).find("validation"), std::string::npos) << result.err;
+  EXPECT_NE(result.out.find("5 frames"), std::string::npos) << result.out;
+}
+
 TEST(WindowDemoTest, WithoutADisplayItRunsHeadlessAndSaysWhere) {
   const fs::path out = fs::temp_directory_path() / ("meshrt_nodisplay_" + std::to_string(::getpid()));
   fs::remove_all(out);
