@@ -507,10 +507,10 @@ bool displayAvailable() {
   const char* x11 = std::getenv("DISPLAY");
   const char* wayland = std::getenv("WAYLAND_DISPLAY");
   if ((!x11 || !*x11) && (!wayland || !*wayland)) return false;
-  glfwSetErrorCallback(nullptr);
-  const bool reachable = glfwInit() == GLFW_TRUE;
-  if (reachable) glfwTerminate();
-  return reachable;
+  // GLFW stays initialised (runWindowDemo's glfwInit() is then a no-op, and it terminates GLFW):
+  // closing the only connection would make an X server with no other clients reset, and a
+  // connection made during the reset fails.
+  return glfwInit() == GLFW_TRUE;
 }
 
 Result<WindowDemoSummary> runWindowDemo(const WindowDemoParams& params) {

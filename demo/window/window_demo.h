@@ -25,7 +25,8 @@ struct WindowDemoSummary {
   int validationMessages = 0;  // Vulkan validation messages (MESHRT_VALIDATION=1)
 };
 
-// True when $DISPLAY or $WAYLAND_DISPLAY is set and GLFW can connect to it.
+// True when $DISPLAY or $WAYLAND_DISPLAY is set and GLFW can connect to it; GLFW then stays
+// initialised for runWindowDemo().
 bool displayAvailable();
 
 Result<WindowDemoSummary> runWindowDemo(const WindowDemoParams& params);

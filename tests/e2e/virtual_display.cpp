@@ -38,7 +38,7 @@ std::unique_ptr<VirtualDisplay> VirtualDisplay::start(std::string& whyNot) {
     ::dup2(devNull, STDOUT_FILENO);
     ::dup2(devNull, STDERR_FILENO);
     const std::string fd = std::to_string(fds[1]);
-    ::execlp("Xvfb", "Xvfb", "-displayfd", fd.c_str(), "-screen", "0", "1600x900x24", "-nolisten", "tcp",
+    ::execlp("Xvfb", "Xvfb", "-displayfd", fd.c_str(), "-screen", "0", "1600x900x24", "-nolisten", "tcp", "-noreset",
              static_cast<char*>(nullptr));
     ::_exit(127);
   }

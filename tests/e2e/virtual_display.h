@@ -11,7 +11,7 @@ namespace meshrt::test {
 
 class VirtualDisplay {
  public:
-  // Starts Xvfb with one 1600x900x24 screen. On failure returns null and sets `whyNot`.
+  // Starts Xvfb with one 1600x900x24 screen (-noreset: it keeps running between clients). On failure returns null and sets `whyNot`.
   static std::unique_ptr<VirtualDisplay> start(std::string& whyNot);
   ~VirtualDisplay();  // stops the server
   VirtualDisplay(const VirtualDisplay&) = delete;
