@@ -2,6 +2,8 @@
 
 #include <imgui.h>
 
+#include <algorithm>
+
 #include "window/window_layout.h"
 
 namespace meshrt::demo {
@@ -29,6 +31,7 @@ void TimingHistory::push(float p50Ms, float p99Ms) {
   p50[next] = p50Ms;
   p99[next] = p99Ms;
   next = (next + 1) % LENGTH;
+  filled = std::min(filled + 1, LENGTH);
 }
 
 void applyPanelStyle() {
@@ -80,11 +83,11 @@ void drawPanel(const PanelInfo& info, const TimingHistory& history, float window
     ImGui::EndTable();
   }
   ImGui::Text("frame time p50 / p99 (ms)");
-  const int offset = static_cast<int>(history.next);
-  ImGui::PlotLines("p50", history.p50.data(), static_cast<int>(TimingHistory::LENGTH), offset, nullptr, 0.0f,
-                   FLT_MAX, ImVec2(0, 50));
-  ImGui::PlotLines("p99", history.p99.data(), static_cast<int>(TimingHistory::LENGTH), offset, nullptr, 0.0f,
-                   FLT_MAX, ImVec2(0, 50));
+  // Oldest entry first: before the ring is full that is entry 0.
+  const int count = static_cast<int>(history.filled);
+  const int offset = history.filled < TimingHistory::LENGTH ? 0 : static_cast<int>(history.next);
+  ImGui::PlotLines("p50", history.p50.data(), count, offset, nullptr, 0.0f, FLT_MAX, ImVec2(0, 50));
+  ImGui::PlotLines("p99", history.p99.data(), count, offset, nullptr, 0.0f, FLT_MAX, ImVec2(0, 50));
   ImGui::End();
 }
 

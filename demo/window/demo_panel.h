@@ -27,7 +27,8 @@ struct TimingHistory {
   static constexpr size_t LENGTH = 120;
   std::array<float, LENGTH> p50{};
   std::array<float, LENGTH> p99{};
-  size_t next = 0;  // ring position of the oldest entry
+  size_t next = 0;    // ring position of the oldest entry once full
+  size_t filled = 0;  // entries written so far, up to LENGTH
   void push(float p50Ms, float p99Ms);
 };
 
