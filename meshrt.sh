@@ -28,6 +28,10 @@ PACKAGES=(
   python3 npm
   # tools/export_encoders.py: the ONNX exports the importer's tests run (ResNet-18, MobileNetV2).
   python3-torch python3-torchvision python3-numpy
+  # demo/ only (DESIGN §9): the window, its UI, and the e2e test's virtual display
+  libglfw3-dev libimgui-dev xvfb
+  # frame sources (runtime/capture): video files, MJPEG webcams; ffmpeg makes the tests' clip
+  libavformat-dev libavcodec-dev libswscale-dev libavutil-dev libturbojpeg0-dev ffmpeg
 )
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*"; }
@@ -128,9 +132,15 @@ case "$cmd" in
     configure_and_build release
     log "meshrt info"
     ./build/demo/meshrt info
-    log "meshrt demo (headless run of the built-in sample; live window not built yet)"
     if [ $# -eq 0 ]; then
-      set -- --headless --frames 30 --out build/demo-out --trace build/demo-out/trace.json
+      if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
+        # meshrt falls back to headless itself when the display cannot be reached.
+        log "meshrt demo (window on the built-in sample; screenshots go to build/demo-out)"
+        set -- --out build/demo-out
+      else
+        log "meshrt demo (no \$DISPLAY or \$WAYLAND_DISPLAY: headless run; frames go to build/demo-out/)"
+        set -- --headless --frames 30 --out build/demo-out --trace build/demo-out/trace.json
+      fi
     fi
     ./build/demo/meshrt demo "$@"
     ;;

@@ -1,4 +1,5 @@
-// `meshrt demo [--pack P] [--source S] [--headless --frames N --out DIR] [--trace FILE]`.
+// `meshrt demo [--pack P] [--source S] [--headless --frames N --out DIR] [--trace FILE]`
+//             [--screenshot FILE] [--no-vsync] [--fullscreen]: the window when a display exists.
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -7,10 +8,12 @@
 
 #include "cli_args.h"
 #include "commands.h"
+#include "capture/frame_source_factory.h"
 #include "core/chrome_trace.h"
 #include "core/pack_discovery.h"
 #include "headless_demo.h"
 #include "vulkan_setup.h"
+#include "window/window_demo.h"
 
 namespace meshrt::cli {
 namespace {
@@ -33,13 +36,13 @@ Result<void> prepareOutputDir(const std::string& dir) {
   return {};
 }
 
-// Checks that the trace's directory exists, before any work is done.
-Result<void> checkTracePath(const std::string& path) {
+// Checks that an output file's directory exists (--trace, --screenshot), before any work is done.
+Result<void> checkOutputFileDir(const std::string& flag, const std::string& path) {
   namespace fs = std::filesystem;
   const fs::path parent = fs::path(path).parent_path();
   std::error_code error;
   if (!parent.empty() && !fs::is_directory(parent, error)) {
-    return makeError(std::string(COMMAND) + ": --trace " + path, "directory " + parent.string() + " does not exist");
+    return makeError(std::string(COMMAND) + ": --" + flag + " " + path, "directory " + parent.string() + " does not exist");
   }
   return {};
 }
@@ -57,11 +60,54 @@ void printStats(const Profiler& profiler, int64_t frames, double seconds) {
   }
 }
 
+// The live window: until it is closed, or --frames N frames (then --screenshot FILE, if given).
+int runWindowed(const ParsedArgs& parsed, const std::string& outDir) {
+  auto frames = parsed.integer(COMMAND, "frames", 0, 0, 1000000);
+  if (!frames) {
+    printError(frames.error().message);
+    return EXIT_USAGE;
+  }
+  if (parsed.has("trace")) {
+    printError(std::string(COMMAND) + ": --trace is written by --headless runs only");
+    return EXIT_USAGE;
+  }
+  demo::WindowDemoParams params;
+  params.frames = *frames;
+  params.screenshotPath = parsed.value("screenshot").value_or("");
+  if (!params.screenshotPath.empty() && params.frames == 0) {
+    printError(std::string(COMMAND) + ": --screenshot " + params.screenshotPath + ": needs --frames N (taken after frame N)");
+    return EXIT_USAGE;
+  }
+  if (!params.screenshotPath.empty()) {
+    if (auto checked = checkOutputFileDir("screenshot", params.screenshotPath); !checked) {
+      printError(checked.error().message);
+      return EXIT_USAGE;
+    }
+  }
+  params.outDir = outDir;
+  params.source = parsed.value("source").value_or("sample");
+  params.vsync = !parsed.has("no-vsync");
+  params.fullscreen = parsed.has("fullscreen");
+  auto summary = demo::runWindowDemo(params);
+  if (!summary) {
+    printError(std::string(COMMAND) + ": " + summary.error().message);
+    return EXIT_FAILURE_RUNTIME;
+  }
+  std::printf("%lld frames in %.2f s (%.1f fps)\n", static_cast<long long>(summary->frames), summary->wallSeconds,
+              summary->wallSeconds > 0 ? summary->frames / summary->wallSeconds : 0.0);
+  if (summary->validationMessages > 0) {
+    printError(std::string(COMMAND) + ": " + std::to_string(summary->validationMessages) + " Vulkan validation messages");
+    return EXIT_VALIDATION;
+  }
+  return EXIT_OK;
+}
+
 }  // namespace
 
 int runDemo(const std::vector<std::string>& args) {
-  static constexpr FlagSpec FLAGS[] = {{"pack", true},  {"source", true}, {"headless", false},
-                                       {"frames", true}, {"out", true},    {"trace", true}};
+  static constexpr FlagSpec FLAGS[] = {{"pack", true},       {"source", true},   {"headless", false},
+                                       {"frames", true},     {"out", true},      {"trace", true},
+                                       {"screenshot", true}, {"no-vsync", false}, {"fullscreen", false}};
   auto parsed = parseArgs(COMMAND, args, FLAGS);
   if (!parsed) {
     printError(parsed.error().message);
@@ -73,11 +119,6 @@ int runDemo(const std::vector<std::string>& args) {
     return EXIT_USAGE;
   }
   const std::string source = parsed->value("source").value_or("sample");
-  if (source != "sample") {
-    printError(std::string(COMMAND) + ": --source " + source +
-               ": only the built-in 'sample' source exists in this build (webcam, video and image sources come with the live demo)");
-    return EXIT_USAGE;
-  }
   if (auto pack = parsed->value("pack")) {
     const auto packs = discoverPacks(packSearchPath(std::string(MESHRT_SOURCE_DIR) + "/assets/packs"));
     bool found = false;
@@ -87,17 +128,24 @@ int runDemo(const std::vector<std::string>& args) {
       return EXIT_USAGE;
     }
   }
-  if (!parsed->has("headless")) {
-    std::fprintf(stderr, "%s: the windowed live view is not built yet; running headless on the sample\n", COMMAND);
-  }
   const std::string outDir = parsed->value("out").value_or("meshrt-demo-out");
   if (auto prepared = prepareOutputDir(outDir); !prepared) {
     printError(prepared.error().message);
     return EXIT_USAGE;
   }
+  if (!parsed->has("headless")) {
+    if (demo::displayAvailable()) return runWindowed(*parsed, outDir);
+    std::fprintf(stderr,
+                 "%s: no display ($DISPLAY / $WAYLAND_DISPLAY unset or unreachable): running headless; frames go to %s\n",
+                 COMMAND, outDir.c_str());
+  }
+  if (parsed->has("screenshot")) {
+    printError(std::string(COMMAND) + ": --screenshot needs the window (a display); headless runs write frame PNGs to --out");
+    return EXIT_USAGE;
+  }
   const auto tracePath = parsed->value("trace");
   if (tracePath) {
-    if (auto checked = checkTracePath(*tracePath); !checked) {
+    if (auto checked = checkOutputFileDir("trace", *tracePath); !checked) {
       printError(checked.error().message);
       return EXIT_USAGE;
     }
@@ -115,6 +163,11 @@ int runDemo(const std::vector<std::string>& args) {
   HeadlessDemoParams params;
   params.frames = *frames;
   params.outDir = outDir;
+  params.source = source;
+  if (auto opened = openFrameSource(source); !opened) {
+    printError(std::string(COMMAND) + ": --source " + source + ": " + opened.error().message);
+    return EXIT_USAGE;
+  }
   auto summary = runHeadlessDemo(**context, params, profiler);
   if (!summary) {
     printError(std::string(COMMAND) + ": " + summary.error().message);

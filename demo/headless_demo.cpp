@@ -6,7 +6,7 @@
 #include <cstdio>
 #include <optional>
 
-#include "capture/sample_source.h"
+#include "capture/frame_source_factory.h"
 #include "core/clock.h"
 #include "core/image.h"
 #include "stages/preprocess.h"
@@ -14,6 +14,8 @@
 #include "vk/gpu_allocator.h"
 #include "vk/gpu_timestamps.h"
 #include "vk/staging.h"
+#include "frame_overlay.h"
+#include "object_crop.h"
 
 namespace meshrt::cli {
 namespace {
@@ -32,34 +34,12 @@ struct Slot {
   uint64_t timelineValue = 0;
 };
 
-void drawLine(Image& image, float x0, float y0, float x1, float y1, const uint8_t color[3]) {
-  const int steps = static_cast<int>(std::max(std::fabs(x1 - x0), std::fabs(y1 - y0))) + 1;
-  for (int i = 0; i <= steps; ++i) {
-    const float t = static_cast<float>(i) / steps;
-    const int x = static_cast<int>(x0 + (x1 - x0) * t), y = static_cast<int>(y0 + (y1 - y0) * t);
-    for (int dy = -1; dy <= 1; ++dy) {
-      for (int dx = -1; dx <= 1; ++dx) {
-        const int px = x + dx, py = y + dy;
-        if (px < 0 || py < 0 || px >= static_cast<int>(image.width) || py >= static_cast<int>(image.height)) continue;
-        std::copy(color, color + 3, image.at(static_cast<uint32_t>(px), static_cast<uint32_t>(py)));
-      }
-    }
-  }
-}
-
 // The input frame with the crop outlined, and the preprocessed tensor (values in [0, 1]) as an
 // inset in the top-right corner at half size.
 Image composeOutput(const Frame& frame, const CropRect& crop, const float* tensor, uint32_t size) {
   Image out = frame.image;
   const uint8_t green[3] = {60, 230, 90};
-  const float c = std::cos(crop.rotationRad), s = std::sin(crop.rotationRad);
-  const float hx = 0.5f * crop.width, hy = 0.5f * crop.height;
-  const float cornersX[4] = {-hx, hx, hx, -hx}, cornersY[4] = {-hy, -hy, hy, hy};
-  for (int i = 0; i < 4; ++i) {
-    const int j = (i + 1) % 4;
-    drawLine(out, crop.centerX + c * cornersX[i] - s * cornersY[i], crop.centerY + s * cornersX[i] + c * cornersY[i],
-             crop.centerX + c * cornersX[j] - s * cornersY[j], crop.centerY + s * cornersX[j] + c * cornersY[j], green);
-  }
+  drawCropOutline(out, crop, green);
   const uint32_t inset = std::min({size / 2, out.width / 3, out.height / 3});
   const uint32_t left = out.width - inset - 8, top = 8;
   const size_t plane = size_t{size} * size;
@@ -79,7 +59,9 @@ Image composeOutput(const Frame& frame, const CropRect& crop, const float* tenso
 
 Result<HeadlessDemoSummary> runHeadlessDemo(vk::Context& context, const HeadlessDemoParams& params,
                                             Profiler& profiler) {
-  SampleSource source;
+  auto opened = openFrameSource(params.source);
+  if (!opened) return opened.error();
+  std::unique_ptr<FrameSource> source = std::move(*opened);
   vk::GpuAllocator allocator(context);
   auto stream = vk::CommandStream::create(context, SLOTS);
   if (!stream) return stream.error();
@@ -87,8 +69,10 @@ Result<HeadlessDemoSummary> runHeadlessDemo(vk::Context& context, const Headless
   if (!stage) return stage.error();
 
   Frame probe;
-  MESHRT_TRY(source.next(probe));  // learn the frame size; the loop restarts the source
-  source = SampleSource();
+  MESHRT_TRY(source->next(probe));  // learn the frame size; the loop restarts the source
+  opened = openFrameSource(params.source);
+  if (!opened) return opened.error();
+  source = std::move(*opened);
   const VkDeviceSize frameBytes = (probe.image.pixels.size() + 3) / 4 * 4;
   const VkDeviceSize tensorBytes = VkDeviceSize{3} * params.tensorSize * params.tensorSize * sizeof(float);
   std::array<Slot, SLOTS> slots;
@@ -148,10 +132,16 @@ Result<HeadlessDemoSummary> runHeadlessDemo(vk::Context& context, const Headless
     Frame frame;
     {
       auto span = profiler.span("capture");
-      MESHRT_TRY(source.next(frame));
+      MESHRT_TRY(source->next(frame));
+    }
+    if (frame.image.width != probe.image.width || frame.image.height != probe.image.height) {
+      return makeError(source->name(), "frame " + std::to_string(frame.index) + " is " + std::to_string(frame.image.width) +
+                                           "x" + std::to_string(frame.image.height) + ", the first was " +
+                                           std::to_string(probe.image.width) + "x" + std::to_string(probe.image.height) +
+                                           " (headless runs need one frame size)");
     }
     PreprocessConfig config;
-    config.crop = source.objectCrop();
+    config.crop = objectCropFor(*source, frame);
     config.outWidth = config.outHeight = params.tensorSize;
     config.normalization = Normalization::ZeroToOne;
     const FrameLayout layout{frame.image.width, frame.image.height, 3, 0};

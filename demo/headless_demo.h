@@ -1,5 +1,6 @@
 // The headless frame loop of `meshrt demo --headless`: capture -> upload -> preprocess ->
 // readback -> PNG, two frames in flight, every stage timed on the CPU and the GPU.
+// Every frame must have the first frame's size (a directory of mixed sizes is an error).
 #pragma once
 
 #include <cstdint>
@@ -17,6 +18,7 @@ namespace cli {
 
 struct HeadlessDemoParams {
   int64_t frames = 60;        // frames to run
+  std::string source = "sample";  // --source text (capture/frame_source_factory.h)
   std::string outDir;         // PNGs go here as frame_0000.png, ...
   uint32_t tensorSize = 256;  // the preprocessed crop is tensorSize x tensorSize
 };

@@ -7,6 +7,8 @@
 #include <cstdlib>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "vk/context.h"
 
@@ -21,8 +23,13 @@ inline bool validationRequested() {
   return env && std::string(env) == "1";
 }
 
-inline Result<std::unique_ptr<vk::Context>> createProgramContext(ValidationCount& count) {
+// instanceExtensions/deviceExtensions: what a window needs (surface, swapchain); none headless.
+inline Result<std::unique_ptr<vk::Context>> createProgramContext(ValidationCount& count,
+                                                                 std::vector<std::string> instanceExtensions = {},
+                                                                 std::vector<std::string> deviceExtensions = {}) {
   vk::ContextOptions options;
+  options.instanceExtensions = std::move(instanceExtensions);
+  options.deviceExtensions = std::move(deviceExtensions);
   options.validation = validationRequested();
   options.onValidationMessage = [&count](const vk::ValidationMessage& message) {
     ++count.messages;

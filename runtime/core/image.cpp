@@ -1,5 +1,6 @@
 #include "core/image.h"
 
+#include <stb/stb_image.h>
 #include <stb/stb_image_write.h>
 
 #include <cerrno>
@@ -29,6 +30,16 @@ Result<void> writePng(const Image& image, const std::string& path) {
     return makeError(path, std::string("cannot write PNG: ") + std::strerror(error));
   }
   return {};
+}
+
+Result<Image> readImage(const std::string& path) {
+  int width = 0, height = 0, channels = 0;
+  stbi_uc* pixels = stbi_load(path.c_str(), &width, &height, &channels, 3);
+  if (!pixels) return makeError(path, std::string("cannot read image: ") + stbi_failure_reason());
+  Image image(static_cast<uint32_t>(width), static_cast<uint32_t>(height), 3);
+  std::memcpy(image.pixels.data(), pixels, image.pixels.size());
+  stbi_image_free(pixels);
+  return image;
 }
 
 }  // namespace meshrt

@@ -27,4 +27,8 @@ struct Image {
 // half-written file. Error: "<path>: cannot write PNG: <reason>".
 Result<void> writePng(const Image& image, const std::string& path);
 
+// Reads a PNG, JPEG, BMP, TGA, GIF (first frame) or PNM file as RGB8 (alpha dropped, grey
+// expanded). Error: "<path>: cannot read image: <reason>".
+Result<Image> readImage(const std::string& path);
+
 }  // namespace meshrt

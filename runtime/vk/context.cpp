@@ -12,6 +12,12 @@
 namespace meshrt::vk {
 namespace {
 
+std::string joinNames(const std::vector<std::string>& names) {
+  std::string joined;
+  for (const std::string& name : names) joined += (joined.empty() ? "" : ", ") + name;
+  return joined;
+}
+
 constexpr const char* VALIDATION_LAYER = "VK_LAYER_KHRONOS_validation";
 
 std::vector<VkExtensionProperties> deviceExtensions(VkPhysicalDevice physicalDevice) {
@@ -126,7 +132,7 @@ Result<std::unique_ptr<Context>> Context::create(const ContextOptions& options) 
   context->mOwnsHandles = true;
   MESHRT_TRY(context->createInstance(options));
   MESHRT_TRY(context->pickPhysicalDevice(options));
-  MESHRT_TRY(context->createDevice());
+  MESHRT_TRY(context->createDevice(options));
   return context;
 }
 
@@ -197,6 +203,7 @@ Result<void> Context::createInstance(const ContextOptions& options) {
     validationFeatures.pNext = &messengerInfo;
     info.pNext = &validationFeatures;
   }
+  for (const std::string& name : options.instanceExtensions) extensions.push_back(name.c_str());
   info.enabledLayerCount = static_cast<uint32_t>(layers.size());
   info.ppEnabledLayerNames = layers.data();
   info.enabledExtensionCount = static_cast<uint32_t>(extensions.size());
@@ -204,6 +211,10 @@ Result<void> Context::createInstance(const ContextOptions& options) {
   const VkResult result = vkCreateInstance(&info, nullptr, &mInstance);
   if (result == VK_ERROR_INCOMPATIBLE_DRIVER) {
     return makeError("Vulkan", "no Vulkan 1.3 loader/driver found (Debian: libvulkan1 and mesa-vulkan-drivers)");
+  }
+  if (result == VK_ERROR_EXTENSION_NOT_PRESENT && !options.instanceExtensions.empty()) {
+    return makeError("vkCreateInstance", "an instance extension is missing (requested: " +
+                                             joinNames(options.instanceExtensions) + ")");
   }
   MESHRT_VK_TRY(result);
 
@@ -246,7 +257,7 @@ Result<void> Context::pickPhysicalDevice(const ContextOptions& options) {
   return {};
 }
 
-Result<void> Context::createDevice() {
+Result<void> Context::createDevice(const ContextOptions& options) {
   const DeviceFeatures supported = supportedFeatures(mPhysicalDevice);
   std::vector<const char*> extensions;
   if (supported.externalMemoryFd) {
@@ -258,6 +269,10 @@ Result<void> Context::createDevice() {
   const bool calibrated = hasExtension(available, VK_EXT_CALIBRATED_TIMESTAMPS_EXTENSION_NAME) &&
                           hasMonotonicTimeDomain(mInstance, mPhysicalDevice);
   if (calibrated) extensions.push_back(VK_EXT_CALIBRATED_TIMESTAMPS_EXTENSION_NAME);
+  for (const std::string& name : options.deviceExtensions) {
+    if (!hasExtension(available, name.c_str())) return makeError(name, "device extension not supported by this Vulkan device");
+    extensions.push_back(name.c_str());
+  }
 
   VkPhysicalDeviceShaderAtomicFloatFeaturesEXT atomicFloat{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_ATOMIC_FLOAT_FEATURES_EXT};
   atomicFloat.shaderBufferFloat32Atomics = supported.float32Atomics;

@@ -58,6 +58,10 @@ struct ContextOptions {
   std::string deviceSelector;
   // Receives warning/error validation messages; default prints them to stderr.
   ValidationHandler onValidationMessage;
+  // Extra extensions the application needs, e.g. a window's surface extensions (instance) and
+  // VK_KHR_swapchain (device). Creation fails naming the first one the loader or device lacks.
+  std::vector<std::string> instanceExtensions;
+  std::vector<std::string> deviceExtensions;
 };
 
 // Handles owned by the application. meshrt uses them and never destroys them. The device
@@ -102,7 +106,7 @@ class Context {
   Context() = default;
   Result<void> createInstance(const ContextOptions& options);
   Result<void> pickPhysicalDevice(const ContextOptions& options);
-  Result<void> createDevice();
+  Result<void> createDevice(const ContextOptions& options);
   void queryInfo(const DeviceFeatures* enabledOverride);
 
   VkInstance mInstance = VK_NULL_HANDLE;

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "core/chrome_trace.h"
+#include "core/image.h"
 #include "e2e/process.h"
 
 namespace meshrt::test {
@@ -108,7 +109,25 @@ TEST_F(CliTest, UnknownSubcommandAndFlag) {
   expectOneLineError(runMeshrt({"demo", "--fast"}), 2, "unknown flag '--fast'");
   expectOneLineError(runMeshrt({"info", "--jsn"}), 2, "unknown flag '--jsn'");
   expectOneLineError(runMeshrt({"demo", "--frames", "-3"}), 2, "--frames");
-  expectOneLineError(runMeshrt({"demo", "--source", "webcam:0"}), 2, "--source webcam:0");
+  expectOneLineError(runMeshrt({"demo", "--headless", "--source", "webcam:97"}), 2,
+                     "--source webcam:97: /dev/video97: cannot open");
+  expectOneLineError(runMeshrt({"demo", "--headless", "--source", (mDir / "none.mp4").string()}), 2, "none.mp4");
+}
+
+TEST_F(CliTest, HeadlessDemoRunsOnAnImageSource) {
+  Image still(320, 240, 3);
+  for (size_t i = 0; i < still.pixels.size(); ++i) still.pixels[i] = static_cast<uint8_t>(i * 7);
+  const std::string image = (mDir / "still.png").string();
+  ASSERT_TRUE(writePng(still, image));
+  const fs::path out = mDir / "frames";
+  const ProcessResult result = runMeshrt({"demo", "--headless", "--source", image, "--frames", "3", "--out", out.string()});
+  ASSERT_EQ(result.exitCode, 0) << result.err;
+  for (const char* name : {"frame_0000.png", "frame_0001.png", "frame_0002.png"}) {
+    auto written = readImage((out / name).string());
+    ASSERT_TRUE(written) << written.error().message;
+    EXPECT_EQ(written->width, 320u);
+    EXPECT_EQ(written->height, 240u);
+  }
 }
 
 TEST_F(CliTest, UnwritableOutputDirectory) {

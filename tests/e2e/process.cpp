@@ -32,12 +32,14 @@ std::vector<std::string> ProcessResult::errLines() const {
   return lines;
 }
 
-ProcessResult runMeshrt(const std::vector<std::string>& args, const std::vector<std::string>& env) {
+ProcessResult runMeshrt(const std::vector<std::string>& args, const std::vector<std::string>& env,
+                        const std::vector<std::string>& wrapper) {
   namespace fs = std::filesystem;
   static int counter = 0;
   const fs::path base = fs::temp_directory_path() / ("meshrt_e2e_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
   std::string command = "env MESHRT_VALIDATION=1";
   for (const std::string& assignment : env) command += " " + quote(assignment);
+  for (const std::string& word : wrapper) command += " " + quote(word);
   command += " " + quote(MESHRT_BINARY);
   for (const std::string& arg : args) command += " " + quote(arg);
   command += " >" + quote(base.string() + ".out") + " 2>" + quote(base.string() + ".err") + " </dev/null";

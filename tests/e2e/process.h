@@ -15,6 +15,8 @@ struct ProcessResult {
 
 // Runs MESHRT_BINARY with `args` (each shell-quoted) under `env` assignments ("NAME=value"),
 // with MESHRT_VALIDATION=1 so any Vulkan validation message fails the run.
-ProcessResult runMeshrt(const std::vector<std::string>& args, const std::vector<std::string>& env = {});
+// `wrapper` goes before the binary, e.g. {"xvfb-run", "-a"} to give it a virtual display.
+ProcessResult runMeshrt(const std::vector<std::string>& args, const std::vector<std::string>& env = {},
+                        const std::vector<std::string>& wrapper = {});
 
 }  // namespace meshrt::test
