@@ -8,7 +8,7 @@
 Its own minimal FlatBuffer reading (field order of TensorFlow Lite's public schema.fbs) and NumPy
 versions of the few ops these models use, run in NHWC as TFLite does, in float64 after fp16/fp32
 weights are widened. The input is not stored: it is splitmix_signed(SEED, N*H*W*C) in the model's
-own NHWC order (tests/support/splitmix.h, tools/uv_splat_peer.py), so the C++ test recreates it.
+own NHWC order (tests/support/splitmix.h, tools/splitmix.py), so the C++ test recreates it.
 Writes <out>/<model stem>.out<k>.npy (float32, the model's output shape, graph output k) and
 <out>/goldens.json (seed, model SHA-256, output names and shapes).
 """
@@ -20,6 +20,9 @@ import struct
 import sys
 
 import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from splitmix import splitmix_uniform  # noqa: E402  (tests/support/splitmix.h in C++)
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SEED = 20240605
@@ -41,21 +44,6 @@ TENSOR_TYPES = {0: "<f4", 1: "<f2", 2: "<i4", 3: "u1", 4: "<i8", 9: "i1"}
 # BuiltinOperator codes used here.
 OPS = {0: "ADD", 1: "AVERAGE_POOL_2D", 2: "CONCATENATION", 3: "CONV_2D", 4: "DEPTHWISE_CONV_2D", 6: "DEQUANTIZE", 9: "FULLY_CONNECTED",
        14: "LOGISTIC", 17: "MAX_POOL_2D", 18: "MUL", 19: "RELU", 21: "RELU6", 22: "RESHAPE", 25: "SOFTMAX", 34: "PAD", 40: "MEAN", 54: "PRELU"}
-
-
-def splitmix_uniform(seed, count):
-    """count values in [0, 1), exact in float32; the same generator as tests/support/splitmix.h."""
-    with np.errstate(over="ignore"):
-        z = np.uint64(seed) * np.uint64(0xD1B54A32D192ED03) + (np.arange(count, dtype=np.uint64) + np.uint64(1)) * \
-            np.uint64(0x9E3779B97F4A7C15)
-        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-        z = z ^ (z >> np.uint64(31))
-    return (z >> np.uint64(40)).astype(np.float64) * 2.0 ** -24
-
-
-def splitmix_signed(seed, count):
-    return 2.0 * splitmix_uniform(seed, count) - 1.0
 
 
 class Table:
@@ -331,7 +319,7 @@ def main():
         with open(path, "rb") as stream:
             digest = hashlib.sha256(stream.read()).hexdigest()
         tensors, operators, inputs, outputs = read_model(path)
-        input_values = [splitmix_signed(SEED, int(np.prod(tensors[i]["shape"]))).reshape(tensors[i]["shape"])
+        input_values = [(2.0 * splitmix_uniform(SEED, int(np.prod(tensors[i]["shape"]))) - 1.0).reshape(tensors[i]["shape"])
                         for i in inputs]
         results = run_model(tensors, operators, inputs, outputs, input_values)
         stem = os.path.splitext(name)[0]

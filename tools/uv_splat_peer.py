@@ -27,20 +27,12 @@ from pathlib import Path
 import numpy as np
 import torch
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from splitmix import splitmix_uniform  # noqa: E402  (tests/support/splitmix.h in C++)
+
 NO_QUAD = 0xFFFFFFFF
 # Corner k of the quad whose top-left pixel is (x, y), in ring order: (dy, dx).
 CORNERS = ((0, 0), (0, 1), (1, 1), (1, 0))
-
-
-def splitmix_uniform(seed, count):
-    """count values in [0, 1), exactly representable in float32; tests/support/splitmix.h."""
-    with np.errstate(over="ignore"):
-        golden = np.uint64(0x9E3779B97F4A7C15)
-        z = np.uint64(seed) * np.uint64(0xD1B54A32D192ED03) + (np.arange(count, dtype=np.uint64) + np.uint64(1)) * golden
-        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-        z = z ^ (z >> np.uint64(31))
-    return (z >> np.uint64(40)).astype(np.float64) * 2.0 ** -24
 
 
 def signed_features(seed, shape):
