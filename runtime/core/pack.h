@@ -1,0 +1,82 @@
+// A loaded, validated pack (DESIGN §6; the pack.json fields are documented in docs/PACKS.md).
+// loadPack() checks every field and every model's SHA-256 and names the file and field at
+// fault in its one-line error. Paths in PackSpec are absolute (resolved against the pack dir).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "meshrt/result.h"
+
+namespace meshrt {
+
+inline constexpr int PACK_FORMAT = 1;
+
+enum class PackNormalization { ZeroToOne, MinusOneToOne };  // stages/preprocess.h Normalization
+enum class PackCropMode {
+  StretchFrame,        // the whole frame stretched to the model input
+  LetterboxZero,       // the whole frame, aspect kept, centred, zero bars
+  LetterboxReplicate,  // the crop rectangle, aspect kept, centred, edge-replicated taps
+};
+enum class TemplateFit { Box, Landmarks };
+
+struct PackModelInput {
+  uint32_t width = 0, height = 0;  // pixels
+  PackNormalization normalization = PackNormalization::ZeroToOne;
+  PackCropMode crop = PackCropMode::StretchFrame;
+};
+
+struct PackModel {
+  std::string path;    // absolute path of the .tflite / .onnx file
+  std::string sha256;  // lowercase hex, verified by loadPack
+  PackModelInput input;
+  // Graph output names by role: detector "boxes", "scores"; landmarks "keypoints", "presence".
+  std::vector<std::pair<std::string, std::string>> outputs;
+  bool presenceIsLogit = false;  // landmarks: the presence output still needs a sigmoid
+  // The output name for `role`, or "" when the pack does not list it.
+  std::string output(const std::string& role) const {
+    for (const auto& [r, name] : outputs)
+      if (r == role) return name;
+    return {};
+  }
+};
+
+struct PackDetector {
+  std::vector<std::string> labels;  // category class names (objectron); empty for face
+  std::vector<int32_t> labelIds;    // their indices in the label map (line number, 0 = background)
+  std::string labelMapPath;         // absolute, or "" when the detector has one class
+  float minScore = 0.5f;            // after the sigmoid
+  float iouThreshold = 0.45f;
+  uint32_t maxDetections = 5;
+};
+
+struct PackCrop {
+  float scale = 1.5f;
+  bool square = true;
+  int rotationFrom = -1, rotationTo = -1;  // keypoint indices, -1 = axis-aligned
+  float targetAngleRad = 0;
+};
+
+struct PackSpec {
+  std::string directory;  // absolute pack directory
+  std::string name, head, category, licence, source;
+  PackModel detector;
+  PackModel landmarks;
+  PackDetector detection;
+  PackCrop crop;
+  float minPresence = 0.5f;       // tracking.min_presence
+  uint32_t keypointCount = 0;     // 9 or 468
+  std::string templatePath;       // absolute path of the template OBJ
+  TemplateFit templateFit = TemplateFit::Box;
+  float focalPerLongSide = 1.2f;  // f = value * max(width, height) pixels
+};
+
+// Reads and validates `<directory>/pack.json`, resolves paths, checks the models' SHA-256.
+Result<PackSpec> loadPack(const std::string& directory);
+
+// Finds the pack called `name` on packSearchPath(bundledDir) and loads it. Error when absent:
+// "pack 'x': not found (searched: a, b, c)".
+Result<PackSpec> findAndLoadPack(const std::string& name, const std::string& bundledDir);
+
+}  // namespace meshrt
