@@ -31,4 +31,7 @@ Result<void> writePng(const Image& image, const std::string& path);
 // expanded). Error: "<path>: cannot read image: <reason>".
 Result<Image> readImage(const std::string& path);
 
+// The same from encoded bytes in memory; `name` labels errors.
+Result<Image> decodeImage(const uint8_t* bytes, size_t size, const std::string& name);
+
 }  // namespace meshrt
