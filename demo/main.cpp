@@ -25,6 +25,9 @@ void printUsage(std::FILE* out) {
                "  meshrt demo --headless [--frames N] [--out DIR] [--trace FILE]\n"
                "                                  the frame loop without a window (also the fallback with no\n"
                "                                  display): PNGs (frame_NNNN.png) to DIR, a Chrome/Perfetto trace\n"
+               "  meshrt reconstruct --pack P [--head H] --input IMAGE --out DIR\n"
+               "                                  one photo: result.json, mesh_K.obj/.mtl, texture_K.png,\n"
+               "                                  overlay.png in DIR (written whole or not at all)\n"
                "  meshrt help                     this text\n"
                "\n"
                "environment:\n"
@@ -48,14 +51,15 @@ int main(int argc, char** argv) {
   const std::vector<std::string> args(argv + 2, argv + argc);
   if (command == "info") return runInfo(args);
   if (command == "demo") return runDemo(args);
+  if (command == "reconstruct") return runReconstruct(args);
   if (command == "help" || command == "--help" || command == "-h") {
     printUsage(stdout);
     return EXIT_OK;
   }
-  if (command == "reconstruct" || command == "bench" || command == "render-dataset") {
+  if (command == "bench" || command == "render-dataset") {
     printError("meshrt: '" + command + "' is not available in this build yet (see 'meshrt help')");
     return EXIT_USAGE;
   }
-  printError("meshrt: unknown subcommand '" + command + "' (expected info, demo or help)");
+  printError("meshrt: unknown subcommand '" + command + "' (expected info, demo, reconstruct or help)");
   return EXIT_USAGE;
 }

@@ -42,4 +42,12 @@ Result<Image> readImage(const std::string& path) {
   return image;
 }
 
+Result<ImageSize> readImageSize(const std::string& path) {
+  int width = 0, height = 0, channels = 0;
+  if (!stbi_info(path.c_str(), &width, &height, &channels)) {
+    return makeError(path, std::string("cannot read image: ") + stbi_failure_reason());
+  }
+  return ImageSize{static_cast<uint32_t>(width), static_cast<uint32_t>(height)};
+}
+
 }  // namespace meshrt

@@ -31,4 +31,11 @@ Result<void> writePng(const Image& image, const std::string& path);
 // expanded). Error: "<path>: cannot read image: <reason>".
 Result<Image> readImage(const std::string& path);
 
+// Reads only the header of an image file readImage accepts: its size, without decoding the
+// pixels (so a huge image can be refused before it is allocated). Same errors as readImage.
+struct ImageSize {
+  uint32_t width = 0, height = 0;  // pixels
+};
+Result<ImageSize> readImageSize(const std::string& path);
+
 }  // namespace meshrt
