@@ -15,6 +15,7 @@
 #include <optional>
 
 #include "heads/blazeface_decoder.h"
+#include "heads/face_template.h"
 #include "heads/head_pipelines.h"
 #include "heads/pack_model.h"
 #include "heads/procrustes.h"
@@ -48,14 +49,10 @@ class FacePipeline final : public ObjectPipeline {
     auto anchors = generateSsdAnchors(blazeFaceShortRangeAnchorParams());
     if (!anchors) return anchors.error();
     mAnchors = std::move(*anchors);
-    auto mesh = loadPackTemplate(mPack);
+    // Template vertex k is landmark k (the canonical mesh's v statements are in model order).
+    auto mesh = loadLandmarkOrderedTemplate(mPack.templatePath, FACE_LANDMARKS);
     if (!mesh) return mesh.error();
     mTemplate = std::move(*mesh);
-    // Template vertex k is landmark k: the canonical mesh keeps the model's index order.
-    if (mTemplate.vertexCount() != FACE_LANDMARKS) {
-      return makeError(mPack.templatePath, "the canonical face mesh needs 468 vertices, got " +
-                                               std::to_string(mTemplate.vertexCount()));
-    }
     return {};
   }
 
