@@ -64,6 +64,36 @@ TEST_F(CliTest, InfoJsonHasTheDocumentedFields) {
   EXPECT_TRUE(vulkan["validation"].get<bool>()) << "e2e runs set MESHRT_VALIDATION=1";
 }
 
+// An installed pack is listed with its head; a broken one (here: required fields missing) with
+// loadPack's one-line error.
+TEST_F(CliTest, InfoJsonListsPacksAndTheirLoadErrors) {
+  const fs::path broken = mDir / "packs" / "broken-cup";
+  fs::create_directories(broken);
+  std::ofstream(broken / "detector.tflite") << "not the recorded model";
+  std::ofstream(broken / "pack.json") << R"({"format": 1, "name": "broken-cup", "head": "objectron",
+      "models": {"detector": {"path": "detector.tflite"}}})";
+  const ProcessResult result = runMeshrt({"info", "--json"}, {"MESHRT_PACK_PATH=" + (mDir / "packs").string()});
+  ASSERT_EQ(result.exitCode, 0) << result.err;
+  const auto info = nlohmann::json::parse(result.out, nullptr, false);
+  ASSERT_FALSE(info.is_discarded()) << result.out;
+  bool sawBroken = false;
+  for (const auto& pack : info["packs"]) {
+    const std::string name = pack["name"].get<std::string>();
+    if (name == "broken-cup") {
+      sawBroken = true;
+      EXPECT_EQ(pack["head"], "objectron");
+      ASSERT_TRUE(pack.contains("error")) << pack.dump();
+      EXPECT_NE(pack["error"].get<std::string>().find("broken-cup/pack.json: category: missing"), std::string::npos)
+          << pack.dump();
+    } else if (name == "objectron-cup" || name == "face") {
+      // Installed by ./meshrt.sh fetch (tools/install_packs.py) on machines that fetched the models.
+      EXPECT_EQ(pack["head"], name == "face" ? "face" : "objectron");
+      EXPECT_FALSE(pack.contains("error")) << pack.dump();
+    }
+  }
+  EXPECT_TRUE(sawBroken) << result.out;
+}
+
 TEST_F(CliTest, HeadlessDemoWritesFramesAndTrace) {
   const fs::path out = mDir / "frames";
   const fs::path trace = mDir / "t.json";
