@@ -7,8 +7,8 @@
 // min_presence → 468 landmarks (x, y, z in crop pixels) mapped to image pixels, z scaled like x
 // → mesh vertices = the landmarks (the template's UVs and triangles), pose = similarity
 // Procrustes of the canonical mesh (the template) onto them.
-// Tracking: the next crop is the landmarks' box × crop.scale, rotated by the eye-corner
-// landmarks 33 → 263 (MediaPipe's face_landmark_landmarks_to_roi).
+// Tracking: the next crop is the landmarks' box × crop.scale, rotated by the landmarks
+// tracking.rotation_from → rotation_to (33 → 263, MediaPipe's face_landmark_landmarks_to_roi).
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -25,7 +25,6 @@ namespace meshrt {
 namespace {
 
 constexpr uint32_t FACE_LANDMARKS = 468;
-constexpr int TRACKING_EYE_FROM = 33, TRACKING_EYE_TO = 263;  // right → left eye outer corners
 
 struct CropCandidate {
   CropRect crop;
@@ -102,8 +101,8 @@ class FacePipeline final : public ObjectPipeline {
     TrackingCropParams params;
     params.scale = mPack.crop.scale;
     params.square = mPack.crop.square;
-    params.rotationFrom = TRACKING_EYE_FROM;
-    params.rotationTo = TRACKING_EYE_TO;
+    params.rotationFrom = mPack.crop.trackingRotationFrom;  // 33 → 263, the outer eye corners
+    params.rotationTo = mPack.crop.trackingRotationTo;
     params.targetAngleRad = mPack.crop.targetAngleRad;
     params.minPresence = mPack.minPresence;
     return params;

@@ -95,8 +95,8 @@ class ObjectronPipeline final : public ObjectPipeline {
     TrackingCropParams params;
     params.scale = mPack.crop.scale;
     params.square = mPack.crop.square;
-    params.rotationFrom = mPack.crop.rotationFrom;
-    params.rotationTo = mPack.crop.rotationTo;
+    params.rotationFrom = mPack.crop.trackingRotationFrom;
+    params.rotationTo = mPack.crop.trackingRotationTo;
     params.targetAngleRad = mPack.crop.targetAngleRad;
     params.minPresence = mPack.minPresence;
     return params;
