@@ -21,7 +21,8 @@ Coordinates: image pixels, x right, y down, pixel (i, j) centred at (i + 0.5, j 
 (DESIGN §5). Arithmetic in float64 except the torch models (float32).
 
 Pack constants come from assets/pack_sources/<pack>/pack.json (or assets/packs/<pack>/pack.json)
-when that file exists, else from FALLBACK_PACKS below (the values docs/PACKS.md documents).
+when that file exists, else from the installed pack (${MESHRT_CACHE}/packs/<pack>/pack.json),
+else from FALLBACK_PACKS below (the values docs/PACKS.md documents).
 Models come from ${MESHRT_CACHE:-~/.cache/meshrt}/models/.
 """
 import argparse
@@ -61,7 +62,7 @@ def _objectron_pack(category, model, labels):
                                          "crop": "letterbox_replicate"},
                 "outputs": {"keypoints": "Identity_1", "presence": "Identity"}}},
             "detector": {"labels": labels, "label_map": "object_detection_oidv4_labelmap.txt", "min_score": 0.5,
-                         "iou_threshold": 0.45, "max_detections": 5},
+                         "iou_threshold": 0.5, "max_detections": 5},
             "crop": {"scale": 1.5, "square": True, "rotation_from": -1, "rotation_to": -1, "target_angle_deg": 0},
             "tracking": {"min_presence": 0.5}, "keypoints": 9}
 
@@ -94,12 +95,15 @@ FALLBACK_PACKS = {
 
 
 def load_pack(name):
-    """The pack's pack.json (committed sources first), else the documented fallback. Returns
-    (pack dict, where it came from)."""
+    """The pack's pack.json (the committed sources, else the installed pack in the cache), else
+    the documented fallback. Returns (pack dict, where it came from)."""
     for folder in ("pack_sources", "packs"):
         path = REPO / "assets" / folder / name / "pack.json"
         if path.is_file():
             return json.loads(path.read_text()), str(path.relative_to(REPO))
+    installed = models_dir().parent / "packs" / name / "pack.json"
+    if installed.is_file():
+        return json.loads(installed.read_text()), f"installed {name}/pack.json"
     if name not in FALLBACK_PACKS:
         sys.exit(f"mediapipe_reference.py: {name}: no pack.json and no documented fallback")
     return FALLBACK_PACKS[name], "tools/mediapipe_reference.py FALLBACK_PACKS (docs/PACKS.md)"
