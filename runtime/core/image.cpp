@@ -71,4 +71,12 @@ Result<Image> decodeImage(const uint8_t* bytes, size_t size, const std::string& 
   return image;
 }
 
+Result<ImageSize> readImageSize(const std::string& path) {
+  int width = 0, height = 0, channels = 0;
+  if (!stbi_info(path.c_str(), &width, &height, &channels)) {
+    return makeError(path, std::string("cannot read image: ") + stbi_failure_reason());
+  }
+  return ImageSize{static_cast<uint32_t>(width), static_cast<uint32_t>(height)};
+}
+
 }  // namespace meshrt

@@ -1,0 +1,114 @@
+#include "heads/image_texturing.h"
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "stages/raster.h"
+#include "stages/uv_splat.h"
+#include "vk/command_stream.h"
+#include "vk/context.h"
+#include "vk/gpu_allocator.h"
+
+namespace meshrt {
+
+ImageTexturer::~ImageTexturer() = default;
+
+Result<std::unique_ptr<ImageTexturer>> ImageTexturer::create(vk::Context* context) {
+  std::unique_ptr<ImageTexturer> texturer(new ImageTexturer());
+  if (context == nullptr) return texturer;
+  texturer->mAllocator = std::make_unique<vk::GpuAllocator>(*context);
+  auto stream = vk::CommandStream::create(*context);
+  if (!stream) return stream.error();
+  texturer->mStream = std::move(*stream);
+  auto raster = RasterStage::create(*context, *texturer->mAllocator);
+  if (!raster) return raster.error();
+  texturer->mRaster = std::move(*raster);
+  auto splat = UvSplatStage::create(*context, *texturer->mAllocator);
+  if (!splat) return splat.error();
+  texturer->mSplat = std::move(*splat);
+  return texturer;
+}
+
+Result<ImageTexture> ImageTexturer::texture(const Image& frame, const TexturedMesh& mesh,
+                                            const ImageTexturingParams& params) {
+  constexpr const char* CONTEXT = "texturing";
+  if (frame.width == 0 || frame.height == 0 || frame.channels < 3) {
+    return makeError(CONTEXT, "frame must be RGB8 or RGBA8 and not empty");
+  }
+  if (frame.width > RASTER_MAX_SIZE || frame.height > RASTER_MAX_SIZE) {
+    return makeError(CONTEXT, "frame larger than the raster limit " + std::to_string(RASTER_MAX_SIZE));
+  }
+  if (mesh.uvs.size() != size_t{2} * mesh.vertexCount()) return makeError(CONTEXT, "mesh has no UVs");
+  const uint32_t width = frame.width, height = frame.height;
+
+  // The view: perspective in the camera frame (identity pose), or pixels → [-1, 1] per axis.
+  std::vector<float> positions = mesh.positions;
+  const float identity[9] = {1, 0, 0, 0, 1, 0, 0, 0, 1};
+  const float zero[3] = {0, 0, 0};
+  gpu::RasterView view{};
+  if (params.projection == TexturingProjection::Perspective) {
+    const PinholeIntrinsics& k = params.intrinsics;
+    view = perspectiveView(identity, zero, k.fx, k.fy, k.cx, k.cy);
+  } else {
+    for (uint32_t v = 0; v < mesh.vertexCount(); ++v) {
+      positions[3 * v] = 2.0f * positions[3 * v] / float(width) - 1.0f;
+      positions[3 * v + 1] = 2.0f * positions[3 * v + 1] / float(height) - 1.0f;
+    }
+    view = weakPerspectiveView(identity, 1.0f, 0.0f, 0.0f);
+  }
+  RasterMesh rasterMesh;
+  rasterMesh.positions = positions;
+  rasterMesh.triangles = mesh.triangles;
+  rasterMesh.uvs = mesh.uvs;
+  RasterConfig rasterConfig;
+  rasterConfig.width = width;
+  rasterConfig.height = height;
+  const gpu::RasterView views[1] = {view};
+  Result<RasterImage> raster = Error{};
+  if (mRaster) {
+    auto ran = mRaster->run(*mStream, rasterMesh, views, rasterConfig);
+    if (!ran) return ran.error();
+    raster = mRaster->download(*mStream);
+  } else {
+    raster = rasterReference(rasterMesh, views, rasterConfig);
+  }
+  if (!raster) return raster.error();
+
+  // Splat inputs: RGB [3][H][W] in 0..255, UVs [H][W][2], mask = covered.
+  const size_t pixels = size_t{width} * height;
+  std::vector<float> features(3 * pixels);
+  std::vector<float> uvs(2 * pixels, 0.0f);
+  std::vector<uint8_t> mask(pixels, 0);
+  ImageTexture result;
+  for (size_t p = 0; p < pixels; ++p) {
+    for (uint32_t c = 0; c < 3; ++c) features[c * pixels + p] = float(frame.pixels[p * frame.channels + c]);
+    if (raster->triangleIds[p] == RASTER_NO_TRIANGLE) continue;
+    mask[p] = 1;
+    uvs[2 * p] = raster->attributes[p * raster->attributeStride];
+    uvs[2 * p + 1] = raster->attributes[p * raster->attributeStride + 1];
+    ++result.coveredPixels;
+  }
+  UvSplatConfig splatConfig;
+  splatConfig.imageWidth = width;
+  splatConfig.imageHeight = height;
+  splatConfig.channels = 3;
+  splatConfig.textureWidth = splatConfig.textureHeight = params.textureSize;
+  const UvSplatInputs inputs{features, uvs, mask};
+  auto splat = mSplat ? mSplat->forward(*mStream, splatConfig, inputs) : uvSplatForwardReference(splatConfig, inputs);
+  if (!splat) return splat.error();
+
+  const size_t texels = size_t{params.textureSize} * params.textureSize;
+  result.texture = Image(params.textureSize, params.textureSize, 3);
+  for (size_t t = 0; t < texels; ++t) {
+    const bool filled = splat->weight[t] > 0.0f;
+    result.filledTexels += filled ? 1 : 0;
+    for (uint32_t c = 0; c < 3; ++c) {
+      const float value = filled ? splat->texture[c * texels + t] : float(params.neutralFill[c]);
+      result.texture.pixels[t * 3 + c] = uint8_t(std::clamp(std::lround(value), 0L, 255L));
+    }
+  }
+  return result;
+}
+
+}  // namespace meshrt
