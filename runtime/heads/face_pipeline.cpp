@@ -111,9 +111,9 @@ class FacePipeline final : public ObjectPipeline {
   Result<std::vector<CropCandidate>> detect(const Image& frame, std::vector<std::pair<std::string, double>>& timings,
                                             std::chrono::steady_clock::time_point& start) {
     gpu::PreprocessParams params{};
-    auto ran = mDetector->run(frame, mDetector->preprocessConfig({}, frame.width, frame.height), params);
+    auto ran = mDetector->run(frame, mDetector->preprocessConfig({}, frame.width, frame.height), params, mOptions.profiler);
     if (!ran) return ran.error();
-    addTiming(timings, "detector", start);
+    addTiming(timings, "detector", start, mOptions.profiler);
     const auto boxes = mDetector->output("boxes");
     const auto scores = mDetector->output("scores");
     if (boxes.size() != mAnchors.size() * 16 || scores.size() != mAnchors.size()) {
@@ -149,7 +149,7 @@ class FacePipeline final : public ObjectPipeline {
       }
       candidates.push_back(candidate);
     }
-    addTiming(timings, "detector_decode", start);
+    addTiming(timings, "detector_decode", start, mOptions.profiler);
     return candidates;
   }
 
@@ -157,9 +157,9 @@ class FacePipeline final : public ObjectPipeline {
                                                          std::vector<std::pair<std::string, double>>& timings,
                                                          std::chrono::steady_clock::time_point& start) {
     gpu::PreprocessParams params{};
-    auto ran = mLandmarks->run(frame, mLandmarks->preprocessConfig(candidate.crop, frame.width, frame.height), params);
+    auto ran = mLandmarks->run(frame, mLandmarks->preprocessConfig(candidate.crop, frame.width, frame.height), params, mOptions.profiler);
     if (!ran) return ran.error();
-    addTiming(timings, "landmarks", start);
+    addTiming(timings, "landmarks", start, mOptions.profiler);
     const auto landmarks = mLandmarks->output("keypoints");
     const auto flag = mLandmarks->output("presence");
     if (landmarks.size() != size_t{3} * FACE_LANDMARKS || flag.size() != 1) {
@@ -186,7 +186,7 @@ class FacePipeline final : public ObjectPipeline {
       object.mesh.positions[3 * i + 1] = y;
       object.mesh.positions[3 * i + 2] = object.landmarkDepth[i];
     }
-    addTiming(timings, "landmarks_decode", start);
+    addTiming(timings, "landmarks_decode", start, mOptions.profiler);
     auto pose = solveSimilarityProcrustes(mTemplate.positions, object.mesh.positions);
     if (!pose) return std::optional<ReconstructedObject>{};  // degenerate landmarks: not a face
     object.camera.model = ObjectCameraModel::OrthographicPixels;
@@ -194,7 +194,7 @@ class FacePipeline final : public ObjectPipeline {
     object.camera.rotation = pose->rotation;
     object.camera.translation = pose->translation;
     object.camera.scale = pose->scale;
-    addTiming(timings, "pose", start);
+    addTiming(timings, "pose", start, mOptions.profiler);
     return std::optional<ReconstructedObject>{std::move(object)};
   }
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/pack.h"
+#include "core/profiler.h"
 #include "core/textured_mesh.h"
 #include "heads/object_pipeline.h"
 
@@ -22,12 +23,31 @@ Result<TexturedMesh> loadPackTemplate(const PackSpec& pack);
 
 inline float sigmoid(float x) { return 1.0f / (1.0f + std::exp(-x)); }
 
+// The profiler span name of a timing stage: model runs are recorded inside PackModelRunner::run
+// ("preprocess", "encoder"), so they get none here (""); decoders become "decode", the 3D
+// solvers "solve".
+inline const char* timingSpanName(const std::string& stage) {
+  if (stage == "detector" || stage == "landmarks") return "";
+  if (stage == "detector_decode" || stage == "landmarks_decode") return "decode";
+  if (stage == "box_lift" || stage == "pose") return "solve";
+  return stage.c_str();
+}
+
 // Adds the milliseconds since `start` to the stage `name` in `timings` (first use appends) and
-// restarts `start`.
+// restarts `start`. With a profiler, also records the interval as a CPU span (timingSpanName).
 inline void addTiming(std::vector<std::pair<std::string, double>>& timings, const std::string& name,
-                      std::chrono::steady_clock::time_point& start) {
+                      std::chrono::steady_clock::time_point& start, Profiler* profiler) {
   const auto now = std::chrono::steady_clock::now();
   const double ms = std::chrono::duration<double, std::milli>(now - start).count();
+  if (profiler) {
+    const char* spanName = timingSpanName(name);
+    if (spanName[0] != '\0') {
+      const auto toNs = [](std::chrono::steady_clock::time_point t) {
+        return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
+      };
+      profiler->addCpuSpan(spanName, toNs(start), toNs(now));
+    }
+  }
   start = now;
   for (auto& [stage, value] : timings) {
     if (stage == name) {

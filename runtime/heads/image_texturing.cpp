@@ -4,6 +4,7 @@
 #include <cmath>
 #include <vector>
 
+#include "core/profiler.h"
 #include "stages/raster.h"
 #include "stages/uv_splat.h"
 #include "vk/command_stream.h"
@@ -22,6 +23,7 @@ Result<std::unique_ptr<ImageTexturer>> ImageTexturer::create(vk::Context* contex
   if (!stream) return stream.error();
   texturer->mStream = std::move(*stream);
   auto raster = RasterStage::create(*context, *texturer->mAllocator);
+  rasterSpan = ScopedSpan{};
   if (!raster) return raster.error();
   texturer->mRaster = std::move(*raster);
   auto splat = UvSplatStage::create(*context, *texturer->mAllocator);
@@ -31,7 +33,7 @@ Result<std::unique_ptr<ImageTexturer>> ImageTexturer::create(vk::Context* contex
 }
 
 Result<ImageTexture> ImageTexturer::texture(const Image& frame, const TexturedMesh& mesh,
-                                            const ImageTexturingParams& params) {
+                                            const ImageTexturingParams& params, Profiler* profiler) {
   constexpr const char* CONTEXT = "texturing";
   if (frame.width == 0 || frame.height == 0 || frame.channels < 3) {
     return makeError(CONTEXT, "frame must be RGB8 or RGBA8 and not empty");
@@ -66,6 +68,7 @@ Result<ImageTexture> ImageTexturer::texture(const Image& frame, const TexturedMe
   rasterConfig.height = height;
   const gpu::RasterView views[1] = {view};
   Result<RasterImage> raster = Error{};
+  ScopedSpan rasterSpan = profiler ? profiler->span("raster") : ScopedSpan{};
   if (mRaster) {
     auto ran = mRaster->run(*mStream, rasterMesh, views, rasterConfig);
     if (!ran) return ran.error();
@@ -95,10 +98,12 @@ Result<ImageTexture> ImageTexturer::texture(const Image& frame, const TexturedMe
   splatConfig.channels = 3;
   splatConfig.textureWidth = splatConfig.textureHeight = params.textureSize;
   const UvSplatInputs inputs{features, uvs, mask};
+  ScopedSpan splatSpan = profiler ? profiler->span("splat") : ScopedSpan{};
   auto splat = mSplat ? mSplat->forward(*mStream, splatConfig, inputs) : uvSplatForwardReference(splatConfig, inputs);
   if (!splat) return splat.error();
 
   const size_t texels = size_t{params.textureSize} * params.textureSize;
+  result.weight.assign(splat->weight.begin(), splat->weight.begin() + std::ptrdiff_t(texels));
   result.texture = Image(params.textureSize, params.textureSize, 3);
   for (size_t t = 0; t < texels; ++t) {
     const bool filled = splat->weight[t] > 0.0f;

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <vector>
 
 #include "core/image.h"
 #include "core/textured_mesh.h"
@@ -23,6 +24,7 @@ class CommandStream;
 class Context;
 class GpuAllocator;
 }  // namespace vk
+class Profiler;
 class RasterStage;
 class UvSplatStage;
 
@@ -40,6 +42,7 @@ struct ImageTexturingParams {
 
 struct ImageTexture {
   Image texture;               // RGB8, textureSize², row 0 = v 0 (DESIGN §5)
+  std::vector<float> weight;   // textureSize², the splat's total weight per texel (0 = not seen)
   uint32_t coveredPixels = 0;  // image pixels on the visible mesh
   uint32_t filledTexels = 0;   // texels with splat weight > 0
 };
@@ -50,7 +53,9 @@ class ImageTexturer {
   static Result<std::unique_ptr<ImageTexturer>> create(vk::Context* context);
   ~ImageTexturer();
 
-  Result<ImageTexture> texture(const Image& frame, const TexturedMesh& mesh, const ImageTexturingParams& params);
+  // With a profiler: CPU spans "raster" (rasterize + read back) and "splat" on the calling thread.
+  Result<ImageTexture> texture(const Image& frame, const TexturedMesh& mesh, const ImageTexturingParams& params,
+                               Profiler* profiler = nullptr);
   bool usesVulkan() const { return mRaster != nullptr; }
 
  private:

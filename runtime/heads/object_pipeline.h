@@ -24,6 +24,8 @@
 
 namespace meshrt {
 
+class Profiler;
+
 // How an object's camera maps its mesh to the image.
 enum class ObjectCameraModel {
   // Full perspective with the pack's assumed intrinsics: pixel = K·(R·X + t), X in the object
@@ -74,6 +76,10 @@ struct PipelineFrameResult {
 struct ObjectPipelineOptions {
   int threads = 2;        // oneDNN threads per model
   bool tracking = false;  // false: every frame is detected from scratch (single images)
+  // When set, process() records CPU spans on the calling thread: "preprocess" and "encoder" per
+  // model run, "decode" (detector and landmark outputs), "solve" (EPnP box lift, face pose),
+  // "mesh". The profiler must outlive the pipeline.
+  Profiler* profiler = nullptr;
 };
 
 class ObjectPipeline {

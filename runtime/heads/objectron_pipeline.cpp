@@ -105,9 +105,9 @@ class ObjectronPipeline final : public ObjectPipeline {
   Result<std::vector<CropCandidate>> detect(const Image& frame, std::vector<std::pair<std::string, double>>& timings,
                                             std::chrono::steady_clock::time_point& start) {
     gpu::PreprocessParams params{};
-    auto ran = mDetector->run(frame, mDetector->preprocessConfig({}, frame.width, frame.height), params);
+    auto ran = mDetector->run(frame, mDetector->preprocessConfig({}, frame.width, frame.height), params, mOptions.profiler);
     if (!ran) return ran.error();
-    addTiming(timings, "detector", start);
+    addTiming(timings, "detector", start, mOptions.profiler);
     const auto boxes = mDetector->output("boxes");
     const auto scores = mDetector->output("scores");
     if (boxes.size() != mAnchors.size() * 4 || scores.empty() || scores.size() % mAnchors.size() != 0) {
@@ -138,7 +138,7 @@ class ObjectronPipeline final : public ObjectPipeline {
       if (crop->runDetector) continue;  // a degenerate box
       candidates.push_back({crop->crop, detection.score});
     }
-    addTiming(timings, "detector_decode", start);
+    addTiming(timings, "detector_decode", start, mOptions.profiler);
     return candidates;
   }
 
@@ -146,9 +146,9 @@ class ObjectronPipeline final : public ObjectPipeline {
                                                          std::vector<std::pair<std::string, double>>& timings,
                                                          std::chrono::steady_clock::time_point& start) {
     gpu::PreprocessParams params{};
-    auto ran = mLandmarks->run(frame, mLandmarks->preprocessConfig(candidate.crop, frame.width, frame.height), params);
+    auto ran = mLandmarks->run(frame, mLandmarks->preprocessConfig(candidate.crop, frame.width, frame.height), params, mOptions.profiler);
     if (!ran) return ran.error();
-    addTiming(timings, "landmarks", start);
+    addTiming(timings, "landmarks", start, mOptions.profiler);
     const auto keypoints = mLandmarks->output("keypoints");
     const auto presenceOut = mLandmarks->output("presence");
     if (keypoints.size() != size_t{2} * BOX_KEYPOINTS || presenceOut.size() != 1) {
@@ -168,7 +168,7 @@ class ObjectronPipeline final : public ObjectPipeline {
     EpnpBoxParams lift;
     lift.intrinsics = assumedIntrinsics(mPack, frame.width, frame.height);
     auto box = liftBoxEpnp(object.keypoints2d, lift);
-    addTiming(timings, "box_lift", start);
+    addTiming(timings, "box_lift", start, mOptions.profiler);
     // Keypoints that no box explains are not a box (issue 8 item 4: no invented boxes).
     if (!box) return std::optional<ReconstructedObject>{};
     object.camera.model = ObjectCameraModel::Pinhole;
@@ -180,7 +180,7 @@ class ObjectronPipeline final : public ObjectPipeline {
     object.box.size = box->size;
     object.box.rotation = box->rotation;
     object.mesh = poseTemplate(*box);
-    addTiming(timings, "mesh", start);
+    addTiming(timings, "mesh", start, mOptions.profiler);
     return std::optional<ReconstructedObject>{std::move(object)};
   }
 

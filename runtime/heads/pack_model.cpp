@@ -1,5 +1,7 @@
 #include "heads/pack_model.h"
 
+#include "core/profiler.h"
+
 #include <string>
 
 #include "nn/cpu_executor.h"
@@ -76,7 +78,8 @@ PreprocessConfig PackModelRunner::preprocessConfig(const CropRect& crop, uint32_
   return config;
 }
 
-Result<void> PackModelRunner::run(const Image& frame, const PreprocessConfig& config, gpu::PreprocessParams& params) {
+Result<void> PackModelRunner::run(const Image& frame, const PreprocessConfig& config, gpu::PreprocessParams& params,
+                                  Profiler* profiler) {
   FrameLayout layout;
   layout.width = frame.width;
   layout.height = frame.height;
@@ -84,10 +87,14 @@ Result<void> PackModelRunner::run(const Image& frame, const PreprocessConfig& co
   auto made = makePreprocessParams(config, layout);
   if (!made) return made.error();
   params = *made;
-  preprocessReference(params, frame.pixels.data(), mInput.data());
+  {
+    ScopedSpan span = profiler ? profiler->span("preprocess") : ScopedSpan{};
+    preprocessReference(params, frame.pixels.data(), mInput.data());
+  }
   const std::span<const float> inputs[1] = {mInput};
   std::vector<std::span<float>> outputs;
   for (auto& output : mOutputs) outputs.emplace_back(output);
+  ScopedSpan span = profiler ? profiler->span("encoder") : ScopedSpan{};
   auto ran = mExecutor->run(inputs, outputs);
   if (!ran) return makeError(mModel.path, ran.error().message);
   return {};

@@ -19,6 +19,7 @@ namespace meshrt {
 namespace nn {
 class CpuExecutor;
 }
+class Profiler;
 
 class PackModelRunner {
  public:
@@ -34,7 +35,9 @@ class PackModelRunner {
   // Preprocesses `frame` with `config` (preprocessReference, host) and runs the model. After it
   // returns, output(role) holds that output (C order, NCHW for 4-D outputs) and `params` the
   // preprocess params (srcFromDst maps model-input pixels back to frame pixels).
-  Result<void> run(const Image& frame, const PreprocessConfig& config, gpu::PreprocessParams& params);
+  // With a profiler: CPU spans "preprocess" and "encoder" on the calling thread.
+  Result<void> run(const Image& frame, const PreprocessConfig& config, gpu::PreprocessParams& params,
+                   Profiler* profiler = nullptr);
 
   // The output the pack names for `role` (empty span when absent).
   std::span<const float> output(const std::string& role) const;
