@@ -49,6 +49,12 @@ class LongRunTest : public ::testing::Test {
 };
 
 TEST_F(LongRunTest, TwoThousandFramesKeepResidentMemoryWithinFivePercent) {
+#if defined(__SANITIZE_ADDRESS__)
+  // The program is built like this test: AddressSanitizer's quarantine keeps freed memory
+  // resident (up to 256 MiB) and its shadow grows with it, so VmRSS says nothing about leaks
+  // there (LeakSanitizer checks those). The release build makes the measurement.
+  GTEST_SKIP() << "resident memory is not comparable under AddressSanitizer (release build measures it)";
+#endif
   const fs::path out = mDir / "frames";
   const fs::path report = mDir / "memory.json";
   const ProcessResult result = runMeshrt({"demo", "--headless", "--frames", "2000", "--save-every", "500", "--out",
