@@ -102,7 +102,7 @@ int runBench(const std::vector<std::string>& args) {
   HeadlessDemoParams params;
   params.frames = config.frames;
   params.source = config.source;
-  params.outDir.clear();  // no PNGs: bench times the frame loop, not the encoder of the files
+  params.saveEvery = 0;  // no PNGs: bench times the frame loop, not the PNG encoder
   std::fprintf(stderr, "%s: %lld frames (%lld warm-up) of %s on %s\n", COMMAND, static_cast<long long>(config.frames),
                static_cast<long long>(config.warmup), config.source.c_str(), config.device.c_str());
   auto summary = runHeadlessDemo(**context, params, profiler);
