@@ -229,7 +229,8 @@ def plan_pack(source_path, store, templates_dir):
         # "sha256" right after "path", for the reader of pack.json.
         models[role] = {key: value for key, value in [("path", model["path"]), ("sha256", sha256)] +
                         [(k, v) for k, v in model.items() if k not in ("path", "sha256")]}
-    label_map = pack.get("detector", {}).get("label_map")
+    detector = field(pack, "detector", label)
+    label_map = detector.get("label_map") if isinstance(detector, dict) else None
     if label_map is not None:
         add_model(label_map, "detector.label_map")
 
@@ -324,7 +325,11 @@ def main():
         print(f"packs: checking {len(names)} packs against the models in {models_dir}", flush=True)
         os.makedirs(packs_dir, exist_ok=True)
         for name in names:
-            _, files = plan_pack(os.path.join(args.sources, name, "pack.json"), store, args.templates)
+            source = os.path.join(args.sources, name, "pack.json")
+            try:
+                _, files = plan_pack(source, store, args.templates)
+            except (KeyError, TypeError, AttributeError, ValueError) as error:
+                raise InstallError(f"{source}: malformed pack source: {error!r}") from None
             pack_dir = os.path.join(packs_dir, name)
             if installed_matches(pack_dir, files):
                 print(f"packs: {name}: up to date", flush=True)
