@@ -224,7 +224,7 @@ def plan_pack(source_path, store, templates_dir):
 
     models = field(pack, "models", label)
     for role in ("detector", "landmarks"):
-        model = field(models, role, label)
+        model = field(pack, f"models.{role}", label)
         sha256 = add_model(field(model, "path", f"{label}: models.{role}"), f"models.{role}.path")
         # "sha256" right after "path", for the reader of pack.json.
         models[role] = {key: value for key, value in [("path", model["path"]), ("sha256", sha256)] +
