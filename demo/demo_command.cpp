@@ -5,6 +5,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 
 #include "cli_args.h"
 #include "commands.h"
@@ -21,6 +22,8 @@ namespace meshrt::cli {
 namespace {
 
 constexpr const char* COMMAND = "meshrt demo";
+// The pack the demo runs when --pack is not given (the built-in sample shows a cup).
+constexpr const char* DEFAULT_PACK = "objectron-cup";
 
 // Creates `dir` (and parents) and proves it is writable by creating and removing a file in it.
 Result<void> prepareOutputDir(const std::string& dir) {
@@ -63,7 +66,7 @@ void printStats(const Profiler& profiler, int64_t frames, double seconds) {
 }
 
 // The live window: until it is closed, or --frames N frames (then --screenshot FILE, if given).
-int runWindowed(const ParsedArgs& parsed, const std::string& outDir) {
+int runWindowed(const ParsedArgs& parsed, const std::string& outDir, const PackSpec* pack) {
   auto frames = parsed.integer(COMMAND, "frames", 0, 0, 1000000);
   if (!frames) {
     printError(frames.error().message);
@@ -92,6 +95,7 @@ int runWindowed(const ParsedArgs& parsed, const std::string& outDir) {
   params.source = parsed.value("source").value_or("sample");
   params.vsync = !parsed.has("no-vsync");
   params.fullscreen = parsed.has("fullscreen");
+  params.pack = pack;
   auto summary = demo::runWindowDemo(params);
   if (!summary) {
     printError(std::string(COMMAND) + ": " + summary.error().message);
@@ -124,21 +128,35 @@ int runDemo(const std::vector<std::string>& args) {
     return EXIT_USAGE;
   }
   const std::string source = parsed->value("source").value_or("sample");
-  if (auto pack = parsed->value("pack")) {
+  // The pack: --pack P, or none with --pack none; by default DEFAULT_PACK when it is installed.
+  std::optional<PackSpec> pack;
+  std::string packNote;
+  const std::string bundledPacks = std::string(MESHRT_SOURCE_DIR) + "/assets/packs";
+  if (auto requested = parsed->value("pack"); requested && *requested != "none") {
     // Missing pack, bad pack.json field or a model whose SHA-256 differs: one line, exit 2.
-    const auto loaded = findAndLoadPack(*pack, std::string(MESHRT_SOURCE_DIR) + "/assets/packs");
+    auto loaded = findAndLoadPack(*requested, bundledPacks);
     if (!loaded.ok()) {
-      printError(std::string(COMMAND) + ": --pack " + *pack + ": " + loaded.error().message);
+      printError(std::string(COMMAND) + ": --pack " + *requested + ": " + loaded.error().message);
       return EXIT_USAGE;
     }
+    pack = std::move(*loaded);
+  } else if (!requested) {
+    auto loaded = findAndLoadPack(DEFAULT_PACK, bundledPacks);
+    if (loaded.ok()) {
+      pack = std::move(*loaded);
+    } else {
+      packNote = std::string(" (the default pack ") + DEFAULT_PACK + " is not usable: " + loaded.error().message +
+                 "; run ./meshrt.sh fetch)";
+    }
   }
+  std::printf("pack: %s%s\n", pack ? pack->name.c_str() : "none", packNote.c_str());
   const std::string outDir = parsed->value("out").value_or("meshrt-demo-out");
   if (auto prepared = prepareOutputDir(outDir); !prepared) {
     printError(prepared.error().message);
     return EXIT_USAGE;
   }
   if (!parsed->has("headless")) {
-    if (demo::displayAvailable()) return runWindowed(*parsed, outDir);
+    if (demo::displayAvailable()) return runWindowed(*parsed, outDir, pack ? &*pack : nullptr);
     std::fprintf(stderr,
                  "%s: no display ($DISPLAY / $WAYLAND_DISPLAY unset or unreachable): running headless; frames go to %s\n",
                  COMMAND, outDir.c_str());
@@ -182,6 +200,7 @@ int runDemo(const std::vector<std::string>& args) {
   params.source = source;
   params.saveEvery = *saveEvery;
   params.memorySampleEvery = memoryReportPath ? MEMORY_SAMPLE_EVERY : 0;
+  params.pack = pack ? &*pack : nullptr;
   if (auto opened = openFrameSource(source); !opened) {
     printError(std::string(COMMAND) + ": --source " + source + ": " + opened.error().message);
     return EXIT_USAGE;
@@ -192,6 +211,11 @@ int runDemo(const std::vector<std::string>& args) {
     return EXIT_FAILURE_RUNTIME;
   }
   printStats(profiler, summary->frames, summary->wallSeconds);
+  if (pack) {
+    std::printf("%s: objects found in %lld of %lld frames; detector ran on %lld\n", pack->name.c_str(),
+                static_cast<long long>(summary->framesWithObjects), static_cast<long long>(summary->frames),
+                static_cast<long long>(summary->detectorRuns));
+  }
   std::printf("wrote %lld PNGs to %s\n", static_cast<long long>(summary->pngsWritten), outDir.c_str());
   if (memoryReportPath) {
     std::printf("%s\n", memoryReportLine(*summary).c_str());

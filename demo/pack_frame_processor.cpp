@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "frame_overlay.h"
 #include "reconstruct_output.h"
 
 namespace meshrt::cli {

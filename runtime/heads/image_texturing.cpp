@@ -23,7 +23,6 @@ Result<std::unique_ptr<ImageTexturer>> ImageTexturer::create(vk::Context* contex
   if (!stream) return stream.error();
   texturer->mStream = std::move(*stream);
   auto raster = RasterStage::create(*context, *texturer->mAllocator);
-  rasterSpan = ScopedSpan{};
   if (!raster) return raster.error();
   texturer->mRaster = std::move(*raster);
   auto splat = UvSplatStage::create(*context, *texturer->mAllocator);
@@ -76,6 +75,7 @@ Result<ImageTexture> ImageTexturer::texture(const Image& frame, const TexturedMe
   } else {
     raster = rasterReference(rasterMesh, views, rasterConfig);
   }
+  rasterSpan = ScopedSpan{};
   if (!raster) return raster.error();
 
   // Splat inputs: RGB [3][H][W] in 0..255, UVs [H][W][2], mask = covered.
