@@ -34,8 +34,11 @@ PACKAGES=(
   python3-torch python3-torchvision python3-numpy
   # demo/ only (DESIGN §9): the window, its UI, and the e2e test's virtual display
   libglfw3-dev libimgui-dev xvfb
-  # frame sources (runtime/capture): video files, MJPEG webcams; ffmpeg makes the tests' clip
+  # frame sources (runtime/capture): video files, MJPEG webcams and JPEG photos; ffmpeg makes the tests' clip
   libavformat-dev libavcodec-dev libswscale-dev libavutil-dev libturbojpeg0-dev ffmpeg
+  # tests/e2e/reconstruct_test.cpp: tools/check_result.py validates result.json against
+  # docs/schemas/result.schema.json
+  python3-jsonschema
 )
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*"; }
