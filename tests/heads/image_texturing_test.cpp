@@ -2,7 +2,7 @@
 // references: the cup reconstructed from the coffee photo (objectron-cup pack) and the
 // astronaut's face, textured both ways. Raster coverage is an integer output: exact match. The
 // texture bytes: equal within 1 level (both splats compute the same float values, docs/UV_SPLAT.md;
-// 1 level leaves room for a rounding tie). Validation on: any message fails (VulkanTest).
+// 1 level leaves room for a rounding tie; measured: 0). Validation on: any message fails (VulkanTest).
 #include <gtest/gtest.h>
 
 #include <cstdlib>
