@@ -32,7 +32,8 @@ Result<void> writePng(const Image& image, const std::string& path);
 Result<std::vector<uint8_t>> encodePng(const Image& image, const std::string& context);
 
 // Reads a PNG, JPEG, BMP, TGA, GIF (first frame) or PNM file as RGB8 (alpha dropped, grey
-// expanded). Error: "<path>: cannot read image: <reason>".
+// expanded). JPEG goes through libjpeg-turbo (the pixels PIL and other tools decode), the rest
+// through stb_image. Error: "<path>: cannot read image: <reason>".
 Result<Image> readImage(const std::string& path);
 
 // The same from encoded bytes in memory; `name` labels errors.

@@ -26,14 +26,9 @@ namespace {
 
 constexpr uint32_t FACE_LANDMARKS = 468;
 
-struct CropCandidate {
-  CropRect crop;
-  float detectionScore = 0;  // 0: from tracking
-};
-
-class FacePipeline final : public ObjectPipeline {
+class FacePipeline final : public CropPipeline {
  public:
-  FacePipeline(PackSpec pack, ObjectPipelineOptions options) : mPack(std::move(pack)), mOptions(options) {}
+  FacePipeline(PackSpec pack, ObjectPipelineOptions options) : CropPipeline(std::move(pack), options) {}
 
   Result<void> init() {
     if (mPack.keypointCount != FACE_LANDMARKS) {
@@ -55,61 +50,9 @@ class FacePipeline final : public ObjectPipeline {
     return {};
   }
 
-  Result<PipelineFrameResult> process(const Image& frame) override {
-    PipelineFrameResult result;
-    auto start = std::chrono::steady_clock::now();
-    std::vector<CropCandidate> candidates;
-    if (mOptions.tracking) {
-      for (const Track& track : mTracks) {
-        auto decision = nextTrackingCrop(track.keypoints, track.presence, trackingParams());
-        if (!decision) return decision.error();
-        if (!decision->runDetector) candidates.push_back({decision->crop, 0.0f});
-      }
-    }
-    mTracks.clear();
-    for (int attempt = 0; attempt < 2; ++attempt) {
-      if (candidates.empty()) {
-        auto detected = detect(frame, result.timingsMs, start);
-        if (!detected) return detected.error();
-        candidates = std::move(*detected);
-        result.ranDetector = true;
-      }
-      for (const CropCandidate& candidate : candidates) {
-        auto object = reconstruct(frame, candidate, result.timingsMs, start);
-        if (!object) return object.error();
-        if (object->has_value()) result.objects.push_back(std::move(**object));
-      }
-      if (!result.objects.empty() || result.ranDetector) break;  // all tracks lost: detect now
-      candidates.clear();
-    }
-    if (mOptions.tracking) {
-      for (const ReconstructedObject& object : result.objects) mTracks.push_back({object.keypoints2d, object.score});
-    }
-    return result;
-  }
-
-  void resetTracking() override { mTracks.clear(); }
-  const PackSpec& pack() const override { return mPack; }
-
  private:
-  struct Track {
-    std::vector<float> keypoints;  // 468×2 pixels
-    float presence = 0;
-  };
-
-  TrackingCropParams trackingParams() const {
-    TrackingCropParams params;
-    params.scale = mPack.crop.scale;
-    params.square = mPack.crop.square;
-    params.rotationFrom = mPack.crop.trackingRotationFrom;  // 33 → 263, the outer eye corners
-    params.rotationTo = mPack.crop.trackingRotationTo;
-    params.targetAngleRad = mPack.crop.targetAngleRad;
-    params.minPresence = mPack.minPresence;
-    return params;
-  }
-
-  Result<std::vector<CropCandidate>> detect(const Image& frame, std::vector<std::pair<std::string, double>>& timings,
-                                            std::chrono::steady_clock::time_point& start) {
+  Result<std::vector<CropCandidate>> detect(const Image& frame, StageTimings& timings,
+                                            std::chrono::steady_clock::time_point& start) override {
     gpu::PreprocessParams params{};
     auto ran = mDetector->run(frame, mDetector->preprocessConfig({}, frame.width, frame.height), params, mOptions.profiler);
     if (!ran) return ran.error();
@@ -154,8 +97,8 @@ class FacePipeline final : public ObjectPipeline {
   }
 
   Result<std::optional<ReconstructedObject>> reconstruct(const Image& frame, const CropCandidate& candidate,
-                                                         std::vector<std::pair<std::string, double>>& timings,
-                                                         std::chrono::steady_clock::time_point& start) {
+                                                         StageTimings& timings,
+                                                         std::chrono::steady_clock::time_point& start) override {
     gpu::PreprocessParams params{};
     auto ran = mLandmarks->run(frame, mLandmarks->preprocessConfig(candidate.crop, frame.width, frame.height), params, mOptions.profiler);
     if (!ran) return ran.error();
@@ -198,12 +141,9 @@ class FacePipeline final : public ObjectPipeline {
     return std::optional<ReconstructedObject>{std::move(object)};
   }
 
-  PackSpec mPack;
-  ObjectPipelineOptions mOptions;
   std::unique_ptr<PackModelRunner> mDetector, mLandmarks;
   std::vector<Anchor> mAnchors;
   TexturedMesh mTemplate;
-  std::vector<Track> mTracks;
 };
 
 }  // namespace

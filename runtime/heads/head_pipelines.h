@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -12,8 +13,47 @@
 #include "core/profiler.h"
 #include "core/textured_mesh.h"
 #include "heads/object_pipeline.h"
+#include "heads/tracking_crop.h"
 
 namespace meshrt {
+
+using StageTimings = std::vector<std::pair<std::string, double>>;  // stage name, milliseconds
+
+// The frame logic both heads share: tracked crops first (when tracking), the detector when there
+// are none or every tracked object was lost, then the landmark stage per crop. A head supplies
+// detect() and reconstruct().
+class CropPipeline : public ObjectPipeline {
+ public:
+  Result<PipelineFrameResult> process(const Image& frame) final;
+  void resetTracking() final { mTracks.clear(); }
+  const PackSpec& pack() const final { return mPack; }
+
+ protected:
+  struct CropCandidate {
+    CropRect crop;             // the landmark crop, image pixels
+    float detectionScore = 0;  // 0: from tracking
+  };
+  CropPipeline(PackSpec pack, ObjectPipelineOptions options) : mPack(std::move(pack)), mOptions(options) {}
+  // The detector on the whole frame → landmark crops, best first, at most max_detections.
+  virtual Result<std::vector<CropCandidate>> detect(const Image& frame, StageTimings& timings,
+                                                    std::chrono::steady_clock::time_point& start) = 0;
+  // The landmark model on one crop → the object, or nullopt when it is not there (presence).
+  virtual Result<std::optional<ReconstructedObject>> reconstruct(const Image& frame, const CropCandidate& candidate,
+                                                                 StageTimings& timings,
+                                                                 std::chrono::steady_clock::time_point& start) = 0;
+  // The pack's crop for the next frame from this frame's keypoints.
+  TrackingCropParams trackingParams() const;
+
+  PackSpec mPack;
+  ObjectPipelineOptions mOptions;
+
+ private:
+  struct Track {
+    std::vector<float> keypoints;  // N×2 image pixels
+    float presence = 0;
+  };
+  std::vector<Track> mTracks;
+};
 
 Result<std::unique_ptr<ObjectPipeline>> createObjectronPipeline(const PackSpec& pack, const ObjectPipelineOptions& options);
 Result<std::unique_ptr<ObjectPipeline>> createFacePipeline(const PackSpec& pack, const ObjectPipelineOptions& options);
@@ -35,7 +75,7 @@ inline const char* timingSpanName(const std::string& stage) {
 
 // Adds the milliseconds since `start` to the stage `name` in `timings` (first use appends) and
 // restarts `start`. With a profiler, also records the interval as a CPU span (timingSpanName).
-inline void addTiming(std::vector<std::pair<std::string, double>>& timings, const std::string& name,
+inline void addTiming(StageTimings& timings, const std::string& name,
                       std::chrono::steady_clock::time_point& start, Profiler* profiler) {
   const auto now = std::chrono::steady_clock::now();
   const double ms = std::chrono::duration<double, std::milli>(now - start).count();

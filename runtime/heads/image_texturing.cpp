@@ -41,20 +41,58 @@ Result<ImageTexture> ImageTexturer::texture(const Image& frame, const TexturedMe
     return makeError(CONTEXT, "frame larger than the raster limit " + std::to_string(RASTER_MAX_SIZE));
   }
   if (mesh.uvs.size() != size_t{2} * mesh.vertexCount()) return makeError(CONTEXT, "mesh has no UVs");
-  const uint32_t width = frame.width, height = frame.height;
+  // Only the window of the photo the mesh projects into is rasterized and splatted (pixel
+  // [x0, x0 + width) × [y0, y0 + height), one pixel of margin); the whole photo when a vertex
+  // lies behind the camera.
+  std::vector<float> projected(size_t{2} * mesh.vertexCount());
+  bool projectable = true;
+  for (uint32_t v = 0; v < mesh.vertexCount() && projectable; ++v) {
+    const float* p = &mesh.positions[3 * v];
+    if (params.projection == TexturingProjection::OrthographicPixels) {
+      projected[2 * v] = p[0], projected[2 * v + 1] = p[1];
+    } else if (p[2] > 0.0f) {
+      projected[2 * v] = params.intrinsics.fx * p[0] / p[2] + params.intrinsics.cx;
+      projected[2 * v + 1] = params.intrinsics.fy * p[1] / p[2] + params.intrinsics.cy;
+    } else {
+      projectable = false;
+    }
+  }
+  uint32_t x0 = 0, y0 = 0, width = frame.width, height = frame.height;
+  if (projectable && mesh.vertexCount() > 0) {
+    float minX = INFINITY, minY = INFINITY, maxX = -INFINITY, maxY = -INFINITY;
+    for (uint32_t v = 0; v < mesh.vertexCount(); ++v) {
+      minX = std::min(minX, projected[2 * v]), maxX = std::max(maxX, projected[2 * v]);
+      minY = std::min(minY, projected[2 * v + 1]), maxY = std::max(maxY, projected[2 * v + 1]);
+    }
+    const auto clampTo = [](float value, uint32_t size) {
+      return uint32_t(std::clamp(value, 0.0f, float(size)));
+    };
+    x0 = clampTo(std::floor(minX) - 1.0f, frame.width), y0 = clampTo(std::floor(minY) - 1.0f, frame.height);
+    const uint32_t x1 = clampTo(std::ceil(maxX) + 1.0f, frame.width), y1 = clampTo(std::ceil(maxY) + 1.0f, frame.height);
+    if (x1 <= x0 + 1 || y1 <= y0 + 1) {  // entirely outside the photo: nothing to see
+      ImageTexture empty;
+      empty.texture = Image(params.textureSize, params.textureSize, 3);
+      for (size_t t = 0; t < size_t{params.textureSize} * params.textureSize; ++t) {
+        std::copy(params.neutralFill, params.neutralFill + 3, &empty.texture.pixels[3 * t]);
+      }
+      return empty;
+    }
+    width = x1 - x0, height = y1 - y0;
+  }
 
-  // The view: perspective in the camera frame (identity pose), or pixels → [-1, 1] per axis.
+  // The view of the window: perspective in the camera frame (identity pose, principal point
+  // moved into the window), or window pixels → [-1, 1] per axis.
   std::vector<float> positions = mesh.positions;
   const float identity[9] = {1, 0, 0, 0, 1, 0, 0, 0, 1};
   const float zero[3] = {0, 0, 0};
   gpu::RasterView view{};
   if (params.projection == TexturingProjection::Perspective) {
     const PinholeIntrinsics& k = params.intrinsics;
-    view = perspectiveView(identity, zero, k.fx, k.fy, k.cx, k.cy);
+    view = perspectiveView(identity, zero, k.fx, k.fy, k.cx - float(x0), k.cy - float(y0));
   } else {
     for (uint32_t v = 0; v < mesh.vertexCount(); ++v) {
-      positions[3 * v] = 2.0f * positions[3 * v] / float(width) - 1.0f;
-      positions[3 * v + 1] = 2.0f * positions[3 * v + 1] / float(height) - 1.0f;
+      positions[3 * v] = 2.0f * (positions[3 * v] - float(x0)) / float(width) - 1.0f;
+      positions[3 * v + 1] = 2.0f * (positions[3 * v + 1] - float(y0)) / float(height) - 1.0f;
     }
     view = weakPerspectiveView(identity, 1.0f, 0.0f, 0.0f);
   }
@@ -85,7 +123,8 @@ Result<ImageTexture> ImageTexturer::texture(const Image& frame, const TexturedMe
   std::vector<uint8_t> mask(pixels, 0);
   ImageTexture result;
   for (size_t p = 0; p < pixels; ++p) {
-    for (uint32_t c = 0; c < 3; ++c) features[c * pixels + p] = float(frame.pixels[p * frame.channels + c]);
+    const size_t framePixel = (size_t{y0} + p / width) * frame.width + x0 + p % width;
+    for (uint32_t c = 0; c < 3; ++c) features[c * pixels + p] = float(frame.pixels[framePixel * frame.channels + c]);
     if (raster->triangleIds[p] == RASTER_NO_TRIANGLE) continue;
     mask[p] = 1;
     uvs[2 * p] = raster->attributes[p * raster->attributeStride];

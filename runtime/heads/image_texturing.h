@@ -2,7 +2,9 @@
 // mesh is rasterized into the image (stages/raster.h) to get each covered pixel's UV, and the
 // image's RGB is UV-splatted into the template's texture space (stages/uv_splat.h, docs/UV_SPLAT.md).
 // Only the visible surface is covered (the raster keeps the nearest triangle per pixel); texels
-// nothing visible maps to get a neutral fill.
+// nothing visible maps to get a neutral fill. Only the window of the photo the mesh projects
+// into (its bounding box + 1 px) is rasterized and splatted, so a small object in a big photo
+// costs little.
 //
 // With a vk::Context the Vulkan RasterStage and UvSplatStage run; without one, their CPU
 // references (rasterReference, uvSplatForwardReference), which compute the same values.

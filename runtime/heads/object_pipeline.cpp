@@ -28,6 +28,55 @@ Result<TexturedMesh> loadPackTemplate(const PackSpec& pack) {
   return mesh;
 }
 
+TrackingCropParams CropPipeline::trackingParams() const {
+  TrackingCropParams params;
+  params.scale = mPack.crop.scale;
+  params.square = mPack.crop.square;
+  params.rotationFrom = mPack.crop.trackingRotationFrom;
+  params.rotationTo = mPack.crop.trackingRotationTo;
+  params.targetAngleRad = mPack.crop.targetAngleRad;
+  params.minPresence = mPack.minPresence;
+  return params;
+}
+
+Result<PipelineFrameResult> CropPipeline::process(const Image& frame) {
+  if (frame.width == 0 || frame.height == 0 || (frame.channels != 3 && frame.channels != 4) ||
+      frame.pixels.size() != size_t{frame.width} * frame.height * frame.channels) {
+    return makeError(mPack.name + ": frame", "must be a non-empty RGB8 or RGBA8 image");
+  }
+  PipelineFrameResult result;
+  auto start = std::chrono::steady_clock::now();
+  std::vector<CropCandidate> candidates;
+  if (mOptions.tracking) {
+    for (const Track& track : mTracks) {
+      auto decision = nextTrackingCrop(track.keypoints, track.presence, trackingParams());
+      if (!decision) return decision.error();
+      if (!decision->runDetector) candidates.push_back({decision->crop, 0.0f});
+    }
+  }
+  mTracks.clear();
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    if (candidates.empty()) {
+      auto detected = detect(frame, result.timingsMs, start);
+      if (!detected) return detected.error();
+      candidates = std::move(*detected);
+      result.ranDetector = true;
+    }
+    for (const CropCandidate& candidate : candidates) {
+      auto object = reconstruct(frame, candidate, result.timingsMs, start);
+      if (!object) return object.error();
+      if (object->has_value()) result.objects.push_back(std::move(**object));
+    }
+    // Every tracked object lost: detect on this same frame rather than return nothing.
+    if (!result.objects.empty() || result.ranDetector) break;
+    candidates.clear();
+  }
+  if (mOptions.tracking) {
+    for (const ReconstructedObject& object : result.objects) mTracks.push_back({object.keypoints2d, object.score});
+  }
+  return result;
+}
+
 Result<std::unique_ptr<ObjectPipeline>> createObjectPipeline(const PackSpec& pack, const ObjectPipelineOptions& options) {
   if (pack.head == "objectron") return createObjectronPipeline(pack, options);
   if (pack.head == "face") return createFacePipeline(pack, options);

@@ -7,6 +7,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <unistd.h>
 
 #include "core/image.h"
 #include "heads/image_texturing.h"
@@ -146,6 +149,47 @@ TEST(ObjectronPipeline, TextureFromThePhotoOnTheVisibleFaces) {
   }
   EXPECT_GT(neutral, 0u);
   EXPECT_GT(other, 256u * 256u / 20);
+}
+
+// What createObjectPipeline refuses, each named: a head without a pipeline, a model file that is
+// not a TFLite model, an output name the model lacks, a missing template.
+TEST(ObjectPipeline, ErrorsNameTheFileAndField) {
+  MESHRT_REQUIRE_PACK(pack, "objectron-cup");
+  const std::filesystem::path dir = std::filesystem::temp_directory_path() / ("meshrt_pipeline_errors_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const std::string garbage = (dir / "garbage.tflite").string();
+  std::ofstream(garbage) << "not a flatbuffer";
+  {
+    PackSpec spec = pack;
+    spec.head = "regress";
+    auto pipeline = createObjectPipeline(spec, {});
+    ASSERT_FALSE(pipeline.ok());
+    EXPECT_NE(pipeline.error().message.find("pack.json: head: 'regress' has no pipeline"), std::string::npos)
+        << pipeline.error().message;
+  }
+  {
+    PackSpec spec = pack;
+    spec.landmarks.path = garbage;
+    auto pipeline = createObjectPipeline(spec, {});
+    ASSERT_FALSE(pipeline.ok());
+    EXPECT_NE(pipeline.error().message.find(garbage), std::string::npos) << pipeline.error().message;
+  }
+  {
+    PackSpec spec = pack;
+    spec.landmarks.outputs = {{"keypoints", "no_such_tensor"}, {"presence", "Identity"}};
+    auto pipeline = createObjectPipeline(spec, {});
+    ASSERT_FALSE(pipeline.ok());
+    EXPECT_NE(pipeline.error().message.find("output 'no_such_tensor' (keypoints) not in the model"), std::string::npos)
+        << pipeline.error().message;
+  }
+  {
+    PackSpec spec = pack;
+    spec.templatePath = (dir / "absent.obj").string();
+    auto pipeline = createObjectPipeline(spec, {});
+    ASSERT_FALSE(pipeline.ok());
+    EXPECT_NE(pipeline.error().message.find("absent.obj"), std::string::npos) << pipeline.error().message;
+  }
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace
