@@ -95,6 +95,7 @@ WindowDemo::~WindowDemo() {
   if (mImguiVulkanReady) ImGui_ImplVulkan_Shutdown();
   if (mImguiGlfwReady) ImGui_ImplGlfw_Shutdown();
   if (ImGui::GetCurrentContext()) ImGui::DestroyContext();
+  mProcessor.reset();  // its Vulkan stages live on mContext
   mTimestamps.reset();
   mViewUpload = {};
   mScreenshot = {};
