@@ -60,4 +60,15 @@ Result<Image> readImage(const std::string& path) {
   return image;
 }
 
+Result<Image> decodeImage(const uint8_t* bytes, size_t size, const std::string& name) {
+  if (size > static_cast<size_t>(INT32_MAX)) return makeError(name, "cannot read image: larger than 2 GiB");
+  int width = 0, height = 0, channels = 0;
+  stbi_uc* pixels = stbi_load_from_memory(bytes, static_cast<int>(size), &width, &height, &channels, 3);
+  if (!pixels) return makeError(name, std::string("cannot read image: ") + stbi_failure_reason());
+  Image image(static_cast<uint32_t>(width), static_cast<uint32_t>(height), 3);
+  std::memcpy(image.pixels.data(), pixels, image.pixels.size());
+  stbi_image_free(pixels);
+  return image;
+}
+
 }  // namespace meshrt

@@ -35,4 +35,7 @@ Result<std::vector<uint8_t>> encodePng(const Image& image, const std::string& co
 // expanded). Error: "<path>: cannot read image: <reason>".
 Result<Image> readImage(const std::string& path);
 
+// The same from encoded bytes in memory; `name` labels errors.
+Result<Image> decodeImage(const uint8_t* bytes, size_t size, const std::string& name);
+
 }  // namespace meshrt
