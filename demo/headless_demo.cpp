@@ -180,7 +180,7 @@ Result<HeadlessDemoSummary> runHeadlessDemo(vk::Context& context, const Headless
       slot.timelineValue = *value;
     }
     slot.crop = config.crop;
-    slot.save = params.saveEvery > 0 && i % params.saveEvery == 0;
+    slot.save = !params.outDir.empty() && params.saveEvery > 0 && i % params.saveEvery == 0;  // "" = bench: no PNGs
     slot.pending = std::move(frame);
     // Frame i-1's output is finished while the GPU works on frame i.
     if (i > 0) MESHRT_TRY(finish(slots[static_cast<size_t>(i - 1) % SLOTS]));

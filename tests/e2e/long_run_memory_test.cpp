@@ -121,5 +121,13 @@ TEST_F(LongRunTest, BadSaveEveryAndMemoryReportPathFailBeforeAnyWork) {
   EXPECT_TRUE(fs::is_empty(out)) << "nothing may be written when the run is refused";
 }
 
+TEST_F(LongRunTest, HelpDocumentsTheFlags) {
+  const ProcessResult help = runMeshrt({"help"});
+  ASSERT_EQ(help.exitCode, 0) << help.err;
+  for (const char* text : {"--save-every K", "--memory-report FILE", "VmRSS"}) {
+    EXPECT_NE(help.out.find(text), std::string::npos) << text << " missing in:\n" << help.out;
+  }
+}
+
 }  // namespace
 }  // namespace meshrt::test
