@@ -8,7 +8,7 @@ meshrt's C++ is used or transcribed.
     /usr/bin/python3 tools/mediapipe_reference.py run PACK IMAGE   (prints the result as JSON)
 
 Pipeline per pack (objectron-* and face):
-  1. the photo (tests/data/photos/, decoded by PIL) → detector input: bilinear at pixel centres,
+  1. the photo (tests/data/photos/, decoded by stb_image: load_image) → detector input: bilinear at pixel centres,
      `stretch_frame` (Objectron SSD, 300×300, v/127.5 − 1) or `letterbox_zero` (BlazeFace,
      128×128, v/127.5 − 1, zero bars);
   2. detector (TFLite → torch ops, tools/tflite_torch.py) → anchors, box decode, sigmoid, score
@@ -26,6 +26,7 @@ else from FALLBACK_PACKS below (the values docs/PACKS.md documents).
 Models come from ${MESHRT_CACHE:-~/.cache/meshrt}/models/.
 """
 import argparse
+import ctypes
 import json
 import math
 import os
@@ -34,7 +35,6 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from tflite_torch import TfliteTorch, check_tflite_torch  # noqa: E402
@@ -113,6 +113,29 @@ def models_dir():
     cache = os.environ.get("MESHRT_CACHE") or os.path.join(
         os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "meshrt")
     return Path(cache) / "models"
+
+
+def load_image(path):
+    """H×W×3 uint8 RGB, decoded by Debian's libstb (stb_image), the decoder meshrt's readImage
+    uses. The photos are JPEGs, and JPEG decoders differ in their IDCT and colour-conversion
+    rounding: PIL's libjpeg-turbo differs from stb_image by up to 2 levels on 1.4 % of the values
+    of coffee.jpg, which alone moves the cup keypoints by 1.44 px (the detector score sits near
+    its threshold and the crop follows the box). The parity is about the pipelines, so both sides
+    must see the same pixels; the decoder is not meshrt code."""
+    try:
+        stb = ctypes.CDLL("libstb.so.0")
+    except OSError as error:
+        sys.exit(f"mediapipe_reference.py: libstb.so.0 (Debian libstb0, from libstb-dev): {error}")
+    stb.stbi_load.restype = ctypes.POINTER(ctypes.c_ubyte)
+    stb.stbi_load.argtypes = [ctypes.c_char_p] + [ctypes.POINTER(ctypes.c_int)] * 3 + [ctypes.c_int]
+    stb.stbi_image_free.argtypes = [ctypes.c_void_p]
+    width, height, channels = ctypes.c_int(), ctypes.c_int(), ctypes.c_int()
+    pixels = stb.stbi_load(str(path).encode(), ctypes.byref(width), ctypes.byref(height), ctypes.byref(channels), 3)
+    if not pixels:
+        sys.exit(f"mediapipe_reference.py: {path}: cannot decode")
+    image = np.ctypeslib.as_array(pixels, shape=(height.value, width.value, 3)).copy()
+    stb.stbi_image_free(pixels)
+    return image
 
 
 # ---------------------------------------------------------------------------------------------
@@ -425,7 +448,7 @@ def landmarks(image, crop, pack):
 
 def reconstruct(pack_name, image_path):
     pack, pack_source = load_pack(pack_name)
-    image = np.asarray(Image.open(image_path).convert("RGB"))
+    image = load_image(image_path)
     detections, notes = detect(image, pack)
     objects, dropped = [], []
     for detection in detections:
