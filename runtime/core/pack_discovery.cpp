@@ -21,7 +21,10 @@ std::vector<std::string> packSearchPath(const std::string& bundledDir) {
       start = end + 1;
     }
   }
-  if (const char* cache = std::getenv("XDG_CACHE_HOME"); cache && *cache) {
+  // The installed packs (tools/install_packs.py): ${MESHRT_CACHE:-${XDG_CACHE_HOME:-~/.cache}/meshrt}/packs.
+  if (const char* meshrtCache = std::getenv("MESHRT_CACHE"); meshrtCache && *meshrtCache) {
+    path.push_back(std::string(meshrtCache) + "/packs");
+  } else if (const char* cache = std::getenv("XDG_CACHE_HOME"); cache && *cache) {
     path.push_back(std::string(cache) + "/meshrt/packs");
   } else if (const char* home = std::getenv("HOME"); home && *home) {
     path.push_back(std::string(home) + "/.cache/meshrt/packs");

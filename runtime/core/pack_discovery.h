@@ -14,7 +14,8 @@ struct PackEntry {
 };
 
 // Where packs are looked for, in order: each entry of $MESHRT_PACK_PATH (':'-separated), then
-// $XDG_CACHE_HOME/meshrt/packs (or ~/.cache/meshrt/packs), then `bundledDir` if not empty.
+// $MESHRT_CACHE/packs, else $XDG_CACHE_HOME/meshrt/packs, else ~/.cache/meshrt/packs (where
+// tools/install_packs.py installs them), then `bundledDir` if not empty.
 std::vector<std::string> packSearchPath(const std::string& bundledDir);
 
 // Every immediate subdirectory of the search path that holds a pack.json, in path order;
