@@ -6,6 +6,8 @@ meshrt's C++ is used or transcribed.
 
     /usr/bin/python3 tools/mediapipe_reference.py goldens     (tests/goldens/packs/*.json)
     /usr/bin/python3 tools/mediapipe_reference.py run PACK IMAGE   (prints the result as JSON)
+    /usr/bin/python3 tools/mediapipe_reference.py check   (recomputes the goldens, compares;
+                                                           exit 77 = skipped: no torch/models/libstb)
 
 Pipeline per pack (objectron-* and face):
   1. the photo (tests/data/photos/, decoded by stb_image: load_image) → detector input: bilinear at pixel centres,
@@ -34,14 +36,19 @@ import sys
 from pathlib import Path
 
 import numpy as np
-import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from tflite_torch import TfliteTorch, check_tflite_torch  # noqa: E402
+try:
+    import torch
+    from tflite_torch import TfliteTorch, check_tflite_torch
+except ImportError as missing:  # `check` reports a skip; the other commands fail
+    torch, TORCH_MISSING = None, missing
 
 REPO = Path(__file__).resolve().parent.parent
 PHOTOS = REPO / "tests" / "data" / "photos"
 GOLDENS = REPO / "tests" / "goldens" / "packs"
+SKIPPED = 77  # ctest SKIP_RETURN_CODE
+CHECK_TOLERANCE_PX = 1e-3  # recomputed vs committed keypoints (JSON keeps 4 decimals)
 
 # (pack, photo) pairs with a golden: the positive cases, the cross-category cases on coffee, and
 # every pack on the negative photo (chelsea, a cat). astronaut_wide (512×320): BlazeFace's
@@ -480,15 +487,53 @@ def write_goldens():
         print(f"{path.relative_to(REPO)}: {len(result['objects'])} objects (presences {presences}), {result['notes']}")
 
 
+def check_goldens():
+    """Recomputes every golden; object counts must be equal and keypoints within
+    CHECK_TOLERANCE_PX. Returns the process exit code."""
+    missing = [name for name in {p["models"][r]["path"] for p in (load_pack(n)[0] for n, _ in GOLDEN_CASES)
+                                 for r in ("detector", "landmarks")} if not (models_dir() / name).is_file()]
+    if missing:
+        print(f"mediapipe_reference.py check: skipped: models missing in {models_dir()}: {sorted(missing)}")
+        return SKIPPED
+    try:
+        ctypes.CDLL("libstb.so.0")
+    except OSError as error:
+        print(f"mediapipe_reference.py check: skipped: libstb.so.0: {error}")
+        return SKIPPED
+    worst = 0.0
+    for pack_name, photo in GOLDEN_CASES:
+        path = GOLDENS / f"{pack_name}__{photo}.json"
+        golden = json.loads(path.read_text())
+        result = reconstruct(pack_name, PHOTOS / f"{photo}.jpg")
+        for key in ("objects", "below_min_presence"):
+            if len(result[key]) != len(golden[key]):
+                print(f"{path.relative_to(REPO)}: {key}: {len(result[key])} recomputed, {len(golden[key])} committed")
+                return 1
+            for new, old in zip(result[key], golden[key]):
+                difference = float(np.abs(np.array(new["keypoints2d"]) - np.array(old["keypoints2d"])).max())
+                worst = max(worst, difference)
+                if difference > CHECK_TOLERANCE_PX:
+                    print(f"{path.relative_to(REPO)}: keypoints2d differ by {difference:.4g} px from the recomputed ones")
+                    return 1
+    print(f"mediapipe_reference.py check: {len(GOLDEN_CASES)} goldens reproduce (max keypoint difference {worst:.2g} px)")
+    return 0
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("goldens", help="write tests/goldens/packs/<pack>__<photo>.json")
+    commands.add_parser("check", help="recompute the goldens and compare (exit 77: skipped)")
     run = commands.add_parser("run", help="print one pack × image result")
     run.add_argument("pack")
     run.add_argument("image", type=Path)
     args = parser.parse_args()
+    if torch is None:
+        print(f"mediapipe_reference.py: needs python3-torch: {TORCH_MISSING}")
+        sys.exit(SKIPPED if args.command == "check" else 1)
     torch.set_num_threads(2)
+    if args.command == "check":
+        sys.exit(check_goldens())
     if args.command == "goldens":
         write_goldens()
     else:
