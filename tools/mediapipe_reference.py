@@ -7,10 +7,10 @@ meshrt's C++ is used or transcribed.
     /usr/bin/python3 tools/mediapipe_reference.py goldens     (tests/goldens/packs/*.json)
     /usr/bin/python3 tools/mediapipe_reference.py run PACK IMAGE   (prints the result as JSON)
     /usr/bin/python3 tools/mediapipe_reference.py check   (recomputes the goldens, compares;
-                                                           exit 77 = skipped: no torch/models/libstb)
+                                                           exit 77 = skipped: no torch or models)
 
 Pipeline per pack (objectron-* and face):
-  1. the photo (tests/data/photos/, decoded by stb_image: load_image) → detector input: bilinear at pixel centres,
+  1. the photo (tests/data/photos/, decoded by PIL/libjpeg-turbo: load_image) → detector input: bilinear at pixel centres,
      `stretch_frame` (Objectron SSD, 300×300, v/127.5 − 1) or `letterbox_zero` (BlazeFace,
      128×128, v/127.5 − 1, zero bars);
   2. detector (TFLite → torch ops, tools/tflite_torch.py) → anchors, box decode, sigmoid, score
@@ -28,7 +28,6 @@ else from FALLBACK_PACKS below (the values docs/PACKS.md documents).
 Models come from ${MESHRT_CACHE:-~/.cache/meshrt}/models/.
 """
 import argparse
-import ctypes
 import json
 import math
 import os
@@ -36,6 +35,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 try:
@@ -124,26 +124,14 @@ def models_dir():
 
 
 def load_image(path):
-    """H×W×3 uint8 RGB, decoded by Debian's libstb (stb_image), the decoder meshrt's readImage
-    uses. The photos are JPEGs, and JPEG decoders differ in their IDCT and colour-conversion
-    rounding: PIL's libjpeg-turbo differs from stb_image by up to 2 levels on 1.4 % of the values
-    of coffee.jpg, which alone moves the cup keypoints by 1.44 px (the detector score sits near
-    its threshold and the crop follows the box). The parity is about the pipelines, so both sides
-    must see the same pixels; the decoder is not meshrt code."""
-    try:
-        stb = ctypes.CDLL("libstb.so.0")
-    except OSError as error:
-        sys.exit(f"mediapipe_reference.py: libstb.so.0 (Debian libstb0, from libstb-dev): {error}")
-    stb.stbi_load.restype = ctypes.POINTER(ctypes.c_ubyte)
-    stb.stbi_load.argtypes = [ctypes.c_char_p] + [ctypes.POINTER(ctypes.c_int)] * 3 + [ctypes.c_int]
-    stb.stbi_image_free.argtypes = [ctypes.c_void_p]
-    width, height, channels = ctypes.c_int(), ctypes.c_int(), ctypes.c_int()
-    pixels = stb.stbi_load(str(path).encode(), ctypes.byref(width), ctypes.byref(height), ctypes.byref(channels), 3)
-    if not pixels:
-        sys.exit(f"mediapipe_reference.py: {path}: cannot decode")
-    image = np.ctypeslib.as_array(pixels, shape=(height.value, width.value, 3)).copy()
-    stb.stbi_image_free(pixels)
-    return image
+    """H×W×3 uint8 RGB, decoded by PIL (Debian's python3-pil reads JPEG with libjpeg-turbo, the
+    library meshrt's readImage uses for JPEG through turbojpeg). JPEG decoders differ in their IDCT
+    and colour-conversion rounding: stb_image differs from libjpeg-turbo by up to 2 levels on
+    1.4 % of the values of coffee.jpg, which alone moves the cup keypoints by 1.44 px (the
+    detector score sits near its threshold and the crop follows the box). The parity is about the
+    pipelines, so both sides must decode to the same pixels."""
+    with Image.open(path) as image:
+        return np.asarray(image.convert("RGB"), dtype=np.uint8)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -494,11 +482,6 @@ def check_goldens():
                                  for r in ("detector", "landmarks")} if not (models_dir() / name).is_file()]
     if missing:
         print(f"mediapipe_reference.py check: skipped: models missing in {models_dir()}: {sorted(missing)}")
-        return SKIPPED
-    try:
-        ctypes.CDLL("libstb.so.0")
-    except OSError as error:
-        print(f"mediapipe_reference.py check: skipped: libstb.so.0: {error}")
         return SKIPPED
     worst = 0.0
     for pack_name, photo in GOLDEN_CASES:
