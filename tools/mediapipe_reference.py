@@ -10,8 +10,8 @@ meshrt's C++ is used or transcribed.
                                                            exit 77 = skipped: no torch or models)
 
 Pipeline per pack (objectron-* and face):
-  1. the photo (tests/data/photos/, decoded by PIL/libjpeg-turbo: load_image) → detector input: bilinear at pixel centres,
-     `stretch_frame` (Objectron SSD, 300×300, v/127.5 − 1) or `letterbox_zero` (BlazeFace,
+  1. the photo (tests/data/photos/, decoded by PIL: load_image) → detector input: bilinear at
+     pixel centres, `stretch_frame` (Objectron SSD, 300×300, v/127.5 − 1) or `letterbox_zero` (BlazeFace,
      128×128, v/127.5 − 1, zero bars);
   2. detector (TFLite → torch ops, tools/tflite_torch.py) → anchors, box decode, sigmoid, score
      threshold, NMS (greedy for the SSD, weighted for BlazeFace), label filter;
@@ -22,9 +22,10 @@ Pipeline per pack (objectron-* and face):
 Coordinates: image pixels, x right, y down, pixel (i, j) centred at (i + 0.5, j + 0.5)
 (DESIGN §5). Arithmetic in float64 except the torch models (float32).
 
-Pack constants come from assets/pack_sources/<pack>/pack.json (or assets/packs/<pack>/pack.json)
-when that file exists, else from the installed pack (${MESHRT_CACHE}/packs/<pack>/pack.json),
-else from FALLBACK_PACKS below (the values docs/PACKS.md documents).
+Pack constants (input sizes, normalization, crop modes, labels, thresholds, crop scale and
+rotation keypoints) come from assets/pack_sources/<pack>/pack.json (or assets/packs/<pack>/), else
+from the installed pack (${MESHRT_CACHE}/packs/<pack>/pack.json); the anchor and box-decoding
+constants, which pack.json does not carry, from MediaPipe's graphs (cited below).
 Models come from ${MESHRT_CACHE:-~/.cache/meshrt}/models/.
 """
 import argparse
@@ -58,53 +59,9 @@ GOLDEN_CASES = [("objectron-cup", "coffee"), ("face", "astronaut"), ("face", "as
                 ("objectron-cup", "chelsea"), ("objectron-chair", "chelsea"), ("objectron-sneakers", "chelsea"),
                 ("objectron-camera", "chelsea"), ("face", "chelsea")]
 
-SSD = {"path": "object_detection_ssd_mobilenetv2_oidv4_fp16.tflite",
-       "input": {"width": 300, "height": 300, "normalization": "minus_one_to_one", "crop": "stretch_frame"},
-       "outputs": {"boxes": "raw_outputs/box_encodings", "scores": "raw_outputs/class_predictions"}}
-
-
-def _objectron_pack(category, model, labels):
-    return {"name": f"objectron-{category}", "head": "objectron",
-            "models": {"detector": SSD, "landmarks": {
-                "path": model, "input": {"width": 224, "height": 224, "normalization": "zero_to_one",
-                                         "crop": "letterbox_replicate"},
-                "outputs": {"keypoints": "Identity_1", "presence": "Identity"}}},
-            "detector": {"labels": labels, "label_map": "object_detection_oidv4_labelmap.txt", "min_score": 0.5,
-                         "iou_threshold": 0.5, "max_detections": 5},
-            "crop": {"scale": 1.5, "square": True, "rotation_from": -1, "rotation_to": -1, "target_angle_deg": 0},
-            "tracking": {"min_presence": 0.5}, "keypoints": 9}
-
-
-# Used only until the packs branch's pack.json files exist (docs/PACKS.md's documented values).
-FALLBACK_PACKS = {
-    "objectron-cup": _objectron_pack("cup", "object_detection_3d_cup.tflite", ["Coffee cup", "Mug"]),
-    "objectron-sneakers": _objectron_pack("sneakers", "object_detection_3d_sneakers.tflite", ["Footwear"]),
-    "objectron-chair": _objectron_pack("chair", "object_detection_3d_chair.tflite", ["Chair"]),
-    "objectron-camera": _objectron_pack("camera", "object_detection_3d_camera.tflite", ["Camera"]),
-    "face": {"name": "face", "head": "face",
-             "models": {"detector": {"path": "face_detection_short_range.tflite",
-                                     "input": {"width": 128, "height": 128, "normalization": "minus_one_to_one",
-                                               "crop": "letterbox_zero"},
-                                     "outputs": {"boxes": "regressors", "scores": "classificators"}},
-                        "landmarks": {"path": "face_landmark.tflite",
-                                      "input": {"width": 192, "height": 192, "normalization": "zero_to_one",
-                                                "crop": "letterbox_replicate"},
-                                      "outputs": {"keypoints": "conv2d_21", "presence": "conv2d_31"},
-                                      "presence_is_logit": True}},
-             # face_detection_short_range graph: min_score_thresh 0.5, weighted NMS with
-             # min_suppression_threshold 0.3.
-             "detector": {"min_score": 0.5, "iou_threshold": 0.3, "max_detections": 1},
-             # face_detection_front_detection_to_roi.pbtxt: DetectionsToRectsCalculator
-             # rotation_vector_start_keypoint_index 0, end 1, target angle 0;
-             # RectTransformationCalculator scale_x = scale_y = 1.5, square_long.
-             "crop": {"scale": 1.5, "square": True, "rotation_from": 0, "rotation_to": 1, "target_angle_deg": 0},
-             "tracking": {"min_presence": 0.5}, "keypoints": 468},
-}
-
-
 def load_pack(name):
-    """The pack's pack.json (the committed sources, else the installed pack in the cache), else
-    the documented fallback. Returns (pack dict, where it came from)."""
+    """The pack's pack.json: the committed sources, else the installed pack in the cache.
+    Returns (pack dict, where it came from)."""
     for folder in ("pack_sources", "packs"):
         path = REPO / "assets" / folder / name / "pack.json"
         if path.is_file():
@@ -112,9 +69,7 @@ def load_pack(name):
     installed = models_dir().parent / "packs" / name / "pack.json"
     if installed.is_file():
         return json.loads(installed.read_text()), f"installed {name}/pack.json"
-    if name not in FALLBACK_PACKS:
-        sys.exit(f"mediapipe_reference.py: {name}: no pack.json and no documented fallback")
-    return FALLBACK_PACKS[name], "tools/mediapipe_reference.py FALLBACK_PACKS (docs/PACKS.md)"
+    sys.exit(f"mediapipe_reference.py: {name}: no pack.json in assets/pack_sources/ or {installed.parent.parent}")
 
 
 def models_dir():
@@ -353,7 +308,8 @@ def greedy_nms(detections, threshold):
 
 
 def weighted_nms(detections, threshold):
-    """MediaPipe's WEIGHTED NMS: the top box and every remaining box overlapping it by IoU >
+    """MediaPipe's WEIGHTED NMS (the face detection graph: NonMaxSuppressionCalculator
+    algorithm WEIGHTED, min_suppression_threshold 0.3 = the face pack's iou_threshold): the top box and every remaining box overlapping it by IoU >
     threshold form a cluster; the kept box and keypoints are their score-weighted mean, the kept
     score is the top box's."""
     remaining = sorted(detections, key=lambda d: -d["score"])
@@ -416,7 +372,10 @@ def detect(image, pack):
 
 def crop_from_detection(detection, crop_params):
     """pack.json `crop`: centre of the box, size × scale, square on the longer side, rotation
-    target − atan2(−(y_to − y_from), x_to − x_from) in image pixels, normalized to [−π, π)."""
+    target − atan2(−(y_to − y_from), x_to − x_from) in image pixels, normalized to [−π, π).
+    MediaPipe's face graph (face_detection_front_detection_to_roi.pbtxt): DetectionsToRects with
+    rotation_vector_start_keypoint_index 0, end 1, target angle 0 degrees, then
+    RectTransformation scale_x = scale_y = 1.5, square_long: the face pack's crop fields."""
     x0, y0, x1, y1 = detection["box"]
     w, h = (x1 - x0) * crop_params["scale"], (y1 - y0) * crop_params["scale"]
     if crop_params["square"]:
@@ -496,9 +455,11 @@ def check_goldens():
                 difference = float(np.abs(np.array(new["keypoints2d"]) - np.array(old["keypoints2d"])).max())
                 worst = max(worst, difference)
                 if difference > CHECK_TOLERANCE_PX:
-                    print(f"{path.relative_to(REPO)}: keypoints2d differ by {difference:.4g} px from the recomputed ones")
+                    print(f"{path.relative_to(REPO)}: keypoints2d differ by {difference:.4g} px from the "
+                          "recomputed ones")
                     return 1
-    print(f"mediapipe_reference.py check: {len(GOLDEN_CASES)} goldens reproduce (max keypoint difference {worst:.2g} px)")
+    print(f"mediapipe_reference.py check: {len(GOLDEN_CASES)} goldens reproduce "
+          f"(max keypoint difference {worst:.2g} px)")
     return 0
 
 
