@@ -271,6 +271,13 @@ def installed_matches(pack_dir, files):
     return True
 
 
+def remove_leftovers(packs_dir):
+    """Staging directories of an interrupted run (pack discovery skips hidden directories anyway)."""
+    for entry in os.listdir(packs_dir):
+        if entry.startswith((".install-", ".old-")) and os.path.isdir(os.path.join(packs_dir, entry)):
+            shutil.rmtree(os.path.join(packs_dir, entry), ignore_errors=True)
+
+
 def install_pack(packs_dir, name, files):
     staging = tempfile.mkdtemp(prefix=f".install-{name}-", dir=packs_dir)
     umask = os.umask(0)
@@ -324,6 +331,7 @@ def main():
             raise InstallError(f"{args.sources}: no <name>/pack.json")
         print(f"packs: checking {len(names)} packs against the models in {models_dir}", flush=True)
         os.makedirs(packs_dir, exist_ok=True)
+        remove_leftovers(packs_dir)
         for name in names:
             source = os.path.join(args.sources, name, "pack.json")
             try:
