@@ -30,6 +30,8 @@ PACKAGES=(
   libssl-dev
   # tools/fetch_models.py (npm pack of the pinned MediaPipe packages)
   python3 npm
+  # tests/tools/validate_json.py: result.json and bench JSON against docs/schemas/
+  python3-jsonschema
   # tools/export_encoders.py: the ONNX exports the importer's tests run (ResNet-18, MobileNetV2).
   python3-torch python3-torchvision python3-numpy
   # demo/ only (DESIGN §9): the window, its UI, and the e2e test's virtual display

@@ -28,6 +28,10 @@ void printUsage(std::FILE* out) {
                "  meshrt reconstruct --pack P [--head H] --input IMAGE --out DIR\n"
                "                                  one photo: result.json, mesh_K.obj/.mtl, texture_K.png,\n"
                "                                  overlay.png in DIR (written whole or not at all)\n"
+               "  meshrt bench [--pack P] [--head H] [--source S] [--frames N] [--warmup W] --json FILE [--trace FILE]\n"
+               "                                  the headless frame loop without PNGs (N = 200, W = 10 by default):\n"
+               "                                  fps and per-stage mean/p50/p95/p99 on the CPU and GPU clocks (after\n"
+               "                                  warm-up), frame overlap and profiling cost as JSON (docs/schemas/)\n"
                "  meshrt help                     this text\n"
                "\n"
                "environment:\n"
@@ -52,14 +56,15 @@ int main(int argc, char** argv) {
   if (command == "info") return runInfo(args);
   if (command == "demo") return runDemo(args);
   if (command == "reconstruct") return runReconstruct(args);
+  if (command == "bench") return runBench(args);
   if (command == "help" || command == "--help" || command == "-h") {
     printUsage(stdout);
     return EXIT_OK;
   }
-  if (command == "bench" || command == "render-dataset") {
+  if (command == "render-dataset") {
     printError("meshrt: '" + command + "' is not available in this build yet (see 'meshrt help')");
     return EXIT_USAGE;
   }
-  printError("meshrt: unknown subcommand '" + command + "' (expected info, demo, reconstruct or help)");
+  printError("meshrt: unknown subcommand '" + command + "' (expected info, demo, reconstruct, bench or help)");
   return EXIT_USAGE;
 }

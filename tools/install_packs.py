@@ -224,12 +224,13 @@ def plan_pack(source_path, store, templates_dir):
 
     models = field(pack, "models", label)
     for role in ("detector", "landmarks"):
-        model = field(models, role, label)
+        model = field(pack, f"models.{role}", label)
         sha256 = add_model(field(model, "path", f"{label}: models.{role}"), f"models.{role}.path")
         # "sha256" right after "path", for the reader of pack.json.
         models[role] = {key: value for key, value in [("path", model["path"]), ("sha256", sha256)] +
                         [(k, v) for k, v in model.items() if k not in ("path", "sha256")]}
-    label_map = pack.get("detector", {}).get("label_map")
+    detector = field(pack, "detector", label)
+    label_map = detector.get("label_map") if isinstance(detector, dict) else None
     if label_map is not None:
         add_model(label_map, "detector.label_map")
 
@@ -268,6 +269,13 @@ def installed_matches(pack_dir, files):
         elif not (os.path.samefile(path, spec[1]) or sha256_of_file(path) == spec[2]):
             return False
     return True
+
+
+def remove_leftovers(packs_dir):
+    """Staging directories of an interrupted run (pack discovery skips hidden directories anyway)."""
+    for entry in os.listdir(packs_dir):
+        if entry.startswith((".install-", ".old-")) and os.path.isdir(os.path.join(packs_dir, entry)):
+            shutil.rmtree(os.path.join(packs_dir, entry), ignore_errors=True)
 
 
 def install_pack(packs_dir, name, files):
@@ -323,8 +331,13 @@ def main():
             raise InstallError(f"{args.sources}: no <name>/pack.json")
         print(f"packs: checking {len(names)} packs against the models in {models_dir}", flush=True)
         os.makedirs(packs_dir, exist_ok=True)
+        remove_leftovers(packs_dir)
         for name in names:
-            _, files = plan_pack(os.path.join(args.sources, name, "pack.json"), store, args.templates)
+            source = os.path.join(args.sources, name, "pack.json")
+            try:
+                _, files = plan_pack(source, store, args.templates)
+            except (KeyError, TypeError, AttributeError, ValueError) as error:
+                raise InstallError(f"{source}: malformed pack source: {error!r}") from None
             pack_dir = os.path.join(packs_dir, name)
             if installed_matches(pack_dir, files):
                 print(f"packs: {name}: up to date", flush=True)

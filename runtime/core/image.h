@@ -43,4 +43,7 @@ struct ImageSize {
 };
 Result<ImageSize> readImageSize(const std::string& path);
 
+// readImage from encoded bytes in memory; `name` labels errors.
+Result<Image> decodeImage(const uint8_t* bytes, size_t size, const std::string& name);
+
 }  // namespace meshrt

@@ -1,9 +1,19 @@
 #include "core/json_fields.h"
 
 #include <cmath>
+#include <sstream>
 #include <string_view>
 
 namespace meshrt {
+namespace {
+
+std::string formatNumber(double value) {  // shortest readable: 0, 1, 0.5, 1e+30
+  std::ostringstream text;
+  text << value;
+  return text.str();
+}
+
+}  // namespace
 
 const char* jsonTypeName(const nlohmann::json& value) {
   if (value.is_null()) return "null";
@@ -51,8 +61,7 @@ Result<double> JsonFields::number(const char* key, double min, double max) const
   if (!value->is_number()) return error(key, std::string("expected a number, got ") + jsonTypeName(*value));
   const double number = value->get<double>();
   if (!std::isfinite(number) || number < min || number > max) {
-    return error(key, value->dump() + " is out of range [" + nlohmann::json(min).dump() + ", " +
-                          nlohmann::json(max).dump() + "]");
+    return error(key, value->dump() + " is out of range [" + formatNumber(min) + ", " + formatNumber(max) + "]");
   }
   return number;
 }

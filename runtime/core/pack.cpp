@@ -261,6 +261,7 @@ Result<void> verifyHash(const std::string& manifest, const char* role, const Pac
 }  // namespace
 
 Result<PackSpec> loadPack(const std::string& directory) {
+  if (directory.empty()) return makeError("loadPack", "no pack directory given");
   std::error_code error;
   fs::path absolute = fs::absolute(directory, error);
   if (error) return makeError(directory, error.message());

@@ -42,7 +42,11 @@ std::vector<PackEntry> discoverPacks(const std::vector<std::string>& searchPath)
     if (!fs::is_directory(root, error)) continue;
     std::vector<fs::path> directories;
     for (const auto& entry : fs::directory_iterator(root, error)) {
-      if (entry.is_directory(error) && fs::exists(entry.path() / "pack.json", error)) directories.push_back(entry.path());
+      // Hidden directories are skipped: tools/install_packs.py stages packs in `.install-*`.
+      const bool hidden = entry.path().filename().string().starts_with(".");
+      if (!hidden && entry.is_directory(error) && fs::exists(entry.path() / "pack.json", error)) {
+        directories.push_back(entry.path());
+      }
     }
     std::sort(directories.begin(), directories.end());
     for (const fs::path& directory : directories) {

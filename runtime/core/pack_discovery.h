@@ -18,7 +18,7 @@ struct PackEntry {
 // tools/install_packs.py installs them), then `bundledDir` if not empty.
 std::vector<std::string> packSearchPath(const std::string& bundledDir);
 
-// Every immediate subdirectory of the search path that holds a pack.json, in path order;
+// Every immediate, non-hidden subdirectory of the search path that holds a pack.json, in path order;
 // directories that do not exist are skipped. A pack name found twice keeps its first entry.
 std::vector<PackEntry> discoverPacks(const std::vector<std::string>& searchPath);
 

@@ -23,6 +23,7 @@ TEST(PackDiscovery, FindsPacksInPathOrderAndReportsBadManifests) {
   writeFile(root / "a/cup/pack.json", R"({"name": "cup", "head": "objectron"})");
   writeFile(root / "a/broken/pack.json", "{not json");
   writeFile(root / "a/notapack/readme.txt", "no manifest here");
+  writeFile(root / "a/.install-cup-x1/pack.json", R"({"name": "cup", "head": "staged"})");  // install_packs.py staging
   writeFile(root / "b/cup/pack.json", R"({"name": "cup", "head": "other"})");
   writeFile(root / "b/face/pack.json", R"({"name": "face", "head": "face"})");
 

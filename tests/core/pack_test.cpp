@@ -4,6 +4,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -14,6 +15,7 @@
 #include "core/pack.h"
 #include "core/pack_discovery.h"
 #include "core/sha256_file.h"
+#include "nn/tflite_importer.h"
 
 namespace meshrt {
 namespace {
@@ -120,6 +122,36 @@ TEST(Pack, InstalledPacksLoadWithTheDocumentedValues) {
       EXPECT_EQ(pack->templateFit, TemplateFit::Landmarks);
     }
   }
+}
+
+// The tensor names and input sizes recorded in the installed pack.json files are the models' own:
+// each named output is a graph output, each input is [1, 3, height, width] after import (NCHW).
+TEST(Pack, InstalledPacksNameTheModelsOutputsAndInputSizes) {
+  const fs::path root = installedPacksDirectory();
+  size_t checked = 0;
+  for (const char* name : {"objectron-cup", "objectron-sneakers", "objectron-chair", "objectron-camera", "face"}) {
+    if (!fs::exists(root / name / "pack.json")) {
+      GTEST_SKIP() << "packs not installed: run ./meshrt.sh fetch (" << (root / name).string() << " is missing)";
+    }
+    const auto pack = loadPack((root / name).string());
+    ASSERT_TRUE(pack.ok()) << pack.error().message;
+    for (const PackModel* model : {&pack->detector, &pack->landmarks}) {
+      SCOPED_TRACE(model->path);
+      const auto graph = nn::importTflite(model->path);
+      ASSERT_TRUE(graph.ok()) << graph.error().message;
+      std::vector<std::string> outputNames;
+      for (const nn::TensorId id : graph->outputs) outputNames.push_back(graph->tensors[id].name);
+      for (const auto& [role, tensor] : model->outputs) {
+        EXPECT_NE(std::find(outputNames.begin(), outputNames.end(), tensor), outputNames.end())
+            << role << " = '" << tensor << "' is not a graph output";
+      }
+      ASSERT_EQ(graph->inputs.size(), 1u);
+      EXPECT_EQ(graph->tensors[graph->inputs[0]].shape,
+                (nn::Shape{1, 3, int64_t(model->input.height), int64_t(model->input.width)}));
+      ++checked;
+    }
+  }
+  EXPECT_EQ(checked, 10u);
 }
 
 // A valid hand-made pack in a temporary directory; each test breaks one thing.

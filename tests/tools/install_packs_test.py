@@ -4,7 +4,8 @@
 - first run: exit 0, every pack of assets/pack_sources "installed", pack.json carries the
   models' SHA-256 from assets/models.json, the face template is the canonical mesh as standard OBJ;
 - second run: exit 0, every pack "up to date", nothing rewritten;
-- a pack with a file removed is reinstalled, the others stay "up to date";
+- a pack with a file removed is reinstalled, the others stay "up to date", an interrupted run's
+  staging directory is removed;
 - one model tampered: exit 1, one line naming the file, the expected and the actual SHA-256, and
   the installed packs and the packs directory are left as they were (no staging leftovers).
 Exit 77 (ctest SKIP_RETURN_CODE) when the models were never fetched: run ./meshrt.sh build.
@@ -118,12 +119,16 @@ def main():
 
         checks += 1
         os.remove(os.path.join(packs_dir, "objectron-cup", "cup.obj"))
+        # An interrupted earlier run left a staging directory: removed, and it is never a pack.
+        os.makedirs(os.path.join(packs_dir, ".install-objectron-cup-interrupted"))
         result = run(cache)
         lines = result.stdout.splitlines()
         if result.returncode != 0 or not any(line.startswith("packs: objectron-cup: installed") for line in lines) \
                 or sum(line.endswith(": up to date") for line in lines) != len(packs) - 1 \
-                or not os.path.isfile(os.path.join(packs_dir, "objectron-cup", "cup.obj")):
-            failures.append(f"repair run: exit {result.returncode}, stdout {result.stdout!r}")
+                or not os.path.isfile(os.path.join(packs_dir, "objectron-cup", "cup.obj")) \
+                or sorted(os.listdir(packs_dir)) != packs:
+            failures.append(f"repair run: exit {result.returncode}, stdout {result.stdout!r}, "
+                            f"packs dir {sorted(os.listdir(packs_dir))}")
 
         checks += 1
         victim = os.path.join(models, "object_detection_3d_chair.tflite")
