@@ -41,6 +41,8 @@ PACKAGES=(
   # tests/e2e/reconstruct_test.cpp: tools/check_result.py validates result.json against
   # docs/schemas/result.schema.json
   python3-jsonschema
+  # tests only: the assimp program imports the .glb/.obj files meshrt writes (a third-party reader)
+  assimp-utils
 )
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*"; }
