@@ -25,9 +25,12 @@ CROPS = {
     "coffee_300": ("coffee", (0, 0, 600, 400), 300),  # SSD (whole photo, squeezed like MediaPipe)
 }
 
-# Full photos for `meshrt reconstruct` and tools/mediapipe_reference.py: name -> skimage.data photo.
-# chelsea (a cat) is the negative photo: no cup, mug, footwear, chair, camera or human face.
-PHOTOS = {"coffee": "coffee", "astronaut": "astronaut", "chelsea": "chelsea"}
+# Full photos for `meshrt reconstruct` and tools/mediapipe_reference.py: name -> (skimage.data
+# photo, crop box (left, top, right, bottom) or None for the whole photo). chelsea (a cat) is the
+# negative photo: no cup, mug, footwear, chair, camera or human face. astronaut_wide is the top
+# 512×320 of astronaut, so that BlazeFace's letterbox has bars (astronaut itself is square).
+PHOTOS = {"coffee": ("coffee", None), "astronaut": ("astronaut", None), "chelsea": ("chelsea", None),
+          "astronaut_wide": ("astronaut", (0, 0, 512, 320))}
 JPEG_QUALITY = 95
 
 
@@ -39,9 +42,10 @@ def main():
         print(f"{name}.npy: {photo} {box} -> {size}x{size}")
     photos = os.path.join(OUT, "photos")
     os.makedirs(photos, exist_ok=True)
-    for name, photo in PHOTOS.items():
+    for name, (photo, box) in PHOTOS.items():
         path = os.path.join(photos, name + ".jpg")
-        Image.fromarray(getattr(data, photo)()).save(path + ".tmp", "JPEG", quality=JPEG_QUALITY, subsampling=0)
+        image = Image.fromarray(getattr(data, photo)())
+        (image.crop(box) if box else image).save(path + ".tmp", "JPEG", quality=JPEG_QUALITY, subsampling=0)
         os.replace(path + ".tmp", path)
         print(f"photos/{name}.jpg: {photo}, {os.path.getsize(path) // 1024} KB")
 

@@ -6,10 +6,12 @@ meshrt's C++ is used or transcribed.
 
     /usr/bin/python3 tools/mediapipe_reference.py goldens     (tests/goldens/packs/*.json)
     /usr/bin/python3 tools/mediapipe_reference.py run PACK IMAGE   (prints the result as JSON)
+    /usr/bin/python3 tools/mediapipe_reference.py check   (recomputes the goldens, compares;
+                                                           exit 77 = skipped: no torch or models)
 
 Pipeline per pack (objectron-* and face):
-  1. the photo (tests/data/photos/, decoded by PIL) → detector input: bilinear at pixel centres,
-     `stretch_frame` (Objectron SSD, 300×300, v/127.5 − 1) or `letterbox_zero` (BlazeFace,
+  1. the photo (tests/data/photos/, decoded by PIL: load_image) → detector input: bilinear at
+     pixel centres, `stretch_frame` (Objectron SSD, 300×300, v/127.5 − 1) or `letterbox_zero` (BlazeFace,
      128×128, v/127.5 − 1, zero bars);
   2. detector (TFLite → torch ops, tools/tflite_torch.py) → anchors, box decode, sigmoid, score
      threshold, NMS (greedy for the SSD, weighted for BlazeFace), label filter;
@@ -20,9 +22,10 @@ Pipeline per pack (objectron-* and face):
 Coordinates: image pixels, x right, y down, pixel (i, j) centred at (i + 0.5, j + 0.5)
 (DESIGN §5). Arithmetic in float64 except the torch models (float32).
 
-Pack constants come from assets/pack_sources/<pack>/pack.json (or assets/packs/<pack>/pack.json)
-when that file exists, else from the installed pack (${MESHRT_CACHE}/packs/<pack>/pack.json),
-else from FALLBACK_PACKS below (the values docs/PACKS.md documents).
+Pack constants (input sizes, normalization, crop modes, labels, thresholds, crop scale and
+rotation keypoints) come from assets/pack_sources/<pack>/pack.json (or assets/packs/<pack>/), else
+from the installed pack (${MESHRT_CACHE}/packs/<pack>/pack.json); the anchor and box-decoding
+constants, which pack.json does not carry, from MediaPipe's graphs (cited below).
 Models come from ${MESHRT_CACHE:-~/.cache/meshrt}/models/.
 """
 import argparse
@@ -33,70 +36,32 @@ import sys
 from pathlib import Path
 
 import numpy as np
-import torch
 from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from tflite_torch import TfliteTorch, check_tflite_torch  # noqa: E402
+try:
+    import torch
+    from tflite_torch import TfliteTorch, check_tflite_torch
+except ImportError as missing:  # `check` reports a skip; the other commands fail
+    torch, TORCH_MISSING = None, missing
 
 REPO = Path(__file__).resolve().parent.parent
 PHOTOS = REPO / "tests" / "data" / "photos"
 GOLDENS = REPO / "tests" / "goldens" / "packs"
+SKIPPED = 77  # ctest SKIP_RETURN_CODE
+CHECK_TOLERANCE_PX = 1e-3  # recomputed vs committed keypoints (JSON keeps 4 decimals)
 
 # (pack, photo) pairs with a golden: the positive cases, the cross-category cases on coffee, and
-# every pack on the negative photo (chelsea, a cat).
-GOLDEN_CASES = [("objectron-cup", "coffee"), ("face", "astronaut"),
+# every pack on the negative photo (chelsea, a cat). astronaut_wide (512×320): BlazeFace's
+# letterbox with bars.
+GOLDEN_CASES = [("objectron-cup", "coffee"), ("face", "astronaut"), ("face", "astronaut_wide"),
                 ("objectron-chair", "coffee"), ("objectron-sneakers", "coffee"), ("objectron-camera", "coffee"),
                 ("objectron-cup", "chelsea"), ("objectron-chair", "chelsea"), ("objectron-sneakers", "chelsea"),
                 ("objectron-camera", "chelsea"), ("face", "chelsea")]
 
-SSD = {"path": "object_detection_ssd_mobilenetv2_oidv4_fp16.tflite",
-       "input": {"width": 300, "height": 300, "normalization": "minus_one_to_one", "crop": "stretch_frame"},
-       "outputs": {"boxes": "raw_outputs/box_encodings", "scores": "raw_outputs/class_predictions"}}
-
-
-def _objectron_pack(category, model, labels):
-    return {"name": f"objectron-{category}", "head": "objectron",
-            "models": {"detector": SSD, "landmarks": {
-                "path": model, "input": {"width": 224, "height": 224, "normalization": "zero_to_one",
-                                         "crop": "letterbox_replicate"},
-                "outputs": {"keypoints": "Identity_1", "presence": "Identity"}}},
-            "detector": {"labels": labels, "label_map": "object_detection_oidv4_labelmap.txt", "min_score": 0.5,
-                         "iou_threshold": 0.5, "max_detections": 5},
-            "crop": {"scale": 1.5, "square": True, "rotation_from": -1, "rotation_to": -1, "target_angle_deg": 0},
-            "tracking": {"min_presence": 0.5}, "keypoints": 9}
-
-
-# Used only until the packs branch's pack.json files exist (docs/PACKS.md's documented values).
-FALLBACK_PACKS = {
-    "objectron-cup": _objectron_pack("cup", "object_detection_3d_cup.tflite", ["Coffee cup", "Mug"]),
-    "objectron-sneakers": _objectron_pack("sneakers", "object_detection_3d_sneakers.tflite", ["Footwear"]),
-    "objectron-chair": _objectron_pack("chair", "object_detection_3d_chair.tflite", ["Chair"]),
-    "objectron-camera": _objectron_pack("camera", "object_detection_3d_camera.tflite", ["Camera"]),
-    "face": {"name": "face", "head": "face",
-             "models": {"detector": {"path": "face_detection_short_range.tflite",
-                                     "input": {"width": 128, "height": 128, "normalization": "minus_one_to_one",
-                                               "crop": "letterbox_zero"},
-                                     "outputs": {"boxes": "regressors", "scores": "classificators"}},
-                        "landmarks": {"path": "face_landmark.tflite",
-                                      "input": {"width": 192, "height": 192, "normalization": "zero_to_one",
-                                                "crop": "letterbox_replicate"},
-                                      "outputs": {"keypoints": "conv2d_21", "presence": "conv2d_31"},
-                                      "presence_is_logit": True}},
-             # face_detection_short_range graph: min_score_thresh 0.5, weighted NMS with
-             # min_suppression_threshold 0.3.
-             "detector": {"min_score": 0.5, "iou_threshold": 0.3, "max_detections": 1},
-             # face_detection_front_detection_to_roi.pbtxt: DetectionsToRectsCalculator
-             # rotation_vector_start_keypoint_index 0, end 1, target angle 0;
-             # RectTransformationCalculator scale_x = scale_y = 1.5, square_long.
-             "crop": {"scale": 1.5, "square": True, "rotation_from": 0, "rotation_to": 1, "target_angle_deg": 0},
-             "tracking": {"min_presence": 0.5}, "keypoints": 468},
-}
-
-
 def load_pack(name):
-    """The pack's pack.json (the committed sources, else the installed pack in the cache), else
-    the documented fallback. Returns (pack dict, where it came from)."""
+    """The pack's pack.json: the committed sources, else the installed pack in the cache.
+    Returns (pack dict, where it came from)."""
     for folder in ("pack_sources", "packs"):
         path = REPO / "assets" / folder / name / "pack.json"
         if path.is_file():
@@ -104,15 +69,24 @@ def load_pack(name):
     installed = models_dir().parent / "packs" / name / "pack.json"
     if installed.is_file():
         return json.loads(installed.read_text()), f"installed {name}/pack.json"
-    if name not in FALLBACK_PACKS:
-        sys.exit(f"mediapipe_reference.py: {name}: no pack.json and no documented fallback")
-    return FALLBACK_PACKS[name], "tools/mediapipe_reference.py FALLBACK_PACKS (docs/PACKS.md)"
+    sys.exit(f"mediapipe_reference.py: {name}: no pack.json in assets/pack_sources/ or {installed.parent.parent}")
 
 
 def models_dir():
     cache = os.environ.get("MESHRT_CACHE") or os.path.join(
         os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "meshrt")
     return Path(cache) / "models"
+
+
+def load_image(path):
+    """H×W×3 uint8 RGB, decoded by PIL (Debian's python3-pil reads JPEG with libjpeg-turbo, the
+    library meshrt's readImage uses for JPEG through turbojpeg). JPEG decoders differ in their IDCT
+    and colour-conversion rounding: stb_image differs from libjpeg-turbo by up to 2 levels on
+    1.4 % of the values of coffee.jpg, which alone moves the cup keypoints by 1.44 px (the
+    detector score sits near its threshold and the crop follows the box). The parity is about the
+    pipelines, so both sides must decode to the same pixels."""
+    with Image.open(path) as image:
+        return np.asarray(image.convert("RGB"), dtype=np.uint8)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -334,7 +308,8 @@ def greedy_nms(detections, threshold):
 
 
 def weighted_nms(detections, threshold):
-    """MediaPipe's WEIGHTED NMS: the top box and every remaining box overlapping it by IoU >
+    """MediaPipe's WEIGHTED NMS (the face detection graph: NonMaxSuppressionCalculator
+    algorithm WEIGHTED, min_suppression_threshold 0.3 = the face pack's iou_threshold): the top box and every remaining box overlapping it by IoU >
     threshold form a cluster; the kept box and keypoints are their score-weighted mean, the kept
     score is the top box's."""
     remaining = sorted(detections, key=lambda d: -d["score"])
@@ -397,7 +372,10 @@ def detect(image, pack):
 
 def crop_from_detection(detection, crop_params):
     """pack.json `crop`: centre of the box, size × scale, square on the longer side, rotation
-    target − atan2(−(y_to − y_from), x_to − x_from) in image pixels, normalized to [−π, π)."""
+    target − atan2(−(y_to − y_from), x_to − x_from) in image pixels, normalized to [−π, π).
+    MediaPipe's face graph (face_detection_front_detection_to_roi.pbtxt): DetectionsToRects with
+    rotation_vector_start_keypoint_index 0, end 1, target angle 0 degrees, then
+    RectTransformation scale_x = scale_y = 1.5, square_long: the face pack's crop fields."""
     x0, y0, x1, y1 = detection["box"]
     w, h = (x1 - x0) * crop_params["scale"], (y1 - y0) * crop_params["scale"]
     if crop_params["square"]:
@@ -425,7 +403,7 @@ def landmarks(image, crop, pack):
 
 def reconstruct(pack_name, image_path):
     pack, pack_source = load_pack(pack_name)
-    image = np.asarray(Image.open(image_path).convert("RGB"))
+    image = load_image(image_path)
     detections, notes = detect(image, pack)
     objects, dropped = [], []
     for detection in detections:
@@ -456,15 +434,50 @@ def write_goldens():
         print(f"{path.relative_to(REPO)}: {len(result['objects'])} objects (presences {presences}), {result['notes']}")
 
 
+def check_goldens():
+    """Recomputes every golden; object counts must be equal and keypoints within
+    CHECK_TOLERANCE_PX. Returns the process exit code."""
+    missing = [name for name in {p["models"][r]["path"] for p in (load_pack(n)[0] for n, _ in GOLDEN_CASES)
+                                 for r in ("detector", "landmarks")} if not (models_dir() / name).is_file()]
+    if missing:
+        print(f"mediapipe_reference.py check: skipped: models missing in {models_dir()}: {sorted(missing)}")
+        return SKIPPED
+    worst = 0.0
+    for pack_name, photo in GOLDEN_CASES:
+        path = GOLDENS / f"{pack_name}__{photo}.json"
+        golden = json.loads(path.read_text())
+        result = reconstruct(pack_name, PHOTOS / f"{photo}.jpg")
+        for key in ("objects", "below_min_presence"):
+            if len(result[key]) != len(golden[key]):
+                print(f"{path.relative_to(REPO)}: {key}: {len(result[key])} recomputed, {len(golden[key])} committed")
+                return 1
+            for new, old in zip(result[key], golden[key]):
+                difference = float(np.abs(np.array(new["keypoints2d"]) - np.array(old["keypoints2d"])).max())
+                worst = max(worst, difference)
+                if difference > CHECK_TOLERANCE_PX:
+                    print(f"{path.relative_to(REPO)}: keypoints2d differ by {difference:.4g} px from the "
+                          "recomputed ones")
+                    return 1
+    print(f"mediapipe_reference.py check: {len(GOLDEN_CASES)} goldens reproduce "
+          f"(max keypoint difference {worst:.2g} px)")
+    return 0
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("goldens", help="write tests/goldens/packs/<pack>__<photo>.json")
+    commands.add_parser("check", help="recompute the goldens and compare (exit 77: skipped)")
     run = commands.add_parser("run", help="print one pack × image result")
     run.add_argument("pack")
     run.add_argument("image", type=Path)
     args = parser.parse_args()
+    if torch is None:
+        print(f"mediapipe_reference.py: needs python3-torch: {TORCH_MISSING}")
+        sys.exit(SKIPPED if args.command == "check" else 1)
     torch.set_num_threads(2)
+    if args.command == "check":
+        sys.exit(check_goldens())
     if args.command == "goldens":
         write_goldens()
     else:
