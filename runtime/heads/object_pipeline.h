@@ -6,7 +6,8 @@
 // on the host (preprocessReference, the CPU reference of the Vulkan PreprocessStage).
 // Tracking (video, webcam, looped image): when enabled, the next frame's landmark crop comes
 // from this frame's keypoints (heads/tracking_crop.h) and the detector runs again only when no
-// object is tracked or a tracked object's presence drops below the pack's min_presence.
+// object is tracked, a tracked object's presence drops below the pack's min_presence, or
+// options.redetectEveryFrames frames have passed since it last ran.
 #pragma once
 
 #include <array>
@@ -74,6 +75,11 @@ struct PipelineFrameResult {
 struct ObjectPipelineOptions {
   int threads = 2;        // oneDNN threads per model
   bool tracking = false;  // false: every frame is detected from scratch (single images)
+  // Tracking only: the detector also runs (and replaces the tracks) when this many frames have
+  // passed since it last ran; 0 = only when the tracks are lost. The landmark models' presence
+  // alone does not reject other objects (the cup model scores 0.99998 on a cat in the cup's old
+  // crop), so a track can stick to something else until the detector looks again.
+  uint32_t redetectEveryFrames = 0;
 };
 
 class ObjectPipeline {

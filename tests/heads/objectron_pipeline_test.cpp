@@ -150,6 +150,26 @@ TEST(ObjectronPipeline, LostTrackRedetects) {
   for (size_t i = 0; i < 18; ++i) EXPECT_FLOAT_EQ(again->objects[0].keypoints2d[i], first->objects[0].keypoints2d[i]);
 }
 
+// redetectEveryFrames = 2: detect, track, detect, track on a looped frame.
+TEST(ObjectronPipeline, RedetectsEveryNFrames) {
+  MESHRT_REQUIRE_PACK(pack, "objectron-cup");
+  MESHRT_REQUIRE_PHOTO(path, "coffee.jpg");
+  auto image = readImage(path);
+  ASSERT_TRUE(image.ok()) << image.error().message;
+  ObjectPipelineOptions options;
+  options.tracking = true;
+  options.redetectEveryFrames = 2;
+  auto pipeline = createObjectPipeline(pack, options);
+  ASSERT_TRUE(pipeline.ok()) << pipeline.error().message;
+  const bool expected[4] = {true, false, true, false};
+  for (int frame = 0; frame < 4; ++frame) {
+    auto result = (*pipeline)->process(*image);
+    ASSERT_TRUE(result.ok()) << result.error().message;
+    EXPECT_EQ(result->ranDetector, expected[frame]) << "frame " << frame;
+    EXPECT_EQ(result->objects.size(), 1u) << "frame " << frame;
+  }
+}
+
 TEST(ObjectronPipeline, TextureFromThePhotoOnTheVisibleFaces) {
   MESHRT_REQUIRE_PACK(pack, "objectron-cup");
   MESHRT_REQUIRE_PHOTO(path, "coffee.jpg");
