@@ -60,37 +60,49 @@ namespace {
 // libjpeg and so of PIL, OpenCV and most tools), so a photo's pixels equal what other tools
 // decode. stb's own JPEG decoder differs by up to 2 levels on about 1 % of pixels, enough to
 // move the Objectron keypoints by over a pixel (issue 8 parity). nullopt: not a JPEG file.
-std::optional<Result<Image>> readJpeg(const std::string& path) {
-  std::ifstream stream(path, std::ios::binary);
-  if (!stream) return std::nullopt;
-  unsigned char magic[3] = {0, 0, 0};
-  stream.read(reinterpret_cast<char*>(magic), 3);
-  if (stream.gcount() != 3 || magic[0] != 0xFF || magic[1] != 0xD8 || magic[2] != 0xFF) return std::nullopt;
-  stream.seekg(0, std::ios::end);
-  const std::streamoff size = stream.tellg();
-  if (size <= 0 || size > (std::streamoff{1} << 31)) return makeError(path, "cannot read image: bad JPEG file size");
-  std::vector<unsigned char> bytes(static_cast<size_t>(size));
-  stream.seekg(0);
-  stream.read(reinterpret_cast<char*>(bytes.data()), size);
-  if (stream.gcount() != size) return makeError(path, "cannot read image: short read");
+bool isJpeg(const uint8_t* bytes, size_t size) {
+  return size >= 3 && bytes[0] == 0xFF && bytes[1] == 0xD8 && bytes[2] == 0xFF;
+}
+
+// nullopt: not a JPEG stream.
+std::optional<Result<Image>> decodeJpeg(const uint8_t* bytes, size_t size, const std::string& name) {
+  if (!isJpeg(bytes, size)) return std::nullopt;
+  if (size > (size_t{1} << 31)) return makeError(name, "cannot read image: larger than 2 GiB");
   tjhandle decoder = tjInitDecompress();
-  if (decoder == nullptr) return makeError(path, "cannot read image: libjpeg-turbo failed to start");
+  if (decoder == nullptr) return makeError(name, "cannot read image: libjpeg-turbo failed to start");
   int width = 0, height = 0, subsampling = 0, colorspace = 0;
   Result<Image> result = Error{};
-  if (tjDecompressHeader3(decoder, bytes.data(), static_cast<unsigned long>(bytes.size()), &width, &height, &subsampling,
+  if (tjDecompressHeader3(decoder, bytes, static_cast<unsigned long>(size), &width, &height, &subsampling,
                           &colorspace) != 0 || width <= 0 || height <= 0) {
-    result = makeError(path, std::string("cannot read image: ") + tjGetErrorStr2(decoder));
+    result = makeError(name, std::string("cannot read image: ") + tjGetErrorStr2(decoder));
   } else {
     Image image(static_cast<uint32_t>(width), static_cast<uint32_t>(height), 3);
-    if (tjDecompress2(decoder, bytes.data(), static_cast<unsigned long>(bytes.size()), image.pixels.data(), width, 0,
-                      height, TJPF_RGB, 0) != 0 && tjGetErrorCode(decoder) == TJERR_FATAL) {
-      result = makeError(path, std::string("cannot read image: ") + tjGetErrorStr2(decoder));
+    if (tjDecompress2(decoder, bytes, static_cast<unsigned long>(size), image.pixels.data(), width, 0, height, TJPF_RGB,
+                      0) != 0 && tjGetErrorCode(decoder) == TJERR_FATAL) {
+      result = makeError(name, std::string("cannot read image: ") + tjGetErrorStr2(decoder));
     } else {
-      result = std::move(image);  // TJERR_WARNING (e.g. a truncated file): decoded what was there, as stb does
+      result = std::move(image);  // TJERR_WARNING (e.g. a truncated file): what was there, as stb does
     }
   }
   tjDestroy(decoder);
   return result;
+}
+
+// nullopt: not a JPEG file (or unreadable: stb reports that).
+std::optional<Result<Image>> readJpeg(const std::string& path) {
+  std::ifstream stream(path, std::ios::binary);
+  if (!stream) return std::nullopt;
+  uint8_t magic[3] = {0, 0, 0};
+  stream.read(reinterpret_cast<char*>(magic), 3);
+  if (stream.gcount() != 3 || !isJpeg(magic, 3)) return std::nullopt;
+  stream.seekg(0, std::ios::end);
+  const std::streamoff size = stream.tellg();
+  if (size <= 0 || size > (std::streamoff{1} << 31)) return makeError(path, "cannot read image: larger than 2 GiB");
+  std::vector<uint8_t> bytes(static_cast<size_t>(size));
+  stream.seekg(0);
+  stream.read(reinterpret_cast<char*>(bytes.data()), size);
+  if (stream.gcount() != size) return makeError(path, "cannot read image: short read");
+  return decodeJpeg(bytes.data(), bytes.size(), path);
 }
 
 }  // namespace
@@ -106,7 +118,16 @@ Result<Image> readImage(const std::string& path) {
   return image;
 }
 
+Result<ImageSize> readImageSize(const std::string& path) {
+  int width = 0, height = 0, channels = 0;
+  if (!stbi_info(path.c_str(), &width, &height, &channels)) {
+    return makeError(path, std::string("cannot read image: ") + stbi_failure_reason());
+  }
+  return ImageSize{static_cast<uint32_t>(width), static_cast<uint32_t>(height)};
+}
+
 Result<Image> decodeImage(const uint8_t* bytes, size_t size, const std::string& name) {
+  if (auto jpeg = decodeJpeg(bytes, size, name)) return std::move(*jpeg);
   if (size > static_cast<size_t>(INT32_MAX)) return makeError(name, "cannot read image: larger than 2 GiB");
   int width = 0, height = 0, channels = 0;
   stbi_uc* pixels = stbi_load_from_memory(bytes, static_cast<int>(size), &width, &height, &channels, 3);
@@ -115,14 +136,6 @@ Result<Image> decodeImage(const uint8_t* bytes, size_t size, const std::string& 
   std::memcpy(image.pixels.data(), pixels, image.pixels.size());
   stbi_image_free(pixels);
   return image;
-}
-
-Result<ImageSize> readImageSize(const std::string& path) {
-  int width = 0, height = 0, channels = 0;
-  if (!stbi_info(path.c_str(), &width, &height, &channels)) {
-    return makeError(path, std::string("cannot read image: ") + stbi_failure_reason());
-  }
-  return ImageSize{static_cast<uint32_t>(width), static_cast<uint32_t>(height)};
 }
 
 }  // namespace meshrt

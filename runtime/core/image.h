@@ -36,14 +36,14 @@ Result<std::vector<uint8_t>> encodePng(const Image& image, const std::string& co
 // through stb_image. Error: "<path>: cannot read image: <reason>".
 Result<Image> readImage(const std::string& path);
 
-// The same from encoded bytes in memory; `name` labels errors.
-Result<Image> decodeImage(const uint8_t* bytes, size_t size, const std::string& name);
-
 // Reads only the header of an image file readImage accepts: its size, without decoding the
 // pixels (so a huge image can be refused before it is allocated). Same errors as readImage.
 struct ImageSize {
   uint32_t width = 0, height = 0;  // pixels
 };
 Result<ImageSize> readImageSize(const std::string& path);
+
+// readImage from encoded bytes in memory; `name` labels errors.
+Result<Image> decodeImage(const uint8_t* bytes, size_t size, const std::string& name);
 
 }  // namespace meshrt

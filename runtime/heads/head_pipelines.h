@@ -25,7 +25,10 @@ using StageTimings = std::vector<std::pair<std::string, double>>;  // stage name
 class CropPipeline : public ObjectPipeline {
  public:
   Result<PipelineFrameResult> process(const Image& frame) final;
-  void resetTracking() final { mTracks.clear(); }
+  void resetTracking() final {
+    mTracks.clear();
+    mFramesSinceDetection = 0;
+  }
   const PackSpec& pack() const final { return mPack; }
 
  protected:
@@ -53,6 +56,7 @@ class CropPipeline : public ObjectPipeline {
     float presence = 0;
   };
   std::vector<Track> mTracks;
+  uint32_t mFramesSinceDetection = 0;
 };
 
 Result<std::unique_ptr<ObjectPipeline>> createObjectronPipeline(const PackSpec& pack, const ObjectPipelineOptions& options);

@@ -47,7 +47,8 @@ Result<PipelineFrameResult> CropPipeline::process(const Image& frame) {
   PipelineFrameResult result;
   auto start = std::chrono::steady_clock::now();
   std::vector<CropCandidate> candidates;
-  if (mOptions.tracking) {
+  const bool redetectDue = mOptions.redetectEveryFrames > 0 && mFramesSinceDetection >= mOptions.redetectEveryFrames;
+  if (mOptions.tracking && !redetectDue) {
     for (const Track& track : mTracks) {
       auto decision = nextTrackingCrop(track.keypoints, track.presence, trackingParams());
       if (!decision) return decision.error();
@@ -74,6 +75,7 @@ Result<PipelineFrameResult> CropPipeline::process(const Image& frame) {
   if (mOptions.tracking) {
     for (const ReconstructedObject& object : result.objects) mTracks.push_back({object.keypoints2d, object.score});
   }
+  mFramesSinceDetection = result.ranDetector ? 1 : mFramesSinceDetection + 1;
   return result;
 }
 

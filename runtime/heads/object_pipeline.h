@@ -6,7 +6,8 @@
 // on the host (preprocessReference, the CPU reference of the Vulkan PreprocessStage).
 // Tracking (video, webcam, looped image): when enabled, the next frame's landmark crop comes
 // from this frame's keypoints (heads/tracking_crop.h) and the detector runs again only when no
-// object is tracked or a tracked object's presence drops below the pack's min_presence.
+// object is tracked, a tracked object's presence drops below the pack's min_presence, or
+// options.redetectEveryFrames frames have passed since it last ran.
 #pragma once
 
 #include <array>
@@ -80,6 +81,11 @@ struct ObjectPipelineOptions {
   // model run, "decode" (detector and landmark outputs), "solve" (EPnP box lift, face pose),
   // "mesh". The profiler must outlive the pipeline.
   Profiler* profiler = nullptr;
+  // Tracking only: the detector also runs (and replaces the tracks) when this many frames have
+  // passed since it last ran; 0 = only when the tracks are lost. The landmark models' presence
+  // alone does not reject other objects (the cup model scores 0.99998 on a cat in the cup's old
+  // crop), so a track can stick to something else until the detector looks again.
+  uint32_t redetectEveryFrames = 0;
 };
 
 class ObjectPipeline {

@@ -98,6 +98,10 @@ TEST(Reconstruct, EveryInstalledPackWritesAValidResult) {
     } else {
       EXPECT_EQ(check, "") << "schema / file check failed";
     }
+    // Texturing ran on the Vulkan stages (with validation on) whenever there was an object.
+    if (!result["objects"].empty()) {
+      EXPECT_EQ(result["backends"]["texturing"], "vulkan");
+    }
     // Every OBJ opens with the project's reader (a standard OBJ parser) and has UVs.
     for (const auto& object : result["objects"]) {
       auto mesh = readObj((out / object["mesh"].get<std::string>()).string());

@@ -120,6 +120,56 @@ TEST(ObjectronPipeline, TracksOnALoopedFrame) {
   EXPECT_TRUE(third->ranDetector);
 }
 
+// The track is lost when the cup leaves the frame (here: a flat grey frame): the detector runs
+// again on that same frame (and finds nothing), and the next frame with the cup is detected
+// afresh. (A photo of something else is not a reliable "lost" frame: on the cat photo the cup
+// model's presence in the tracked crop is 0.99998 — the landmark model alone does not reject
+// other objects, which is why the detector, not the presence, decides what a new object is.)
+TEST(ObjectronPipeline, LostTrackRedetects) {
+  MESHRT_REQUIRE_PACK(pack, "objectron-cup");
+  MESHRT_REQUIRE_PHOTO(coffeePath, "coffee.jpg");
+  auto coffee = readImage(coffeePath);
+  ASSERT_TRUE(coffee.ok()) << coffee.error().message;
+  Image grey(coffee->width, coffee->height, 3);
+  std::fill(grey.pixels.begin(), grey.pixels.end(), uint8_t{128});
+  ObjectPipelineOptions options;
+  options.tracking = true;
+  auto pipeline = createObjectPipeline(pack, options);
+  ASSERT_TRUE(pipeline.ok()) << pipeline.error().message;
+  auto first = (*pipeline)->process(*coffee);
+  ASSERT_TRUE(first.ok()) << first.error().message;
+  ASSERT_EQ(first->objects.size(), 1u);
+  auto lost = (*pipeline)->process(grey);
+  ASSERT_TRUE(lost.ok()) << lost.error().message;
+  EXPECT_TRUE(lost->objects.empty()) << "presence " << (lost->objects.empty() ? 0.0f : lost->objects[0].score);
+  EXPECT_TRUE(lost->ranDetector) << "the tracked crop lost the cup, so the detector ran on the same frame";
+  auto again = (*pipeline)->process(*coffee);
+  ASSERT_TRUE(again.ok()) << again.error().message;
+  EXPECT_TRUE(again->ranDetector);
+  ASSERT_EQ(again->objects.size(), 1u);
+  for (size_t i = 0; i < 18; ++i) EXPECT_FLOAT_EQ(again->objects[0].keypoints2d[i], first->objects[0].keypoints2d[i]);
+}
+
+// redetectEveryFrames = 2: detect, track, detect, track on a looped frame.
+TEST(ObjectronPipeline, RedetectsEveryNFrames) {
+  MESHRT_REQUIRE_PACK(pack, "objectron-cup");
+  MESHRT_REQUIRE_PHOTO(path, "coffee.jpg");
+  auto image = readImage(path);
+  ASSERT_TRUE(image.ok()) << image.error().message;
+  ObjectPipelineOptions options;
+  options.tracking = true;
+  options.redetectEveryFrames = 2;
+  auto pipeline = createObjectPipeline(pack, options);
+  ASSERT_TRUE(pipeline.ok()) << pipeline.error().message;
+  const bool expected[4] = {true, false, true, false};
+  for (int frame = 0; frame < 4; ++frame) {
+    auto result = (*pipeline)->process(*image);
+    ASSERT_TRUE(result.ok()) << result.error().message;
+    EXPECT_EQ(result->ranDetector, expected[frame]) << "frame " << frame;
+    EXPECT_EQ(result->objects.size(), 1u) << "frame " << frame;
+  }
+}
+
 TEST(ObjectronPipeline, TextureFromThePhotoOnTheVisibleFaces) {
   MESHRT_REQUIRE_PACK(pack, "objectron-cup");
   MESHRT_REQUIRE_PHOTO(path, "coffee.jpg");
