@@ -1,4 +1,4 @@
-// `meshrt demo [--pack P] [--source S] [--headless --frames N --out DIR] [--trace FILE]`
+// `meshrt demo [--pack P] [--source S] [--headless --frames N --out DIR] [--trace FILE] [--export DIR]`
 //             [--screenshot FILE] [--no-vsync] [--fullscreen]: the window when a display exists.
 #include <cerrno>
 #include <cstdio>
@@ -26,9 +26,9 @@ constexpr const char* COMMAND = "meshrt demo";
 constexpr const char* DEFAULT_PACK = "objectron-cup";
 
 // Creates `dir` (and parents) and proves it is writable by creating and removing a file in it.
-Result<void> prepareOutputDir(const std::string& dir) {
+Result<void> prepareOutputDir(const std::string& dir, const char* flag = "out") {
   namespace fs = std::filesystem;
-  const std::string context = std::string(COMMAND) + ": --out " + dir;
+  const std::string context = std::string(COMMAND) + ": --" + flag + " " + dir;
   std::error_code error;
   fs::create_directories(dir, error);
   if (error) return makeError(context, "cannot create directory: " + error.message());
@@ -72,7 +72,7 @@ int runWindowed(const ParsedArgs& parsed, const std::string& outDir, const PackS
     printError(frames.error().message);
     return EXIT_USAGE;
   }
-  for (const char* flag : {"trace", "save-every", "memory-report"}) {
+  for (const char* flag : {"trace", "save-every", "memory-report", "export"}) {
     if (parsed.has(flag)) {
       printError(std::string(COMMAND) + ": --" + flag + " is for --headless runs only");
       return EXIT_USAGE;
@@ -116,7 +116,8 @@ int runDemo(const std::vector<std::string>& args) {
   static constexpr FlagSpec FLAGS[] = {{"pack", true},       {"source", true},   {"headless", false},
                                        {"frames", true},     {"out", true},      {"trace", true},
                                        {"screenshot", true}, {"no-vsync", false}, {"fullscreen", false},
-                                       {"save-every", true}, {"memory-report", true}};
+                                       {"save-every", true}, {"memory-report", true},
+                                       {"export", true}};
   auto parsed = parseArgs(COMMAND, args, FLAGS);
   if (!parsed) {
     printError(parsed.error().message);
@@ -179,6 +180,18 @@ int runDemo(const std::vector<std::string>& args) {
       return EXIT_USAGE;
     }
   }
+  const auto exportDir = parsed->value("export");
+  if (exportDir) {
+    if (!pack) {
+      printError(std::string(COMMAND) + ": --export " + *exportDir + ": needs a pack (--pack P, or the default " +
+                 DEFAULT_PACK + " installed)");
+      return EXIT_USAGE;
+    }
+    if (auto prepared = prepareOutputDir(*exportDir, "export"); !prepared) {
+      printError(prepared.error().message);
+      return EXIT_USAGE;
+    }
+  }
   auto saveEvery = parsed->integer(COMMAND, "save-every", 1, 0, 1000000);
   if (!saveEvery) {
     printError(saveEvery.error().message);
@@ -201,6 +214,7 @@ int runDemo(const std::vector<std::string>& args) {
   params.saveEvery = *saveEvery;
   params.memorySampleEvery = memoryReportPath ? MEMORY_SAMPLE_EVERY : 0;
   params.pack = pack ? &*pack : nullptr;
+  params.exportDir = exportDir.value_or("");
   if (auto opened = openFrameSource(source); !opened) {
     printError(std::string(COMMAND) + ": --source " + source + ": " + opened.error().message);
     return EXIT_USAGE;
@@ -217,6 +231,11 @@ int runDemo(const std::vector<std::string>& args) {
                 static_cast<long long>(summary->detectorRuns));
   }
   std::printf("wrote %lld PNGs to %s\n", static_cast<long long>(summary->pngsWritten), outDir.c_str());
+  if (summary->exported) {
+    const MeshExportFiles& files = *summary->exported;
+    std::printf("exported object 0 (%u vertices, %u triangles, object frame, +y up): %s %s %s %s\n", files.vertices,
+                files.triangles, files.obj.c_str(), files.mtl.c_str(), files.texture.c_str(), files.glb.c_str());
+  }
   if (memoryReportPath) {
     std::printf("%s\n", memoryReportLine(*summary).c_str());
     if (auto written = writeMemoryReport(*summary, params, *memoryReportPath); !written) {

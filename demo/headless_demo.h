@@ -4,10 +4,12 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "core/pack.h"
+#include "mesh_export.h"
 #include "core/profiler.h"
 #include "meshrt/result.h"
 
@@ -29,6 +31,9 @@ struct HeadlessDemoParams {
   // loop; the PNGs show the reconstruction and the fused texture.
   const PackSpec* pack = nullptr;
   int encoderThreads = 2;
+  // Pack loop only: after the last frame, export the last object 0 seen and its fused texture
+  // here (mesh_export.h); "" = no export. An error when no frame had an object.
+  std::string exportDir;
 };
 
 // The process's resident memory after `frames` loop iterations (core/process_memory.h).
@@ -44,6 +49,7 @@ struct HeadlessDemoSummary {
   int64_t pngsWritten = 0;
   double wallSeconds = 0;
   std::vector<MemorySample> memory;  // in frame order; empty unless memorySampleEvery > 0
+  std::optional<MeshExportFiles> exported;  // with exportDir: what was written
 };
 
 // Without a pack, frame i's spans: CPU "capture", "record", "submit" and GPU "upload",

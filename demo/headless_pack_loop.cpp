@@ -1,5 +1,6 @@
 // The headless frame loop with a pack (headless_demo.h runHeadlessPackLoop).
 #include <cstdio>
+#include <optional>
 
 #include "capture/frame_source_factory.h"
 #include "core/clock.h"
@@ -21,6 +22,9 @@ Result<HeadlessDemoSummary> runHeadlessPackLoop(vk::Context& context, const Head
   if (!processor) return processor.error();
 
   HeadlessDemoSummary summary;
+  // The latest object 0 and its fused texture, for the export after the last frame.
+  std::optional<ReconstructedObject> lastObject;
+  Image lastTexture;
   const int64_t start = nowNs();
   for (int64_t i = 0; i < params.frames; ++i) {
     profiler.beginFrame(i);
@@ -35,6 +39,10 @@ Result<HeadlessDemoSummary> runHeadlessPackLoop(vk::Context& context, const Head
     if (!output) return makeError(source->name() + ": frame " + std::to_string(i), output.error().message);
     summary.framesWithObjects += output->objects.empty() ? 0 : 1;
     summary.detectorRuns += output->ranDetector ? 1 : 0;
+    if (!params.exportDir.empty() && !output->objects.empty() && output->fusedTexture.width > 0) {
+      lastObject = std::move(output->objects.front());
+      lastTexture = std::move(output->fusedTexture);
+    }
     if (params.saveEvery > 0 && i % params.saveEvery == 0 && !params.outDir.empty()) {
       auto span = profiler.span("write_png");
       char name[32];
@@ -48,6 +56,15 @@ Result<HeadlessDemoSummary> runHeadlessPackLoop(vk::Context& context, const Head
       if (!rss) return rss.error();
       summary.memory.push_back({i + 1, *rss});
     }
+  }
+  if (!params.exportDir.empty()) {
+    if (!lastObject) {
+      return makeError("--export " + params.exportDir,
+                       "no object was found in " + std::to_string(params.frames) + " frames: nothing to export");
+    }
+    auto exported = exportObjectMesh(*lastObject, lastTexture, params.exportDir);
+    if (!exported) return exported.error();
+    summary.exported = std::move(*exported);
   }
   summary.frames = params.frames;
   summary.wallSeconds = static_cast<double>(nowNs() - start) * 1e-9;

@@ -64,11 +64,14 @@ void drawPanel(const PanelInfo& info, const TimingHistory& history, float window
   if (info.pack.empty()) {
     ImGui::TextWrapped("Pack: none (--pack P). Shown: the input frame with the centred crop (green).");
     actions.resetFusion = false;
+    actions.exportMesh = false;
   } else {
     ImGui::Text("Pack: %s, objects: %zu", info.pack.c_str(), info.objects);
     ImGui::Text("Texture seen: %.0f%%", 100.0 * info.textureCoverage);
     ImGui::SameLine();
     actions.resetFusion = ImGui::Button("Reset fusion");
+    ImGui::SameLine();
+    actions.exportMesh = ImGui::Button("Export mesh");
     ImGui::TextWrapped("Shown: the input with the reconstruction (box edges and keypoints, or the face mesh) "
                        "and, top right, the object's fused UV texture.");
   }

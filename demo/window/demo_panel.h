@@ -43,6 +43,7 @@ struct PanelActions {
   std::array<char, 512> sourceText{};  // the source text field (in and out)
   std::string openSource;              // non-empty: the user asked to switch to this source
   bool resetFusion = false;            // the user asked to forget the track and the fused texture
+  bool exportMesh = false;             // the user asked to export object 0's mesh and texture to --out
 };
 
 // Draws the panel in the strip of PANEL_WIDTH pixels on the right of a window of the given size.

@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "capture/frame_source_factory.h"
@@ -17,6 +18,7 @@
 #include "core/clock.h"
 #include "core/profiler.h"
 #include "frame_overlay.h"
+#include "mesh_export.h"
 #include "object_crop.h"
 #include "pack_frame_processor.h"
 #include "vk/gpu_allocator.h"
@@ -58,6 +60,7 @@ class WindowDemo {
   void applyFullscreen(bool fullscreen);
   void refreshStats(int64_t framesInWindow, int64_t windowStartNs);
   Result<void> switchSource(const std::string& spec);
+  void exportMesh();
 
   WindowDemoParams mParams;
   cli::ValidationCount mValidation;
@@ -83,6 +86,9 @@ class WindowDemo {
   std::unique_ptr<FrameSource> mSource;
   Profiler mProfiler;
   std::unique_ptr<cli::PackFrameProcessor> mProcessor;  // null without a pack
+  // The latest object 0 and its fused texture (for "Export mesh"); empty before any object.
+  std::optional<ReconstructedObject> mLastObject;
+  Image mLastTexture;
   PanelInfo mPanel;
   PanelActions mActions;
   TimingHistory mHistory;
@@ -179,6 +185,21 @@ Result<void> WindowDemo::switchSource(const std::string& spec) {
   const std::string shown = mSource->name();
   std::snprintf(mActions.sourceText.data(), mActions.sourceText.size(), "%s", shown.c_str());
   return {};
+}
+
+// "Export mesh": object 0 and its fused texture into --out (mesh_export.h); the outcome goes to
+// the panel's status line and the terminal (a failed export does not end the demo).
+void WindowDemo::exportMesh() {
+  if (!mLastObject) {
+    mPanel.status = "export: no object reconstructed yet";
+  } else if (auto files = cli::exportObjectMesh(*mLastObject, mLastTexture, mParams.outDir); files) {
+    mPanel.status = "exported " + files->obj + " and " + files->glb;
+    std::printf("meshrt demo: exported %s, %s (%u vertices, %u triangles, object frame, +y up)\n", files->obj.c_str(),
+                files->glb.c_str(), files->vertices, files->triangles);
+  } else {
+    mPanel.status = "export failed: " + files.error().message;
+    std::fprintf(stderr, "meshrt demo: %s\n", mPanel.status.c_str());
+  }
 }
 
 Result<void> WindowDemo::createVulkanObjects() {
@@ -320,6 +341,10 @@ Result<void> WindowDemo::frame(int64_t index, bool takeScreenshot, const std::st
     input.image = std::move(output->rendered);
     mPanel.objects = output->objects.size();
     mPanel.textureCoverage = output->textureCoverage;
+    if (!output->objects.empty() && output->fusedTexture.width > 0) {
+      mLastObject = std::move(output->objects.front());
+      mLastTexture = std::move(output->fusedTexture);
+    }
   }
   const VkExtent2D extent = mSwapchain->extent();
   {
@@ -341,7 +366,11 @@ Result<void> WindowDemo::frame(int64_t index, bool takeScreenshot, const std::st
     if (mActions.vsync != wasVsync) mSwapchainStale = true;
     if (mActions.fullscreen != wasFullscreen) applyFullscreen(mActions.fullscreen);
     if (!mActions.openSource.empty()) MESHRT_TRY(switchSource(mActions.openSource));
-    if (mProcessor && (mActions.resetFusion || !mActions.openSource.empty())) mProcessor->reset();
+    if (mProcessor && (mActions.resetFusion || !mActions.openSource.empty())) {
+      mProcessor->reset();
+      mLastObject.reset();
+    }
+    if (mActions.exportMesh) exportMesh();
   }
 
   uint32_t imageIndex = 0;
