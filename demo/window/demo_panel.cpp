@@ -72,8 +72,16 @@ void drawPanel(const PanelInfo& info, const TimingHistory& history, float window
     actions.resetFusion = ImGui::Button("Reset fusion");
     ImGui::SameLine();
     actions.exportMesh = ImGui::Button("Export mesh");
-    ImGui::TextWrapped("Shown: the input with the reconstruction (box edges and keypoints, or the face mesh) "
-                       "and, top right, the object's fused UV texture.");
+    ImGui::TextWrapped("Shown: the input with the reconstruction (box edges and keypoints, or the face mesh), "
+                       "top right the object's fused UV texture, bottom left a novel view of the textured mesh.");
+    ImGui::Text("Novel view:");
+    ImGui::SameLine();
+    ImGui::RadioButton("orbit", &actions.insetView, 0);
+    ImGui::SameLine();
+    ImGui::RadioButton("UV map", &actions.insetView, 1);
+    ImGui::SameLine();
+    ImGui::RadioButton("off", &actions.insetView, 2);
+    if (!info.orbit.empty()) ImGui::TextDisabled("%s (drag: orbit, wheel: zoom)", info.orbit.c_str());
   }
   ImGui::Separator();
   ImGui::Text("FPS: %.1f", info.fps);

@@ -33,4 +33,27 @@ void composeFrameView(const Image& frame, uint8_t* target, uint32_t targetWidth,
   }
 }
 
+void composeInset(const Image& inset, uint8_t* target, uint32_t targetWidth, uint32_t targetHeight, int left, int top,
+                  bool bgra) {
+  const int red = bgra ? 2 : 0, blue = bgra ? 0 : 2;
+  const int width = int(inset.width), height = int(inset.height);
+  if (width == 0 || height == 0 || inset.channels < 3) return;
+  constexpr uint8_t FRAME = 220;
+  for (int y = -1; y <= height; ++y) {
+    const int ty = top + y;
+    if (ty < 0 || ty >= int(targetHeight)) continue;
+    for (int x = -1; x <= width; ++x) {
+      const int tx = left + x;
+      if (tx < 0 || tx >= int(targetWidth)) continue;
+      uint8_t* pixel = target + (size_t(ty) * targetWidth + size_t(tx)) * 4;
+      const bool border = x < 0 || y < 0 || x == width || y == height;
+      const uint8_t* from = border ? nullptr : inset.at(uint32_t(x), uint32_t(y));
+      pixel[red] = border ? FRAME : from[0];
+      pixel[1] = border ? FRAME : from[1];
+      pixel[blue] = border ? FRAME : from[2];
+      pixel[3] = 255;
+    }
+  }
+}
+
 }  // namespace meshrt::demo

@@ -14,4 +14,9 @@ namespace meshrt::demo {
 void composeFrameView(const Image& frame, uint8_t* target, uint32_t targetWidth, uint32_t targetHeight,
                       uint32_t viewWidth, bool bgra);
 
+// Copies RGB8 `inset` 1:1 into `target` (same layout as above) with its top-left corner at
+// (left, top), clipped to the target, with a 1-pixel light frame around it.
+void composeInset(const Image& inset, uint8_t* target, uint32_t targetWidth, uint32_t targetHeight, int left, int top,
+                  bool bgra);
+
 }  // namespace meshrt::demo

@@ -27,6 +27,7 @@
 #include "vulkan_setup.h"
 #include "window/demo_panel.h"
 #include "window/frame_view.h"
+#include "window/orbit_view.h"
 #include "window/swapchain.h"
 #include "window/window_layout.h"
 
@@ -61,6 +62,7 @@ class WindowDemo {
   void refreshStats(int64_t framesInWindow, int64_t windowStartNs);
   Result<void> switchSource(const std::string& spec);
   void exportMesh();
+  void handleOrbitMouse(VkExtent2D extent);
 
   WindowDemoParams mParams;
   cli::ValidationCount mValidation;
@@ -89,6 +91,8 @@ class WindowDemo {
   // The latest object 0 and its fused texture (for "Export mesh"); empty before any object.
   std::optional<ReconstructedObject> mLastObject;
   Image mLastTexture;
+  std::unique_ptr<OrbitView> mOrbit;  // the novel-view inset; null without a pack
+  bool mOrbitDragging = false;        // a drag that began on the inset (it may leave the inset)
   PanelInfo mPanel;
   PanelActions mActions;
   TimingHistory mHistory;
@@ -102,6 +106,7 @@ WindowDemo::~WindowDemo() {
   if (mImguiGlfwReady) ImGui_ImplGlfw_Shutdown();
   if (ImGui::GetCurrentContext()) ImGui::DestroyContext();
   mProcessor.reset();  // its Vulkan stages live on mContext
+  mOrbit.reset();
   mTimestamps.reset();
   mViewUpload = {};
   mScreenshot = {};
@@ -161,6 +166,9 @@ Result<void> WindowDemo::init() {
     if (!processor) return processor.error();
     mProcessor = std::move(*processor);
     mPanel.pack = mParams.pack->name;
+    auto orbit = OrbitView::create(mContext.get(), ORBIT_INSET_SIZE);
+    if (!orbit) return orbit.error();
+    mOrbit = std::move(*orbit);
   }
   return {};
 }
@@ -200,6 +208,20 @@ void WindowDemo::exportMesh() {
     mPanel.status = "export failed: " + files.error().message;
     std::fprintf(stderr, "meshrt demo: %s\n", mPanel.status.c_str());
   }
+}
+
+// Mouse on the novel-view inset (not captured by the panel): a left-button drag that starts on
+// it turns the orbit, the wheel over it zooms. Applied to the next frame's render.
+void WindowDemo::handleOrbitMouse(VkExtent2D extent) {
+  if (!mOrbit) return;
+  const ImGuiIO& io = ImGui::GetIO();
+  const float left = float(ORBIT_INSET_MARGIN), top = float(extent.height) - float(ORBIT_INSET_MARGIN + ORBIT_INSET_SIZE);
+  const bool over = !io.WantCaptureMouse && io.MousePos.x >= left && io.MousePos.x < left + float(ORBIT_INSET_SIZE) &&
+                    io.MousePos.y >= top && io.MousePos.y < top + float(ORBIT_INSET_SIZE);
+  if (over && ImGui::IsMouseClicked(ImGuiMouseButton_Left)) mOrbitDragging = true;
+  if (!ImGui::IsMouseDown(ImGuiMouseButton_Left)) mOrbitDragging = false;
+  mOrbit->applyInput(mOrbitDragging ? io.MouseDelta.x : 0.0f, mOrbitDragging ? io.MouseDelta.y : 0.0f,
+                     over ? io.MouseWheel : 0.0f);
 }
 
 Result<void> WindowDemo::createVulkanObjects() {
@@ -346,6 +368,15 @@ Result<void> WindowDemo::frame(int64_t index, bool takeScreenshot, const std::st
       mLastTexture = std::move(output->fusedTexture);
     }
   }
+  if (mOrbit && mLastObject) {  // the novel view of the latest object 0
+    auto span = mProfiler.span("orbit");
+    MESHRT_TRY(mOrbit->render(*mLastObject, mLastTexture, static_cast<InsetView>(mActions.insetView)));
+    const OrbitCamera& camera = mOrbit->camera();
+    char text[96];
+    std::snprintf(text, sizeof(text), "yaw %.0f, pitch %.0f, distance %.1f", camera.yawDegrees, camera.pitchDegrees,
+                  camera.distance);
+    mPanel.orbit = text;
+  }
   const VkExtent2D extent = mSwapchain->extent();
   {
     auto span = mProfiler.span("compose");
@@ -354,6 +385,11 @@ Result<void> WindowDemo::frame(int64_t index, bool takeScreenshot, const std::st
     const auto viewWidth = static_cast<uint32_t>(std::max(0.0f, static_cast<float>(extent.width) - PANEL_WIDTH));
     composeFrameView(input.image, static_cast<uint8_t*>(mViewUpload.mapped()), extent.width, extent.height, viewWidth,
                      mSwapchain->format() == VK_FORMAT_B8G8R8A8_UNORM);
+    if (mOrbit && mLastObject && mOrbit->image().width > 0) {
+      composeInset(mOrbit->image(), static_cast<uint8_t*>(mViewUpload.mapped()), extent.width, extent.height,
+                   int(ORBIT_INSET_MARGIN), int(extent.height) - int(ORBIT_INSET_MARGIN + ORBIT_INSET_SIZE),
+                   mSwapchain->format() == VK_FORMAT_B8G8R8A8_UNORM);
+    }
   }
   {
     auto span = mProfiler.span("ui");
@@ -362,6 +398,7 @@ Result<void> WindowDemo::frame(int64_t index, bool takeScreenshot, const std::st
     ImGui::NewFrame();
     const bool wasVsync = mActions.vsync, wasFullscreen = mActions.fullscreen;
     drawPanel(mPanel, mHistory, static_cast<float>(extent.width), static_cast<float>(extent.height), mActions);
+    handleOrbitMouse(extent);
     ImGui::Render();
     if (mActions.vsync != wasVsync) mSwapchainStale = true;
     if (mActions.fullscreen != wasFullscreen) applyFullscreen(mActions.fullscreen);
@@ -369,6 +406,7 @@ Result<void> WindowDemo::frame(int64_t index, bool takeScreenshot, const std::st
     if (mProcessor && (mActions.resetFusion || !mActions.openSource.empty())) {
       mProcessor->reset();
       mLastObject.reset();
+      if (mOrbit) mOrbit->reset();
     }
     if (mActions.exportMesh) exportMesh();
   }

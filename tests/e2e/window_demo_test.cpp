@@ -1,6 +1,7 @@
 // The windowed demo end to end under a private virtual X display (Xvfb) on lavapipe: it runs 60
 // frames with validation on, reads the swapchain image back as a screenshot, and the
-// screenshot must show the ImGui panel and the rendered scene. The screenshot is kept in
+// screenshot must show the ImGui panel, the rendered scene and (with the default pack) the
+// reconstruction: box edges and the novel-view inset. The screenshot is kept in
 // <build>/test-artifacts/window_demo.png. Without Xvfb the test reports SKIPPED.
 #include <gtest/gtest.h>
 
@@ -91,6 +92,20 @@ TEST(WindowDemoTest, ScreenshotShowsThePanelAndTheScene) {
   if (packInstalled("objectron-cup")) {
     EXPECT_NE(result.out.find("pack: objectron-cup"), std::string::npos) << result.out;
     EXPECT_GT(edgePixels, 400u) << "no reconstruction (box edges) in " << shot;
+    // The novel-view inset (window/orbit_view.h) at the bottom left: the textured mesh covers
+    // part of it (pixels neither its background (30, 30, 36) nor the window backdrop).
+    size_t meshPixels = 0;
+    const uint32_t insetTop = image->height - demo::ORBIT_INSET_MARGIN - demo::ORBIT_INSET_SIZE;
+    for (uint32_t y = insetTop; y < insetTop + demo::ORBIT_INSET_SIZE; ++y) {
+      for (uint32_t x = demo::ORBIT_INSET_MARGIN; x < demo::ORBIT_INSET_MARGIN + demo::ORBIT_INSET_SIZE; ++x) {
+        const uint8_t* p = image->at(x, y);
+        meshPixels += !(p[0] == 30 && p[1] == 30 && p[2] == 36) &&
+                      !(p[0] == demo::BACKDROP_RGB[0] && p[1] == demo::BACKDROP_RGB[1] && p[2] == demo::BACKDROP_RGB[2]);
+      }
+    }
+    std::printf("novel-view inset: %zu of %u pixels on the mesh\n", meshPixels,
+                demo::ORBIT_INSET_SIZE * demo::ORBIT_INSET_SIZE);
+    EXPECT_GT(meshPixels, 3000u) << "no novel view in the bottom-left inset of " << shot;
   } else {
     EXPECT_LT(edgePixels, 50u) << shot;
     std::printf("pack objectron-cup not installed: the reconstruction part of this test did not run\n");
