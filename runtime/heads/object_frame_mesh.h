@@ -4,7 +4,8 @@
 // pixels, y down) are not. The inverse of the object's camera pose (heads/object_pipeline.h):
 //   boxes (Pinhole):            X = Rᵀ (p − t)       the template scaled by the box size, box
 //                                                     frame, relative units (|t| = 1)
-//   face (OrthographicPixels):  X = Rᵀ (p − t) / s   the canonical face frame, template units
+//   face (OrthographicPixels):  X = Rᵀ (p − t) / s   the canonical face frame (looking toward +z),
+//                                                     template units (metres for the bundled face)
 // A rotation keeps the triangles' winding, so they stay counter-clockwise seen from outside.
 #pragma once
 

@@ -100,6 +100,32 @@ TEST_F(MeshExportTest, HeadlessExportWritesObjAndGlbThatReadBack) {
   EXPECT_TRUE(fs::is_regular_file(exportDir / "export_0001.obj"));
 }
 
+// The face (image pixels, y down, in the pipeline) is exported in the canonical face frame: +y
+// up (the forehead above the chin) and the face looking toward +z (the nose tip in front).
+TEST_F(MeshExportTest, FaceExportIsYUpAndLooksTowardPlusZ) {
+  if (!packInstalled("face")) GTEST_SKIP() << "pack face not installed (./meshrt.sh fetch)";
+  const std::string photo = std::string(MESHRT_SOURCE_DIR) + "/tests/data/photos/astronaut.jpg";
+  if (!fs::exists(photo)) GTEST_SKIP() << "test photo missing: " << photo;
+  const fs::path exportDir = mDir / "face";
+  const ProcessResult result = runMeshrt({"demo", "--headless", "--pack", "face", "--source", photo, "--frames", "2",
+                                          "--save-every", "0", "--out", (mDir / "frames").string(), "--export",
+                                          exportDir.string()});
+  ASSERT_EQ(result.exitCode, 0) << result.err;
+  const GlbMesh glb = checkGlbMesh((exportDir / "export_0000.glb").string());
+  ASSERT_FALSE(::testing::Test::HasFailure());
+  ASSERT_EQ(glb.positions.size(), 3u * 468u) << "vertex i = Face Mesh landmark i";
+  // MediaPipe Face Mesh landmarks: 1 nose tip, 10 forehead (top of the face), 152 chin.
+  const float* nose = &glb.positions[3 * 1];
+  const float* forehead = &glb.positions[3 * 10];
+  const float* chin = &glb.positions[3 * 152];
+  float meanZ = 0;
+  for (size_t v = 0; v < 468; ++v) meanZ += glb.positions[3 * v + 2] / 468.0f;
+  std::printf("face export: forehead y %.4f, chin y %.4f, nose z %.4f, mean z %.4f\n", forehead[1], chin[1], nose[2], meanZ);
+  EXPECT_GT(forehead[1], chin[1] + 0.05f) << "+y up";
+  EXPECT_GT(nose[2], meanZ + 0.02f) << "looking toward +z";
+  EXPECT_NEAR(forehead[0], 0.0f, 0.01f) << "the midline is x = 0";
+}
+
 TEST_F(MeshExportTest, ExportNeedsAPackAndIsForHeadlessRuns) {
   const ProcessResult result = runMeshrt({"demo", "--headless", "--pack", "none", "--frames", "1", "--out",
                                           (mDir / "o").string(), "--export", (mDir / "e").string()});
