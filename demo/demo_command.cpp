@@ -1,5 +1,6 @@
 // `meshrt demo [--pack P] [--source S] [--headless --frames N --out DIR] [--trace FILE] [--export DIR]`
-//             [--screenshot FILE] [--no-vsync] [--fullscreen]: the window when a display exists.
+//             [--screenshot FILE] [--no-vsync] [--fullscreen] [--novel-view orbit|uv|off]: the window
+//             when a display exists.
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -95,6 +96,17 @@ int runWindowed(const ParsedArgs& parsed, const std::string& outDir, const PackS
   params.source = parsed.value("source").value_or("sample");
   params.vsync = !parsed.has("no-vsync");
   params.fullscreen = parsed.has("fullscreen");
+  const std::string novelView = parsed.value("novel-view").value_or("orbit");
+  if (novelView == "orbit") {
+    params.insetView = 0;
+  } else if (novelView == "uv") {
+    params.insetView = 1;
+  } else if (novelView == "off") {
+    params.insetView = 2;
+  } else {
+    printError(std::string(COMMAND) + ": --novel-view " + novelView + ": expected orbit, uv or off");
+    return EXIT_USAGE;
+  }
   params.pack = pack;
   auto summary = demo::runWindowDemo(params);
   if (!summary) {
@@ -115,7 +127,7 @@ int runWindowed(const ParsedArgs& parsed, const std::string& outDir, const PackS
 int runDemo(const std::vector<std::string>& args) {
   static constexpr FlagSpec FLAGS[] = {{"pack", true},       {"source", true},   {"headless", false},
                                        {"frames", true},     {"out", true},      {"trace", true},
-                                       {"screenshot", true}, {"no-vsync", false}, {"fullscreen", false},
+                                       {"screenshot", true}, {"no-vsync", false}, {"fullscreen", false}, {"novel-view", true},
                                        {"save-every", true}, {"memory-report", true},
                                        {"export", true}};
   auto parsed = parseArgs(COMMAND, args, FLAGS);
@@ -161,6 +173,10 @@ int runDemo(const std::vector<std::string>& args) {
     std::fprintf(stderr,
                  "%s: no display ($DISPLAY / $WAYLAND_DISPLAY unset or unreachable): running headless; frames go to %s\n",
                  COMMAND, outDir.c_str());
+  }
+  if (parsed->has("novel-view")) {
+    printError(std::string(COMMAND) + ": --novel-view is for the window (a display); headless runs have no novel view");
+    return EXIT_USAGE;
   }
   if (parsed->has("screenshot")) {
     printError(std::string(COMMAND) + ": --screenshot needs the window (a display); headless runs write frame PNGs to --out");

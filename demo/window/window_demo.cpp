@@ -156,6 +156,7 @@ Result<void> WindowDemo::init() {
   MESHRT_TRY(recreateSwapchain());
   MESHRT_TRY(initImgui());
   mActions.vsync = mParams.vsync;
+  mActions.insetView = mParams.insetView;
   if (mParams.fullscreen) applyFullscreen(true);
   mActions.fullscreen = mParams.fullscreen;
   mPanel.device = mContext->info().name;

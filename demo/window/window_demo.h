@@ -19,6 +19,7 @@ struct WindowDemoParams {
   bool vsync = true;
   bool fullscreen = false;
   const PackSpec* pack = nullptr;  // the pack to run on every frame; null = none
+  int insetView = 0;               // the novel view at start (window/orbit_view.h InsetView): 0 orbit, 1 UV map, 2 off
 };
 
 struct WindowDemoSummary {

@@ -112,6 +112,41 @@ TEST(WindowDemoTest, ScreenshotShowsThePanelAndTheScene) {
   }
 }
 
+// `--novel-view uv`: the inset shows the correspondence map (R = u, G = v, B = 0 on the mesh;
+// paper 001 Fig. 7), with many distinct UV colours.
+TEST(WindowDemoTest, CorrespondenceMapInset) {
+  if (!packInstalled("objectron-cup")) GTEST_SKIP() << "pack objectron-cup not installed (./meshrt.sh fetch)";
+  std::string whyNot;
+  const auto display = VirtualDisplay::start(whyNot);
+  if (!display) GTEST_SKIP() << whyNot;
+  const fs::path artifacts = MESHRT_TEST_ARTIFACT_DIR;
+  fs::create_directories(artifacts);
+  const fs::path shot = artifacts / "window_demo_uv.png";
+  fs::remove(shot);
+  const fs::path out = fs::temp_directory_path() / ("meshrt_window_uv_" + std::to_string(::getpid()));
+  const ProcessResult result =
+      runMeshrt({"demo", "--frames", "10", "--novel-view", "uv", "--screenshot", shot.string(), "--out", out.string()},
+                {"DISPLAY=" + display->name(), "WAYLAND_DISPLAY="});
+  fs::remove_all(out);
+  ASSERT_EQ(result.exitCode, 0) << result.out << result.err;
+  auto image = readImage(shot.string());
+  ASSERT_TRUE(image) << image.error().message;
+  size_t uvPixels = 0;
+  std::set<uint32_t> uvColours;
+  const uint32_t insetTop = image->height - demo::ORBIT_INSET_MARGIN - demo::ORBIT_INSET_SIZE;
+  for (uint32_t y = insetTop; y < insetTop + demo::ORBIT_INSET_SIZE; ++y) {
+    for (uint32_t x = demo::ORBIT_INSET_MARGIN; x < demo::ORBIT_INSET_MARGIN + demo::ORBIT_INSET_SIZE; ++x) {
+      const uint8_t* p = image->at(x, y);
+      if (p[2] != 0 || (p[0] == 0 && p[1] == 0)) continue;
+      ++uvPixels;
+      uvColours.insert(uint32_t{p[0]} << 8 | p[1]);
+    }
+  }
+  std::printf("correspondence inset: %zu pixels with UV colours, %zu distinct\n", uvPixels, uvColours.size());
+  EXPECT_GT(uvPixels, 3000u) << shot;
+  EXPECT_GT(uvColours.size(), 500u) << shot;
+}
+
 TEST(WindowDemoTest, MissingWebcamShowsAMessageAndTheSampleGoesOn) {
   std::string whyNot;
   const auto display = VirtualDisplay::start(whyNot);
