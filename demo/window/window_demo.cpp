@@ -6,6 +6,7 @@
 #include <imgui_impl_glfw.h>
 #include <imgui_impl_vulkan.h>
 
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -374,8 +375,8 @@ Result<void> WindowDemo::frame(int64_t index, bool takeScreenshot, const std::st
     MESHRT_TRY(mOrbit->render(*mLastObject, mLastTexture, static_cast<InsetView>(mActions.insetView)));
     const OrbitCamera& camera = mOrbit->camera();
     char text[96];
-    std::snprintf(text, sizeof(text), "yaw %.0f, pitch %.0f, distance %.1f", camera.yawDegrees, camera.pitchDegrees,
-                  camera.distance);
+    std::snprintf(text, sizeof(text), "yaw %ld, pitch %ld, distance %.1f", std::lround(camera.yawDegrees),
+                  std::lround(camera.pitchDegrees), camera.distance);
     mPanel.orbit = text;
   }
   const VkExtent2D extent = mSwapchain->extent();
