@@ -71,7 +71,7 @@ Result<void> PackModelRunner::createEncoderIo() {
   // The executor here is the CPU one: it reads and writes host memory, so the factory is told
   // that CUDA is not in play and gives the host-visible buffers.
   CudaDeviceReport cuda;
-  cuda.reason = "the pack encoder is the CPU executor (oneDNN); packs have no CUDA encoder yet";
+  cuda.reason = PACK_ENCODER_IO_HOST_REASON;
   auto created = interop::createEncoderIo(mVulkan->context(), mVulkan->allocator(), params, cuda);
   if (!created) return makeError(mModel.path + ": encoder I/O", created.error().message);
   mIo = std::move(created->io);

@@ -39,6 +39,11 @@ class EncoderIo;
 class PackVulkanFrame;
 class Profiler;
 
+// Why a pack's encoder I/O is host-visible even where CUDA zero-copy is available (`meshrt info`
+// reports it): the pack models run on the CPU executor, which reads and writes host memory.
+inline constexpr const char* PACK_ENCODER_IO_HOST_REASON =
+    "the pack encoder is the CPU executor (oneDNN); packs have no CUDA encoder yet";
+
 class PackModelRunner {
  public:
   // Imports `model.path` (.tflite), checks that its single input is [1][3][height][width] as the

@@ -66,6 +66,17 @@ TEST_F(EncoderIoBenchTest, FaceRunsThroughEncoderIoAndTheHostPathIsReported) {
   runPack(pack.name, photo, "host", "host");
 }
 
+// `meshrt info --json` reports the device's encoder I/O path and the pack loop's, with reasons.
+TEST_F(EncoderIoBenchTest, InfoReportsTheEncoderIoPaths) {
+  const ProcessResult result = runMeshrt({"info", "--json"});
+  ASSERT_EQ(result.exitCode, 0) << result.err;
+  const auto info = nlohmann::json::parse(result.out);
+  const auto& interop = info["interop"];
+  EXPECT_TRUE(interop["encoder_io"] == "host-visible" || interop["encoder_io"] == "cuda-zero-copy") << interop.dump();
+  EXPECT_EQ(interop["pack_encoder_io"], "host-visible");
+  EXPECT_NE(interop["pack_encoder_io_reason"].get<std::string>().find("CPU executor"), std::string::npos);
+}
+
 TEST_F(EncoderIoBenchTest, BadEncoderIoGivesOneLine) {
   const fs::path json = mDir / "bench.json";
   for (const auto& [args, needle] : std::vector<std::pair<std::vector<std::string>, std::string>>{
