@@ -4,7 +4,8 @@
 // input into interop::EncoderIo buffers, the CPU executor runs through EncoderIo::runEncoder —
 // with validation and synchronization validation on (MESHRT_VALIDATION=1: any message is a
 // non-zero exit). The report validates, names the path (host-visible: no CUDA here), and has
-// the preprocess, encoder and decode spans on every measured frame. The keypoints against the host path: tests/heads/pack_encoder_io_test.cpp.
+// the preprocess, encoder and decode spans on every measured frame. The keypoints against the
+// host path: tests/heads/pack_encoder_io_test.cpp.
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 #include <unistd.h>
