@@ -4,7 +4,7 @@
 // input into interop::EncoderIo buffers, the CPU executor runs through EncoderIo::runEncoder —
 // with validation and synchronization validation on (MESHRT_VALIDATION=1: any message is a
 // non-zero exit). The report validates, names the path (host-visible: no CUDA here), and has
-// the preprocess, encoder and decode spans on every measured frame. The keypoints against the
+// the preprocess, encoder and solve spans on every measured frame. The keypoints against the
 // host path: tests/heads/pack_encoder_io_test.cpp.
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -45,7 +45,7 @@ class EncoderIoBenchTest : public ::testing::Test {
     const auto report = nlohmann::json::parse(text.str());
     EXPECT_EQ(report["encoder_io"], expectedPath);
     EXPECT_EQ(report["encoder_backend"], "cpu-onednn");
-    for (const char* stage : {"preprocess", "encoder", "decode"}) {
+    for (const char* stage : {"preprocess", "encoder", "solve"}) {
       ASSERT_TRUE(report["stages"].contains(stage)) << stage;
       // Tracking a still photo: the landmark model every frame, the detector at least once.
       EXPECT_GE(report["stages"][stage]["count"].get<int64_t>(), 18) << stage;
