@@ -29,6 +29,9 @@ void printUsage(std::FILE* out) {
                "                                  the headless frame loop without PNGs (N = 200, W = 10 by default):\n"
                "                                  fps and per-stage mean/p50/p95/p99 on the CPU and GPU clocks (after\n"
                "                                  warm-up), frame overlap and profiling cost as JSON (docs/schemas/)\n"
+               "  meshrt render-dataset --pack P --seed N --count N --out DIR [--size S]\n"
+               "                                  synthetic training data of a ttp/regress pack: images, masks and\n"
+               "                                  labels (camera, coefficients, 2D vertices, visibility; docs/DATASET.md)\n"
                "  meshrt help                     this text\n"
                "\n"
                "environment:\n"
@@ -53,14 +56,15 @@ int main(int argc, char** argv) {
   if (command == "info") return runInfo(args);
   if (command == "demo") return runDemo(args);
   if (command == "bench") return runBench(args);
+  if (command == "render-dataset") return runRenderDataset(args);
   if (command == "help" || command == "--help" || command == "-h") {
     printUsage(stdout);
     return EXIT_OK;
   }
-  if (command == "reconstruct" || command == "render-dataset") {
+  if (command == "reconstruct") {
     printError("meshrt: '" + command + "' is not available in this build yet (see 'meshrt help')");
     return EXIT_USAGE;
   }
-  printError("meshrt: unknown subcommand '" + command + "' (expected info, demo, bench or help)");
+  printError("meshrt: unknown subcommand '" + command + "' (expected info, demo, bench, render-dataset or help)");
   return EXIT_USAGE;
 }

@@ -244,6 +244,12 @@ def mirror_pairs(positions):
 
 def bird():
     sphere, triangles = icosphere(BIRD_LEVEL)
+    # Vertices renumbered in order of first use by the triangles: readers that build vertices
+    # from the faces (core/mesh_io.h readObj) then keep the file's order, which the basis rows follow.
+    first_use = list(dict.fromkeys(triangles.reshape(-1).tolist()))
+    renumber = np.empty(len(sphere), dtype=np.int64)
+    renumber[first_use] = np.arange(len(sphere))
+    sphere, triangles = sphere[first_use], renumber[triangles]
     mirror = mirror_pairs(sphere)
     weights = [a * np.exp(-((sphere - np.array(c)) ** 2).sum(-1) / (w * w)) for c, a, w in BIRD_BUMPS]
     radius = 1.0 + sum(weights)
