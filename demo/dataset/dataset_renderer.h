@@ -51,7 +51,7 @@ struct RenderedSample {
 
 struct DatasetRenderParams {
   uint32_t size = 128;           // square image side, pixels
-  uint32_t batch = 16;           // samples per raster call (G)
+  uint32_t batch = 1;            // samples per raster call (G)
   float copySpacing = 20.0f;     // L, object units
   float visibilityDepthSlack = 0.02f;  // object units (the template spans 1)
 };
