@@ -7,8 +7,11 @@
 // displaced by D_j = (0, j·L, 0) in the object frame; view j compensates with
 // t'_j = t_j − s_j·(R_j D_j)_xy, which puts copy j where its sample wants it and every other
 // copy at least s·L·|(R_j ŷ)_xy| ≥ 1.1·L·sin(15°) normalized units away, off the image (the view
-// elevation is at most 75°). The setup pass then rejects the other copies' triangles cheaply; a
-// pixel that still shows another copy is reported as an error, never written.
+// elevation is at most 75°). A pixel that still shows another copy is reported as an error.
+// Every view still sets up all G·F triangles, so the setup work grows as G²; on lavapipe G = 1
+// (one raster call per sample) measured fastest (docs/DATASET.md "Speed"), and it is the
+// default. The offset changes float rounding, so the output depends on G in its last bits: G
+// is recorded in dataset.json, and the same seed and G give the same bytes.
 #pragma once
 
 #include <cstdint>
