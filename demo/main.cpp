@@ -29,7 +29,7 @@ void printUsage(std::FILE* out) {
                "                                  the headless frame loop without PNGs (N = 200, W = 10 by default):\n"
                "                                  fps and per-stage mean/p50/p95/p99 on the CPU and GPU clocks (after\n"
                "                                  warm-up), frame overlap and profiling cost as JSON (docs/schemas/)\n"
-               "  meshrt render-dataset --pack P --seed N --count N --out DIR [--size S]\n"
+               "  meshrt render-dataset --pack P --seed N --count N --out DIR [--size S] [--batch G]\n"
                "                                  synthetic training data of a ttp/regress pack: images, masks and\n"
                "                                  labels (camera, coefficients, 2D vertices, visibility; docs/DATASET.md)\n"
                "  meshrt help                     this text\n"

@@ -12,6 +12,8 @@
 #include <fstream>
 #include <iterator>
 
+#include <nlohmann/json.hpp>
+
 #include "core/image.h"
 #include "core/mesh_io.h"
 #include "core/npy_file.h"
@@ -216,6 +218,23 @@ TEST_F(RenderDatasetTest, BadArgumentsGiveOneLineAndWriteNothing) {
   ASSERT_EQ(result.errLines().size(), 1u) << result.err;
   EXPECT_NE(result.err.find("basis.path"), std::string::npos) << result.err;
   EXPECT_FALSE(fs::exists(out));
+}
+
+// `meshrt info --json` lists the dataset-only pack without an error, marked as such.
+TEST_F(RenderDatasetTest, InfoListsTheDatasetOnlyPack) {
+  const ProcessResult result = runMeshrt({"info", "--json"}, {"MESHRT_PACK_PATH=" + (mDir / "packs").string()});
+  ASSERT_EQ(result.exitCode, 0) << result.err;
+  const auto info = nlohmann::json::parse(result.out, nullptr, false);
+  ASSERT_FALSE(info.is_discarded()) << result.out;
+  bool found = false;
+  for (const auto& pack : info["packs"]) {
+    if (pack["name"] != "synthetic-bird" || pack["path"] != (mDir / "packs" / "synthetic-bird").string()) continue;
+    found = true;
+    EXPECT_EQ(pack["head"], "ttp");
+    EXPECT_FALSE(pack.contains("error")) << pack.dump();
+    EXPECT_EQ(pack.value("dataset_only", false), true) << pack.dump();
+  }
+  EXPECT_TRUE(found) << result.out;
 }
 
 }  // namespace
