@@ -256,13 +256,22 @@ int runRenderDataset(const std::vector<std::string>& args) {
     printError(parsed.error().message);
     return EXIT_USAGE;
   }
-  const fs::path staging =
-      parsed->out.parent_path() / ("." + parsed->out.filename().string() + ".partial-" + std::to_string(::getpid()));
+  // An interrupted run (killed, power loss) leaves its staging directory; this run removes it.
+  const std::string stagingPrefix = "." + parsed->out.filename().string() + ".partial-";
+  std::error_code error;
+  const fs::path parent = parsed->out.has_parent_path() ? parsed->out.parent_path() : fs::path(".");
+  for (const auto& entry : fs::directory_iterator(parent, error)) {
+    if (entry.path().filename().string().rfind(stagingPrefix, 0) == 0) {
+      std::printf("render-dataset: removing %s (left by an interrupted run)\n", entry.path().string().c_str());
+      fs::remove_all(entry.path(), error);
+    }
+  }
+  const fs::path staging = parent / (stagingPrefix + std::to_string(::getpid()));
   ValidationCount validation;
   auto rendered = renderDataset(*parsed, staging, validation);
-  std::error_code error;
   if (rendered) {
     if (fs::exists(parsed->out, error)) fs::remove(parsed->out, error);  // the empty directory checked above
+    error.clear();
     fs::rename(staging, parsed->out, error);
     if (error) rendered = makeError(parsed->out.string(), "cannot rename " + staging.string() + ": " + error.message());
   }

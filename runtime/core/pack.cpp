@@ -14,6 +14,7 @@
 #include "core/npy_file.h"
 #include "core/pack_discovery.h"
 #include "core/sha256_file.h"
+#include "core/ttp_point_set.h"
 
 namespace meshrt {
 namespace {
@@ -23,7 +24,7 @@ namespace fs = std::filesystem;
 constexpr uint32_t MAX_INPUT_SIDE = 4096;       // pixels; model inputs are a few hundred
 constexpr int64_t MAX_KEYPOINTS = 100000;
 constexpr int64_t MAX_DETECTIONS = 1000;
-constexpr int64_t MAX_BASIS = 64;  // heads/ttp_solver.h TTP_MAX_BASIS bounds what the solver takes
+constexpr int64_t MAX_BASIS = TTP_MAX_BASIS;  // the most basis fields the TTP solver takes
 
 bool endsWith(const std::string& text, const std::string& suffix) {
   return text.size() >= suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;

@@ -220,6 +220,25 @@ TEST_F(RenderDatasetTest, BadArgumentsGiveOneLineAndWriteNothing) {
   EXPECT_FALSE(fs::exists(out));
 }
 
+// A run killed half-way leaves no DIR (only its hidden staging directory), and the next run
+// removes that leftover and writes DIR.
+TEST_F(RenderDatasetTest, KilledRunLeavesNoOutputAndTheNextRunCleansUp) {
+  const fs::path out = mDir / "killed";
+  const ProcessResult killed = runProgram({"env", "MESHRT_PACK_PATH=" + (mDir / "packs").string(), "timeout", "-s",
+                                           "KILL", "1", MESHRT_BINARY, "render-dataset", "--pack", "synthetic-bird",
+                                           "--seed", "1", "--count", "1000000", "--out", out.string()});
+  EXPECT_NE(killed.exitCode, 0) << "a million samples do not finish in a second";
+  EXPECT_FALSE(fs::exists(out));
+  int leftovers = 0;
+  for (const auto& entry : fs::directory_iterator(mDir)) leftovers += entry.path().filename().string().rfind(".killed.partial-", 0) == 0;
+  EXPECT_LE(leftovers, 1) << "none when killed before the staging directory was made (a slow start)";
+  const ProcessResult result = render({"--pack", "synthetic-bird", "--seed", "1", "--count", "2", "--out", out.string()});
+  ASSERT_EQ(result.exitCode, 0) << result.err;
+  if (leftovers == 1) EXPECT_NE(result.out.find("left by an interrupted run"), std::string::npos) << result.out;
+  EXPECT_TRUE(fs::exists(out / "dataset.json"));
+  for (const auto& entry : fs::directory_iterator(mDir)) EXPECT_NE(entry.path().filename().string().front(), '.');
+}
+
 // `meshrt info --json` lists the dataset-only pack without an error, marked as such.
 TEST_F(RenderDatasetTest, InfoListsTheDatasetOnlyPack) {
   const ProcessResult result = runMeshrt({"info", "--json"}, {"MESHRT_PACK_PATH=" + (mDir / "packs").string()});
