@@ -194,14 +194,24 @@ BASIS_RMS = 0.03  # each basis field's RMS vertex displacement (template units) 
 # The basis fields before orthogonalization, in this order: displacement axis (0 = x, 1 = y, 2 = z)
 # times a monomial of the template's position. Mirror symmetry about x = 0 needs x-displacements
 # odd in x and y/z-displacements even in x, so every field (and any combination) keeps the bird
-# symmetric. Degree ≤ 3: smooth, global, no high-frequency wobble.
+# symmetric. Degrees 2 and 3: smooth, global, no high-frequency wobble.
 BASIS_FIELDS = (
-    ("x", 0), ("y", 1), ("z", 2),      # width, height, length
-    ("z", 1), ("y", 2),                # shears: front up, top forward
     ("xx", 1), ("zz", 1), ("xx", 2),   # wing dihedral, banana bend, wing sweep
     ("xz", 0), ("xy", 0),              # taper of the width front/back, top/bottom
     ("yz", 1), ("zz", 2), ("yy", 2),   # head-tail tilt, ends stretched, top/bottom pushed forward
+    ("yy", 1), ("yz", 2),              # belly/back bulge, front/back shear by height
     ("xxz", 1), ("zzz", 1), ("xzz", 0),  # wing twist, S-bend, waist
+    ("zzz", 2), ("xxy", 1), ("xyz", 0),  # tail/head stretch, wing thickness, width twist
+)
+# The symmetric affine deformations: translations in y and z and the five linear fields. With a
+# weak-perspective camera (2×3, 6 degrees of freedom with t) an affine deformation is, in any one
+# view, largely a camera change: s·P·R·(I + A) has 4 + 5 parameters for 6 entries, so at least 3
+# combinations cannot be told from a pose/scale change. The basis is made orthogonal to all of
+# them, so no coefficient mimics the camera that TTP solves for and CMR regresses.
+GAUGE_FIELDS = (
+    (("", 1),), (("", 2),),                        # translations ê_y, ê_z
+    (("x", 0),), (("y", 1),), (("z", 2),),         # axis scales
+    (("z", 1),), (("y", 2),),                      # shears in the y-z plane (the pitch among them)
 )
 
 
@@ -285,25 +295,38 @@ def exact_dot(a, b):
     return math.fsum((a * b).tolist())
 
 
-def bird_basis(positions, mirror):
-    """K fields (N×3 each), orthogonal (Gram–Schmidt with exact sums, so the result does not depend
-    on the BLAS or CPU), each with RMS vertex displacement BASIS_RMS; returned as float32 N×3×K."""
+def monomial_field(positions, terms):
+    """Σ over (monomial, axis) terms of monomial(position)·ê_axis, flattened to 3N; "-" negates."""
     n = len(positions)
-    fields = []
-    for monomial, axis in BASIS_FIELDS[:BASIS_COUNT]:
-        value = np.ones(n)
-        for letter in monomial:
+    field = np.zeros((n, 3))
+    for monomial, axis in terms:
+        value = -np.ones(n) if monomial.startswith("-") else np.ones(n)
+        for letter in monomial.lstrip("-"):
             value = value * positions[:, "xyz".index(letter)]
-        field = np.zeros((n, 3))
-        field[:, axis] = value
-        flat = field.reshape(-1)
+        field[:, axis] += value
+    return field.reshape(-1)
+
+
+def bird_basis(positions, mirror):
+    """K fields (N×3 each), orthogonal to each other and to the gauge fields (Gram–Schmidt with
+    exact sums, so the result does not depend on the BLAS or CPU), each with RMS vertex displacement
+    BASIS_RMS; returned as float32 N×3×K."""
+    n = len(positions)
+    gauge, fields = [], []
+    for terms in GAUGE_FIELDS + tuple(((monomial, axis),) for monomial, axis in BASIS_FIELDS):
+        flat = monomial_field(positions, terms)
         original = math.sqrt(exact_dot(flat, flat))
-        for previous in fields:
+        for previous in gauge + fields:
             flat = flat - exact_dot(flat, previous) * previous
         norm = math.sqrt(exact_dot(flat, flat))
-        if norm < 0.05 * original:
-            raise SystemExit(f"make_templates: basis field {monomial}·e{axis} depends on the earlier ones")
-        fields.append(flat / norm)
+        if len(gauge) < len(GAUGE_FIELDS):
+            gauge.append(flat / norm)
+        elif norm < 0.05 * original:
+            raise SystemExit(f"make_templates: basis field {terms} depends on the earlier ones")
+        else:
+            fields.append(flat / norm)
+    if len(fields) != BASIS_COUNT:
+        raise SystemExit(f"make_templates: {len(fields)} basis fields, expected {BASIS_COUNT}")
     basis = np.stack(fields, axis=-1).reshape(n, 3, BASIS_COUNT) * (BASIS_RMS * math.sqrt(n))
     flipped = basis[mirror] * np.array([-1.0, 1.0, 1.0])[None, :, None]
     if np.abs(flipped - basis).max() > 1e-9:

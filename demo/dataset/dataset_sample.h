@@ -16,7 +16,7 @@ struct DatasetSampling {
   float minScale = 1.1f;          // weak-perspective scale s, uniform (normalized crop units per object unit)
   float maxScale = 1.5f;
   float maxTranslation = 0.15f;   // t uniform in ±0.15 on each axis (normalized crop units)
-  float coefficientSigma = 1.0f;  // deformation coefficients c_k ~ N(0, σ²), independent
+  float coefficientSigma = 0.5f;  // deformation coefficients c_k ~ N(0, σ²), independent
 };
 
 // A procedural texture in UV space: a base colour, stripes of a second colour and value noise.
