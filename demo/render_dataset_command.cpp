@@ -44,44 +44,27 @@ struct DatasetArgs {
 Result<DatasetArgs> parseDatasetArgs(const std::vector<std::string>& args) {
   static constexpr FlagSpec FLAGS[] = {{"pack", true}, {"seed", true}, {"count", true},
                                        {"out", true},  {"size", true}, {"batch", true}};
-  ParsedArgs parsed;
-  {
-    auto result = parseArgs(COMMAND, args, FLAGS);
-    if (!result) return result.error();
-    parsed = std::move(*result);
-  }
+  auto parsedOrError = parseArgs(COMMAND, args, FLAGS);
+  if (!parsedOrError) return parsedOrError.error();
+  const ParsedArgs& parsed = *parsedOrError;
   for (const char* required : {"pack", "seed", "count", "out"}) {
     if (!parsed.has(required) || parsed.value(required)->empty()) {
-      return makeError(COMMAND, std::string("--") + required + " is required (usage: meshrt render-dataset --pack P --seed N --count N --out DIR)");
+      return makeError(COMMAND, std::string("--") + required +
+                                    " is required (usage: meshrt render-dataset --pack P --seed N --count N --out DIR)");
     }
   }
+  const auto seed = parsed.integer(COMMAND, "seed", 0, 0, 1ll << 53);
+  const auto count = parsed.integer(COMMAND, "count", 0, 1, 1000000);
+  const auto size = parsed.integer(COMMAND, "size", 128, 32, 1024);
+  const auto batch = parsed.integer(COMMAND, "batch", 1, 1, 64);
+  for (const auto* number : {&seed, &count, &size, &batch})
+    if (!*number) return number->error();
   DatasetArgs out;
   out.packName = *parsed.value("pack");
-  long long value = 0;
-  {
-    auto result = parsed.integer(COMMAND, "seed", 0, 0, (1ll << 53));
-    if (!result) return result.error();
-    value = std::move(*result);
-  }
-  out.seed = static_cast<uint64_t>(value);
-  {
-    auto result = parsed.integer(COMMAND, "count", 0, 1, 1000000);
-    if (!result) return result.error();
-    value = std::move(*result);
-  }
-  out.count = static_cast<uint32_t>(value);
-  {
-    auto result = parsed.integer(COMMAND, "size", 128, 32, 1024);
-    if (!result) return result.error();
-    value = std::move(*result);
-  }
-  out.size = static_cast<uint32_t>(value);
-  {
-    auto result = parsed.integer(COMMAND, "batch", 1, 1, 64);
-    if (!result) return result.error();
-    value = std::move(*result);
-  }
-  out.batch = static_cast<uint32_t>(value);
+  out.seed = static_cast<uint64_t>(*seed);
+  out.count = static_cast<uint32_t>(*count);
+  out.size = static_cast<uint32_t>(*size);
+  out.batch = static_cast<uint32_t>(*batch);
   out.out = fs::path(*parsed.value("out")).lexically_normal();
   if (!out.out.has_filename()) out.out = out.out.parent_path();
   std::error_code error;
@@ -100,16 +83,12 @@ Result<dataset::DeformableTemplate> loadTemplate(const PackSpec& pack) {
   if (pack.templateFit != TemplateFit::Deform) {
     return makeError(context, "head '" + pack.head + "' has no deformation basis (render-dataset needs a ttp or regress pack)");
   }
+  auto mesh = readObj(pack.templatePath);
+  if (!mesh) return mesh.error();
   dataset::DeformableTemplate model;
-  TexturedMesh mesh;
-  {
-    auto result = readObj(pack.templatePath);
-    if (!result) return result.error();
-    mesh = std::move(*result);
-  }
-  model.positions = std::move(mesh.positions);
-  model.uvs = std::move(mesh.uvs);
-  model.triangles = std::move(mesh.triangles);
+  model.positions = std::move(mesh->positions);
+  model.uvs = std::move(mesh->uvs);
+  model.triangles = std::move(mesh->triangles);
   auto basis = readNpy(pack.basisPath);  // shape checked by loadPack
   if (!basis) return basis.error();
   model.basis.assign(basis->floats().begin(), basis->floats().end());
@@ -182,34 +161,21 @@ Result<void> writeLabels(const fs::path& dir, const DatasetArgs& args, const Pac
 }
 
 Result<void> renderDataset(const DatasetArgs& args, const fs::path& staging, ValidationCount& validation) {
-  PackSpec pack;
   auto loaded = findAndLoadPack(args.packName, std::string(MESHRT_SOURCE_DIR) + "/assets/packs",
                                 PackLoadOptions{.requireModels = false});
   if (!loaded) return makeError(std::string(COMMAND) + ": --pack " + args.packName, loaded.error().message);
-  pack = std::move(*loaded);
-  dataset::DeformableTemplate model;
-  {
-    auto result = loadTemplate(pack);
-    if (!result) return result.error();
-    model = std::move(*result);
-  }
-  const uint32_t vertexCount = model.vertexCount();
+  const PackSpec& pack = *loaded;
+  auto model = loadTemplate(pack);
+  if (!model) return model.error();
+  const uint32_t vertexCount = model->vertexCount();
 
-  std::unique_ptr<vk::Context> context;
-  {
-    auto result = createProgramContext(validation);
-    if (!result) return result.error();
-    context = std::move(*result);
-  }
+  auto context = createProgramContext(validation);
+  if (!context) return context.error();
   dataset::DatasetRenderParams params;
   params.size = args.size;
   params.batch = args.batch;
-  std::unique_ptr<dataset::DatasetRenderer> renderer;
-  {
-    auto result = dataset::DatasetRenderer::create(*context, std::move(model), params);
-    if (!result) return result.error();
-    renderer = std::move(*result);
-  }
+  auto renderer = dataset::DatasetRenderer::create(**context, std::move(*model), params);
+  if (!renderer) return renderer.error();
 
   std::error_code error;
   fs::create_directories(staging / "images", error);
@@ -223,16 +189,12 @@ Result<void> renderDataset(const DatasetArgs& args, const fs::path& staging, Val
     const uint32_t batch = std::min(args.batch, args.count - first);
     std::vector<DatasetSample> samples;
     for (uint32_t i = 0; i < batch; ++i) samples.push_back(dataset::drawSample(sampling, args.seed, first + i, pack.basisCount));
-    std::vector<RenderedSample> rendered;
-    {
-      auto result = renderer->render(samples);
-      if (!result) return result.error();
-      rendered = std::move(*result);
-    }
+    auto rendered = (*renderer)->render(samples);
+    if (!rendered) return rendered.error();
     for (uint32_t i = 0; i < batch; ++i) {
-      MESHRT_TRY(writePng(rendered[i].image, (staging / "images" / sampleName(first + i)).string()));
-      MESHRT_TRY(writePng(rendered[i].mask, (staging / "masks" / sampleName(first + i)).string()));
-      appendLabels(samples[i], rendered[i], labels);
+      MESHRT_TRY(writePng((*rendered)[i].image, (staging / "images" / sampleName(first + i)).string()));
+      MESHRT_TRY(writePng((*rendered)[i].mask, (staging / "masks" / sampleName(first + i)).string()));
+      appendLabels(samples[i], (*rendered)[i], labels);
     }
     if (validation.messages > 0) return makeError(COMMAND, "Vulkan validation reported messages");
     const auto now = std::chrono::steady_clock::now();

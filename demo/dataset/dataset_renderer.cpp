@@ -101,12 +101,9 @@ Result<std::vector<RenderedSample>> DatasetRenderer::render(std::span<const Data
   mesh.normals = normals;
   const RasterConfig config{size, size, false};
   MESHRT_TRY(mRaster->run(*mStream, mesh, views, config));
-  RasterImage raster;
-  {
-    auto result = mRaster->download(*mStream);
-    if (!result) return result.error();
-    raster = std::move(*result);
-  }
+  auto downloaded = mRaster->download(*mStream);
+  if (!downloaded) return downloaded.error();
+  const RasterImage& raster = *downloaded;
 
   std::vector<RenderedSample> out(g);
   const size_t pixelCount = size_t{size} * size;
