@@ -174,7 +174,9 @@ TEST_F(SyntheticBirdTest, BasisFieldsAreSmooth) {
   for (uint32_t k = 0; k < K; ++k) {
     const double field = ratio([&](uint32_t i, int d) { return basisAt(i, d, k); });
     EXPECT_LT(field, 0.25 * white) << "field " << k << " (white noise: " << white << ")";
-    if (k < 8) EXPECT_LT(field, 0.1 * white) << "field " << k << ": the first quadratic fields";
+    if (k < 8) {
+      EXPECT_LT(field, 0.1 * white) << "field " << k << ": the first quadratic fields";
+    }
   }
 }
 

@@ -169,19 +169,28 @@ TEST_F(RenderDatasetTest, LabelsAgreeWithImagesAndMasks) {
     EXPECT_LT(visibleCount, n) << "a closed surface always hides some vertices";
     // The mask is the projected mesh: pixel centres inside a triangle (0.05 px in from its
     // edges) are covered; centres farther than 0.05 px from every triangle are not.
+    std::vector<uint8_t> surelyIn(SIZE * SIZE, 0), maybeIn(SIZE * SIZE, 0);
+    for (size_t t = 0; t < mesh->triangles.size(); t += 3) {
+      const float* a = px + 2 * mesh->triangles[t];
+      const float* b = px + 2 * mesh->triangles[t + 1];
+      const float* cc = px + 2 * mesh->triangles[t + 2];
+      auto clampPixel = [](double value) { return static_cast<int>(std::clamp(value, 0.0, double{SIZE - 1})); };
+      const int x0 = clampPixel(std::floor(std::min({a[0], b[0], cc[0]})) - 1);
+      const int x1 = clampPixel(std::ceil(std::max({a[0], b[0], cc[0]})) + 1);
+      const int y0 = clampPixel(std::floor(std::min({a[1], b[1], cc[1]})) - 1);
+      const int y1 = clampPixel(std::ceil(std::max({a[1], b[1], cc[1]})) + 1);
+      for (int y = y0; y <= y1; ++y) {
+        for (int x = x0; x <= x1; ++x) {
+          surelyIn[y * SIZE + x] |= insideTriangle(a, b, cc, x + 0.5, y + 0.5, -0.05);
+          maybeIn[y * SIZE + x] |= insideTriangle(a, b, cc, x + 0.5, y + 0.5, 0.05);
+        }
+      }
+    }
     uint32_t covered = 0, wrong = 0;
     for (uint32_t y = 0; y < SIZE; ++y) {
       for (uint32_t x = 0; x < SIZE; ++x) {
-        bool surelyIn = false, maybeIn = false;
-        for (size_t t = 0; t < mesh->triangles.size() && !surelyIn; t += 3) {
-          const float* a = px + 2 * mesh->triangles[t];
-          const float* b = px + 2 * mesh->triangles[t + 1];
-          const float* cc = px + 2 * mesh->triangles[t + 2];
-          surelyIn = insideTriangle(a, b, cc, x + 0.5, y + 0.5, -0.05);
-          maybeIn = maybeIn || insideTriangle(a, b, cc, x + 0.5, y + 0.5, 0.05);
-        }
         covered += masked(x, y);
-        if ((surelyIn && !masked(x, y)) || (!maybeIn && masked(x, y))) ++wrong;
+        if ((surelyIn[y * SIZE + x] && !masked(x, y)) || (!maybeIn[y * SIZE + x] && masked(x, y))) ++wrong;
       }
     }
     EXPECT_EQ(wrong, 0u);
@@ -234,7 +243,9 @@ TEST_F(RenderDatasetTest, KilledRunLeavesNoOutputAndTheNextRunCleansUp) {
   EXPECT_LE(leftovers, 1) << "none when killed before the staging directory was made (a slow start)";
   const ProcessResult result = render({"--pack", "synthetic-bird", "--seed", "1", "--count", "2", "--out", out.string()});
   ASSERT_EQ(result.exitCode, 0) << result.err;
-  if (leftovers == 1) EXPECT_NE(result.out.find("left by an interrupted run"), std::string::npos) << result.out;
+  if (leftovers == 1) {
+    EXPECT_NE(result.out.find("left by an interrupted run"), std::string::npos) << result.out;
+  }
   EXPECT_TRUE(fs::exists(out / "dataset.json"));
   for (const auto& entry : fs::directory_iterator(mDir)) EXPECT_NE(entry.path().filename().string().front(), '.');
 }
