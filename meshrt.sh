@@ -38,8 +38,10 @@ PACKAGES=(
   python3-pil
   # demo/ only (DESIGN §9): the window, its UI, and the e2e test's virtual display
   libglfw3-dev libimgui-dev xvfb
-  # frame sources (runtime/capture): video files, MJPEG webcams; ffmpeg makes the tests' clip
+  # frame sources (runtime/capture): video files, MJPEG webcams and JPEG photos; ffmpeg makes the tests' clip
   libavformat-dev libavcodec-dev libswscale-dev libavutil-dev libturbojpeg0-dev ffmpeg
+  # tests only: the assimp program imports the .glb/.obj files meshrt writes (a third-party reader)
+  assimp-utils
 )
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*"; }

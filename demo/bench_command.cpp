@@ -1,8 +1,10 @@
 // `meshrt bench [--pack P] [--head H] [--source S] --frames N [--warmup W] --json FILE
-// [--trace FILE]`: the headless frame loop without PNG output, every stage on both clocks,
-// summarized into the JSON of DESIGN §7 (docs/schemas/bench.schema.json).
+// [--trace FILE]`: the headless frame loop without PNG output (with a pack: the pack loop,
+// tracking a still image as on video), every stage on both clocks, summarized into the JSON of
+// DESIGN §7 (docs/schemas/bench.schema.json). Without --pack: the image stages only.
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 
 #include "bench_report.h"
 #include "cli_args.h"
@@ -17,6 +19,7 @@ namespace meshrt::cli {
 namespace {
 
 constexpr const char* COMMAND = "meshrt bench";
+constexpr int ENCODER_THREADS = 2;  // oneDNN threads per model (this machine's cores)
 
 Result<void> checkParentDir(const std::string& flag, const std::string& path) {
   namespace fs = std::filesystem;
@@ -66,20 +69,23 @@ int runBench(const std::vector<std::string>& args) {
   config.frames = *frames;
   config.warmup = *warmup;
   config.encoderBackend = "none";
+  std::optional<PackSpec> pack;
   if (auto packName = parsed->value("pack")) {
-    auto pack = findAndLoadPack(*packName, std::string(MESHRT_SOURCE_DIR) + "/assets/packs");
-    if (!pack) {
-      printError(std::string(COMMAND) + ": --pack " + *packName + ": " + pack.error().message);
+    auto loaded = findAndLoadPack(*packName, std::string(MESHRT_SOURCE_DIR) + "/assets/packs");
+    if (!loaded) {
+      printError(std::string(COMMAND) + ": --pack " + *packName + ": " + loaded.error().message);
       return EXIT_USAGE;
     }
-    config.pack = pack->name;
-    config.head = parsed->value("head").value_or(pack->head);
-    if (config.head != pack->head) {
-      printError(std::string(COMMAND) + ": --head " + config.head + ": pack " + pack->name + " has head '" + pack->head + "'");
+    config.pack = loaded->name;
+    config.head = parsed->value("head").value_or(loaded->head);
+    if (config.head != loaded->head) {
+      printError(std::string(COMMAND) + ": --head " + config.head + ": pack " + loaded->name + " has head '" +
+                 loaded->head + "'");
       return EXIT_USAGE;
     }
-    printError(std::string(COMMAND) + ": --pack: the frame loop does not run packs yet in this build");
-    return EXIT_USAGE;
+    pack = std::move(*loaded);
+    config.encoderBackend = "cpu-onednn";
+    config.threads = ENCODER_THREADS;
   } else if (parsed->has("head")) {
     printError(std::string(COMMAND) + ": --head needs --pack");
     return EXIT_USAGE;
@@ -102,7 +108,9 @@ int runBench(const std::vector<std::string>& args) {
   HeadlessDemoParams params;
   params.frames = config.frames;
   params.source = config.source;
-  params.outDir.clear();  // no PNGs: bench times the frame loop, not the encoder of the files
+  params.saveEvery = 0;  // no PNGs: bench times the frame loop, not the PNG encoder
+  params.pack = pack ? &*pack : nullptr;
+  params.encoderThreads = ENCODER_THREADS;
   std::fprintf(stderr, "%s: %lld frames (%lld warm-up) of %s on %s\n", COMMAND, static_cast<long long>(config.frames),
                static_cast<long long>(config.warmup), config.source.c_str(), config.device.c_str());
   auto summary = runHeadlessDemo(**context, params, profiler);

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 
 #include "cli_args.h"
 #include "commands.h"
@@ -13,6 +14,7 @@
 #include "core/pack.h"
 #include "core/pack_discovery.h"
 #include "headless_demo.h"
+#include "memory_report.h"
 #include "vulkan_setup.h"
 #include "window/window_demo.h"
 
@@ -20,6 +22,8 @@ namespace meshrt::cli {
 namespace {
 
 constexpr const char* COMMAND = "meshrt demo";
+// The pack the demo runs when --pack is not given (the built-in sample shows a cup).
+constexpr const char* DEFAULT_PACK = "objectron-cup";
 
 // Creates `dir` (and parents) and proves it is writable by creating and removing a file in it.
 Result<void> prepareOutputDir(const std::string& dir) {
@@ -62,15 +66,17 @@ void printStats(const Profiler& profiler, int64_t frames, double seconds) {
 }
 
 // The live window: until it is closed, or --frames N frames (then --screenshot FILE, if given).
-int runWindowed(const ParsedArgs& parsed, const std::string& outDir) {
+int runWindowed(const ParsedArgs& parsed, const std::string& outDir, const PackSpec* pack) {
   auto frames = parsed.integer(COMMAND, "frames", 0, 0, 1000000);
   if (!frames) {
     printError(frames.error().message);
     return EXIT_USAGE;
   }
-  if (parsed.has("trace")) {
-    printError(std::string(COMMAND) + ": --trace is written by --headless runs only");
-    return EXIT_USAGE;
+  for (const char* flag : {"trace", "save-every", "memory-report"}) {
+    if (parsed.has(flag)) {
+      printError(std::string(COMMAND) + ": --" + flag + " is for --headless runs only");
+      return EXIT_USAGE;
+    }
   }
   demo::WindowDemoParams params;
   params.frames = *frames;
@@ -89,6 +95,7 @@ int runWindowed(const ParsedArgs& parsed, const std::string& outDir) {
   params.source = parsed.value("source").value_or("sample");
   params.vsync = !parsed.has("no-vsync");
   params.fullscreen = parsed.has("fullscreen");
+  params.pack = pack;
   auto summary = demo::runWindowDemo(params);
   if (!summary) {
     printError(std::string(COMMAND) + ": " + summary.error().message);
@@ -108,7 +115,8 @@ int runWindowed(const ParsedArgs& parsed, const std::string& outDir) {
 int runDemo(const std::vector<std::string>& args) {
   static constexpr FlagSpec FLAGS[] = {{"pack", true},       {"source", true},   {"headless", false},
                                        {"frames", true},     {"out", true},      {"trace", true},
-                                       {"screenshot", true}, {"no-vsync", false}, {"fullscreen", false}};
+                                       {"screenshot", true}, {"no-vsync", false}, {"fullscreen", false},
+                                       {"save-every", true}, {"memory-report", true}};
   auto parsed = parseArgs(COMMAND, args, FLAGS);
   if (!parsed) {
     printError(parsed.error().message);
@@ -120,21 +128,35 @@ int runDemo(const std::vector<std::string>& args) {
     return EXIT_USAGE;
   }
   const std::string source = parsed->value("source").value_or("sample");
-  if (auto pack = parsed->value("pack")) {
+  // The pack: --pack P, or none with --pack none; by default DEFAULT_PACK when it is installed.
+  std::optional<PackSpec> pack;
+  std::string packNote;
+  const std::string bundledPacks = std::string(MESHRT_SOURCE_DIR) + "/assets/packs";
+  if (auto requested = parsed->value("pack"); requested && *requested != "none") {
     // Missing pack, bad pack.json field or a model whose SHA-256 differs: one line, exit 2.
-    const auto loaded = findAndLoadPack(*pack, std::string(MESHRT_SOURCE_DIR) + "/assets/packs");
+    auto loaded = findAndLoadPack(*requested, bundledPacks);
     if (!loaded.ok()) {
-      printError(std::string(COMMAND) + ": --pack " + *pack + ": " + loaded.error().message);
+      printError(std::string(COMMAND) + ": --pack " + *requested + ": " + loaded.error().message);
       return EXIT_USAGE;
     }
+    pack = std::move(*loaded);
+  } else if (!requested) {
+    auto loaded = findAndLoadPack(DEFAULT_PACK, bundledPacks);
+    if (loaded.ok()) {
+      pack = std::move(*loaded);
+    } else {
+      packNote = std::string(" (the default pack ") + DEFAULT_PACK + " is not usable: " + loaded.error().message +
+                 "; run ./meshrt.sh fetch)";
+    }
   }
+  std::printf("pack: %s%s\n", pack ? pack->name.c_str() : "none", packNote.c_str());
   const std::string outDir = parsed->value("out").value_or("meshrt-demo-out");
   if (auto prepared = prepareOutputDir(outDir); !prepared) {
     printError(prepared.error().message);
     return EXIT_USAGE;
   }
   if (!parsed->has("headless")) {
-    if (demo::displayAvailable()) return runWindowed(*parsed, outDir);
+    if (demo::displayAvailable()) return runWindowed(*parsed, outDir, pack ? &*pack : nullptr);
     std::fprintf(stderr,
                  "%s: no display ($DISPLAY / $WAYLAND_DISPLAY unset or unreachable): running headless; frames go to %s\n",
                  COMMAND, outDir.c_str());
@@ -150,6 +172,18 @@ int runDemo(const std::vector<std::string>& args) {
       return EXIT_USAGE;
     }
   }
+  const auto memoryReportPath = parsed->value("memory-report");
+  if (memoryReportPath) {
+    if (auto checked = checkOutputFileDir("memory-report", *memoryReportPath); !checked) {
+      printError(checked.error().message);
+      return EXIT_USAGE;
+    }
+  }
+  auto saveEvery = parsed->integer(COMMAND, "save-every", 1, 0, 1000000);
+  if (!saveEvery) {
+    printError(saveEvery.error().message);
+    return EXIT_USAGE;
+  }
 
   ValidationCount validation;
   auto context = createProgramContext(validation);
@@ -164,6 +198,9 @@ int runDemo(const std::vector<std::string>& args) {
   params.frames = *frames;
   params.outDir = outDir;
   params.source = source;
+  params.saveEvery = *saveEvery;
+  params.memorySampleEvery = memoryReportPath ? MEMORY_SAMPLE_EVERY : 0;
+  params.pack = pack ? &*pack : nullptr;
   if (auto opened = openFrameSource(source); !opened) {
     printError(std::string(COMMAND) + ": --source " + source + ": " + opened.error().message);
     return EXIT_USAGE;
@@ -174,7 +211,20 @@ int runDemo(const std::vector<std::string>& args) {
     return EXIT_FAILURE_RUNTIME;
   }
   printStats(profiler, summary->frames, summary->wallSeconds);
-  std::printf("wrote %lld PNGs to %s\n", static_cast<long long>(summary->frames), outDir.c_str());
+  if (pack) {
+    std::printf("%s: objects found in %lld of %lld frames; detector ran on %lld\n", pack->name.c_str(),
+                static_cast<long long>(summary->framesWithObjects), static_cast<long long>(summary->frames),
+                static_cast<long long>(summary->detectorRuns));
+  }
+  std::printf("wrote %lld PNGs to %s\n", static_cast<long long>(summary->pngsWritten), outDir.c_str());
+  if (memoryReportPath) {
+    std::printf("%s\n", memoryReportLine(*summary).c_str());
+    if (auto written = writeMemoryReport(*summary, params, *memoryReportPath); !written) {
+      printError(std::string(COMMAND) + ": " + written.error().message);
+      return EXIT_FAILURE_RUNTIME;
+    }
+    std::printf("wrote memory report %s\n", memoryReportPath->c_str());
+  }
   if (tracePath) {
     if (auto written = writeChromeTrace(profiler.spans(), *tracePath); !written) {
       printError(std::string(COMMAND) + ": " + written.error().message);

@@ -5,7 +5,9 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
+#include "core/pack.h"
 #include "core/profiler.h"
 #include "meshrt/result.h"
 
@@ -21,18 +23,40 @@ struct HeadlessDemoParams {
   std::string source = "sample";  // --source text (capture/frame_source_factory.h)
   std::string outDir;         // PNGs go here as frame_0000.png, ...; "" = no PNGs (bench)
   uint32_t tensorSize = 256;  // the preprocessed crop is tensorSize x tensorSize
+  int64_t saveEvery = 1;      // compose and write loop frame i's PNG when i % saveEvery == 0; 0 = none
+  int64_t memorySampleEvery = 0;  // VmRSS after every this-many frames and after the last; 0 = never
+  // With a pack: the pack frame loop (pack_frame_processor.h) instead of the preprocess-only
+  // loop; the PNGs show the reconstruction and the fused texture.
+  const PackSpec* pack = nullptr;
+  int encoderThreads = 2;
+};
+
+// The process's resident memory after `frames` loop iterations (core/process_memory.h).
+struct MemorySample {
+  int64_t frames = 0;
+  uint64_t rssKib = 0;
 };
 
 struct HeadlessDemoSummary {
   int64_t frames = 0;
+  int64_t framesWithObjects = 0;  // pack loop: frames where the head found at least one object
+  int64_t detectorRuns = 0;       // pack loop: frames where the detector ran (no track)
+  int64_t pngsWritten = 0;
   double wallSeconds = 0;
+  std::vector<MemorySample> memory;  // in frame order; empty unless memorySampleEvery > 0
 };
 
-// Frame i's spans: CPU "capture", "record", "submit" and GPU "upload", "preprocess",
-// "download"; the output of frame i-1 ("wait", "compose", "write_png") is finished while the
-// GPU runs frame i, so those CPU spans carry frame i. The profiler receives all spans.
+// Without a pack, frame i's spans: CPU "capture", "record", "submit" and GPU "upload",
+// "preprocess", "download"; the output of frame i-1 ("wait", "compose", "write_png") is finished
+// while the GPU runs frame i, so those CPU spans carry frame i. With a pack: runHeadlessPackLoop.
+// The profiler receives all spans.
 Result<HeadlessDemoSummary> runHeadlessDemo(vk::Context& context, const HeadlessDemoParams& params,
                                             Profiler& profiler);
+
+// The pack loop, one frame at a time: "capture", then the pack frame's spans (preprocess,
+// encoder, decode, solve, mesh, raster, splat, fuse, render), then "write_png" for saved frames.
+Result<HeadlessDemoSummary> runHeadlessPackLoop(vk::Context& context, const HeadlessDemoParams& params,
+                                                Profiler& profiler);
 
 }  // namespace cli
 }  // namespace meshrt

@@ -22,13 +22,19 @@ void printUsage(std::FILE* out) {
                "                                  the live window (when $DISPLAY or $WAYLAND_DISPLAY is reachable):\n"
                "                                  the sample with its object crop, timings, screenshots (to DIR);\n"
                "                                  --frames N stops after N frames, --screenshot FILE then saves one\n"
-               "  meshrt demo --headless [--frames N] [--out DIR] [--trace FILE]\n"
+               "  meshrt demo --headless [--frames N] [--out DIR] [--trace FILE] [--save-every K] [--memory-report FILE]\n"
                "                                  the frame loop without a window (also the fallback with no\n"
-               "                                  display): PNGs (frame_NNNN.png) to DIR, a Chrome/Perfetto trace\n"
+               "                                  display): PNGs (frame_NNNN.png) to DIR, a Chrome/Perfetto trace;\n"
+               "                                  --save-every K writes every K-th frame's PNG (0: none; default 1),\n"
+               "                                  --memory-report FILE writes resident memory (VmRSS) every 100\n"
+               "                                  frames and at the last as JSON\n"
                "  meshrt bench [--pack P] [--head H] [--source S] [--frames N] [--warmup W] --json FILE [--trace FILE]\n"
                "                                  the headless frame loop without PNGs (N = 200, W = 10 by default):\n"
                "                                  fps and per-stage mean/p50/p95/p99 on the CPU and GPU clocks (after\n"
                "                                  warm-up), frame overlap and profiling cost as JSON (docs/schemas/)\n"
+               "  meshrt reconstruct --pack P [--head H] --input IMAGE --out DIR\n"
+               "                                  one photo: result.json, mesh_K.obj/.mtl, texture_K.png,\n"
+               "                                  overlay.png in DIR (written whole or not at all)\n"
                "  meshrt render-dataset --pack P --seed N --count N --out DIR [--size S] [--batch G]\n"
                "                                  synthetic training data of a ttp/regress pack: images, masks and\n"
                "                                  labels (camera, coefficients, 2D vertices, visibility; docs/DATASET.md)\n"
@@ -56,15 +62,12 @@ int main(int argc, char** argv) {
   if (command == "info") return runInfo(args);
   if (command == "demo") return runDemo(args);
   if (command == "bench") return runBench(args);
+  if (command == "reconstruct") return runReconstruct(args);
   if (command == "render-dataset") return runRenderDataset(args);
   if (command == "help" || command == "--help" || command == "-h") {
     printUsage(stdout);
     return EXIT_OK;
   }
-  if (command == "reconstruct") {
-    printError("meshrt: '" + command + "' is not available in this build yet (see 'meshrt help')");
-    return EXIT_USAGE;
-  }
-  printError("meshrt: unknown subcommand '" + command + "' (expected info, demo, bench, render-dataset or help)");
+  printError("meshrt: unknown subcommand '" + command + "' (expected info, demo, reconstruct, bench, render-dataset or help)");
   return EXIT_USAGE;
 }

@@ -61,9 +61,17 @@ void drawPanel(const PanelInfo& info, const TimingHistory& history, float window
   if (ImGui::Button("Webcam")) actions.openSource = "webcam:0";
   ImGui::SameLine();
   ImGui::TextDisabled("or a video, image or directory path");
-  ImGui::TextWrapped(
-      "Shown: the input frame with the object crop (green; the sample's own box, else the centred "
-      "square). No category pack is merged yet, so no encoder or reconstruction runs in this view.");
+  if (info.pack.empty()) {
+    ImGui::TextWrapped("Pack: none (--pack P). Shown: the input frame with the centred crop (green).");
+    actions.resetFusion = false;
+  } else {
+    ImGui::Text("Pack: %s, objects: %zu", info.pack.c_str(), info.objects);
+    ImGui::Text("Texture seen: %.0f%%", 100.0 * info.textureCoverage);
+    ImGui::SameLine();
+    actions.resetFusion = ImGui::Button("Reset fusion");
+    ImGui::TextWrapped("Shown: the input with the reconstruction (box edges and keypoints, or the face mesh) "
+                       "and, top right, the object's fused UV texture.");
+  }
   ImGui::Separator();
   ImGui::Text("FPS: %.1f", info.fps);
   ImGui::Checkbox("vsync", &actions.vsync);

@@ -17,6 +17,9 @@ struct PanelInfo {
   std::string driver;        // driver name and info
   std::string source;        // frame source name, e.g. "sample"
   std::string status;        // last one-line status (screenshot written, errors)
+  std::string pack;          // the pack running, "" = none
+  size_t objects = 0;        // objects the pack found in the last frame
+  float textureCoverage = 0; // fraction of the fused texture seen so far (object 0)
   double fps = 0;            // frames per second over the last stats window
   std::map<std::string, StageStats> cpuStages;  // per stage, ms, last stats window
   std::map<std::string, StageStats> gpuStages;
@@ -39,6 +42,7 @@ struct PanelActions {
   bool saveScreenshot = false;
   std::array<char, 512> sourceText{};  // the source text field (in and out)
   std::string openSource;              // non-empty: the user asked to switch to this source
+  bool resetFusion = false;            // the user asked to forget the track and the fused texture
 };
 
 // Draws the panel in the strip of PANEL_WIDTH pixels on the right of a window of the given size.

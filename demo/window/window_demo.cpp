@@ -18,6 +18,7 @@
 #include "core/profiler.h"
 #include "frame_overlay.h"
 #include "object_crop.h"
+#include "pack_frame_processor.h"
 #include "vk/gpu_allocator.h"
 #include "vk/gpu_timestamps.h"
 #include "vk/vk_check.h"
@@ -81,6 +82,7 @@ class WindowDemo {
   bool mSwapchainStale = false;
   std::unique_ptr<FrameSource> mSource;
   Profiler mProfiler;
+  std::unique_ptr<cli::PackFrameProcessor> mProcessor;  // null without a pack
   PanelInfo mPanel;
   PanelActions mActions;
   TimingHistory mHistory;
@@ -93,6 +95,7 @@ WindowDemo::~WindowDemo() {
   if (mImguiVulkanReady) ImGui_ImplVulkan_Shutdown();
   if (mImguiGlfwReady) ImGui_ImplGlfw_Shutdown();
   if (ImGui::GetCurrentContext()) ImGui::DestroyContext();
+  mProcessor.reset();  // its Vulkan stages live on mContext
   mTimestamps.reset();
   mViewUpload = {};
   mScreenshot = {};
@@ -147,6 +150,12 @@ Result<void> WindowDemo::init() {
   mPanel.device = mContext->info().name;
   mPanel.driver = mContext->info().driverName + " " + mContext->info().driverInfo;
   MESHRT_TRY(switchSource(mParams.source));
+  if (mParams.pack) {
+    auto processor = cli::PackFrameProcessor::create(mContext.get(), *mParams.pack, mProfiler, cli::PackFrameParams{});
+    if (!processor) return processor.error();
+    mProcessor = std::move(*processor);
+    mPanel.pack = mParams.pack->name;
+  }
   return {};
 }
 
@@ -305,11 +314,18 @@ Result<void> WindowDemo::frame(int64_t index, bool takeScreenshot, const std::st
       MESHRT_TRY(mSource->next(input));
     }
   }
+  if (mProcessor) {  // spans: preprocess, encoder, decode, solve, mesh, raster, splat, fuse, render
+    auto output = mProcessor->process(input.image);
+    if (!output) return output.error();
+    input.image = std::move(output->rendered);
+    mPanel.objects = output->objects.size();
+    mPanel.textureCoverage = output->textureCoverage;
+  }
   const VkExtent2D extent = mSwapchain->extent();
   {
     auto span = mProfiler.span("compose");
     const uint8_t green[3] = {60, 230, 90};
-    cli::drawCropOutline(input.image, cli::objectCropFor(*mSource, input), green);
+    if (!mProcessor) cli::drawCropOutline(input.image, cli::objectCropFor(*mSource, input), green);
     const auto viewWidth = static_cast<uint32_t>(std::max(0.0f, static_cast<float>(extent.width) - PANEL_WIDTH));
     composeFrameView(input.image, static_cast<uint8_t*>(mViewUpload.mapped()), extent.width, extent.height, viewWidth,
                      mSwapchain->format() == VK_FORMAT_B8G8R8A8_UNORM);
@@ -325,6 +341,7 @@ Result<void> WindowDemo::frame(int64_t index, bool takeScreenshot, const std::st
     if (mActions.vsync != wasVsync) mSwapchainStale = true;
     if (mActions.fullscreen != wasFullscreen) applyFullscreen(mActions.fullscreen);
     if (!mActions.openSource.empty()) MESHRT_TRY(switchSource(mActions.openSource));
+    if (mProcessor && (mActions.resetFusion || !mActions.openSource.empty())) mProcessor->reset();
   }
 
   uint32_t imageIndex = 0;

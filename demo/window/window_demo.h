@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 
+#include "core/pack.h"
 #include "meshrt/result.h"
 
 namespace meshrt::demo {
@@ -17,6 +18,7 @@ struct WindowDemoParams {
   std::string source = "sample";  // --source text; one that fails to open shows a message, then the sample
   bool vsync = true;
   bool fullscreen = false;
+  const PackSpec* pack = nullptr;  // the pack to run on every frame; null = none
 };
 
 struct WindowDemoSummary {

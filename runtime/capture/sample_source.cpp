@@ -34,15 +34,21 @@ Result<std::unique_ptr<SampleSource>> SampleSource::create() {
 Result<bool> SampleSource::next(Frame& frame) {
   const int64_t index = mNextIndex++;
   const double t = static_cast<double>(index) / FPS;  // seconds
-  // The window's top-left corner: centred, plus a Lissajous drift (periods 9.0 s and 6.3 s).
-  const double slackX = 0.5 * (mPhoto.width - WIDTH), slackY = 0.5 * (mPhoto.height - HEIGHT);
-  const auto left = static_cast<uint32_t>(std::lround(slackX * (1.0 + std::sin(0.7 * t))));
-  const auto top = static_cast<uint32_t>(std::lround(slackY * (1.0 + std::sin(1.0 * t + 0.5))));
+  // The content's shift (Lissajous, periods 9.0 s and 6.3 s): frame pixel (x, y) shows photo
+  // pixel (x - shiftX, y - shiftY), clamped to the photo's edges.
+  const int shiftX = static_cast<int>(std::lround(MAX_SHIFT_X * std::sin(0.7 * t)));
+  const int shiftY = static_cast<int>(std::lround(MAX_SHIFT_Y * std::sin(1.0 * t + 0.5)));
   Image& image = frame.image;
   if (image.width != WIDTH || image.height != HEIGHT || image.channels != 3) image = Image(WIDTH, HEIGHT, 3);
+  const int photoWidth = static_cast<int>(mPhoto.width), photoHeight = static_cast<int>(mPhoto.height);
   for (uint32_t y = 0; y < HEIGHT; ++y) {
-    std::memcpy(image.at(0, y), mPhoto.at(std::min(left, mPhoto.width - WIDTH), std::min(top + y, mPhoto.height - 1)),
-                size_t{WIDTH} * 3);
+    const int sourceY = std::clamp(static_cast<int>(y) - shiftY, 0, photoHeight - 1);
+    const uint8_t* row = mPhoto.at(0, static_cast<uint32_t>(sourceY));
+    uint8_t* out = image.at(0, y);
+    for (uint32_t x = 0; x < WIDTH; ++x) {
+      const int sourceX = std::clamp(static_cast<int>(x) - shiftX, 0, photoWidth - 1);
+      std::memcpy(out + 3 * x, row + 3 * sourceX, 3);
+    }
   }
   frame.index = index;
   frame.timestampNs = static_cast<int64_t>(t * 1e9);

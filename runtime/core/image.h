@@ -32,10 +32,18 @@ Result<void> writePng(const Image& image, const std::string& path);
 Result<std::vector<uint8_t>> encodePng(const Image& image, const std::string& context);
 
 // Reads a PNG, JPEG, BMP, TGA, GIF (first frame) or PNM file as RGB8 (alpha dropped, grey
-// expanded). Error: "<path>: cannot read image: <reason>".
+// expanded). JPEG goes through libjpeg-turbo (the pixels PIL and other tools decode), the rest
+// through stb_image. Error: "<path>: cannot read image: <reason>".
 Result<Image> readImage(const std::string& path);
 
 // The same from encoded bytes in memory; `name` labels errors.
 Result<Image> decodeImage(const uint8_t* bytes, size_t size, const std::string& name);
+
+// Reads only the header of an image file readImage accepts: its size, without decoding the
+// pixels (so a huge image can be refused before it is allocated). Same errors as readImage.
+struct ImageSize {
+  uint32_t width = 0, height = 0;  // pixels
+};
+Result<ImageSize> readImageSize(const std::string& path);
 
 }  // namespace meshrt

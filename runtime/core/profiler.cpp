@@ -150,6 +150,13 @@ void Profiler::recordCpuSpan(ThreadState& state, std::string&& name, int32_t dep
   mSpans.push_back(StoredSpan{std::move(name), state.trackId, depth, state.frame, startNs, endNs});
 }
 
+void Profiler::addCpuSpan(std::string_view name, int64_t startNs, int64_t endNs) {
+  if (!enabled()) return;
+  ThreadState& state = threadState();
+  const auto depth = static_cast<int32_t>(state.open.size()) + (state.inFrame ? 1 : 0);
+  recordCpuSpan(state, std::string(name), depth, startNs, endNs);
+}
+
 void Profiler::addGpuSpan(std::string_view name, std::string_view track, int64_t frame,
                           int64_t startNs, int64_t endNs) {
   if (!enabled()) return;

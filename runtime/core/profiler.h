@@ -72,6 +72,10 @@ class Profiler {
   void beginSpan(std::string_view name);
   void endSpan();
 
+  // A CPU span measured by the caller (nowNs() clock) on the calling thread's track and frame,
+  // one level inside the spans open now: for code that times intervals back to back.
+  void addCpuSpan(std::string_view name, int64_t startNs, int64_t endNs);
+
   // `startNs`/`endNs` already converted to the nowNs() clock; recorded at depth 0.
   void addGpuSpan(std::string_view name, std::string_view track, int64_t frame,
                   int64_t startNs, int64_t endNs);

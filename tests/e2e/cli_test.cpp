@@ -6,6 +6,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <set>
 #include <fstream>
 #include <sstream>
 
@@ -132,8 +133,8 @@ TEST_F(CliTest, DemoRejectsMissingAndCorruptPacks) {
 TEST_F(CliTest, HeadlessDemoWritesFramesAndTrace) {
   const fs::path out = mDir / "frames";
   const fs::path trace = mDir / "t.json";
-  const ProcessResult result =
-      runMeshrt({"demo", "--headless", "--frames", "10", "--out", out.string(), "--trace", trace.string()});
+  const ProcessResult result = runMeshrt(
+      {"demo", "--headless", "--pack", "none", "--frames", "10", "--out", out.string(), "--trace", trace.string()});
   ASSERT_EQ(result.exitCode, 0) << result.err;
   EXPECT_EQ(result.err, "") << "no validation or other messages expected";
   size_t pngs = 0;
@@ -167,6 +168,31 @@ TEST_F(CliTest, HeadlessDemoWritesFramesAndTrace) {
   for (int64_t i = 0; i < 10; ++i) allFrames.insert(i);
   EXPECT_EQ(summary->framesByName["preprocess"], allFrames) << "a GPU preprocess span for every frame";
   EXPECT_EQ(summary->framesByName["capture"], allFrames) << "a CPU capture span for every frame";
+}
+
+// The default pack on the built-in sample: the cup is found and tracked (the detector runs once),
+// every frame has the pack stages' spans, and the PNGs show the reconstruction.
+TEST_F(CliTest, HeadlessDemoRunsTheDefaultPackOnTheSample) {
+  if (!packInstalled("objectron-cup")) GTEST_SKIP() << "pack objectron-cup not installed (./meshrt.sh fetch)";
+  const fs::path out = mDir / "frames";
+  const fs::path trace = mDir / "t.json";
+  const ProcessResult result =
+      runMeshrt({"demo", "--headless", "--frames", "12", "--out", out.string(), "--trace", trace.string()});
+  ASSERT_EQ(result.exitCode, 0) << result.err;
+  EXPECT_EQ(result.err, "") << "no validation or other messages expected";
+  EXPECT_NE(result.out.find("pack: objectron-cup"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("objects found in 12 of 12 frames; detector ran on 1"), std::string::npos) << result.out;
+  std::ifstream in(trace);
+  std::stringstream text;
+  text << in.rdbuf();
+  auto summary = parseChromeTrace(text.str(), trace.string());
+  ASSERT_TRUE(summary.ok()) << summary.error().message;
+  std::set<int64_t> allFrames;
+  for (int64_t i = 0; i < 12; ++i) allFrames.insert(i);
+  for (const char* stage : {"capture", "preprocess", "encoder", "solve", "raster", "splat", "fuse", "render"}) {
+    EXPECT_EQ(summary->framesByName[stage], allFrames) << stage << ": a span in every frame";
+  }
+  EXPECT_EQ(summary->framesByName["decode"].count(0), 1u) << "the detector's outputs are decoded on frame 0";
 }
 
 TEST_F(CliTest, UnknownSubcommandAndFlag) {

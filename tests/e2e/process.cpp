@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <fstream>
 #include <sstream>
 
@@ -76,6 +77,16 @@ std::string jsonSchemaErrors(const std::string& schemaName, const std::string& p
                                            std::string(MESHRT_SOURCE_DIR) + "/docs/schemas/" + schemaName, path});
   if (result.exitCode == 0) return {};
   return "validate_json.py exit " + std::to_string(result.exitCode) + ": " + result.err;
+}
+
+bool packInstalled(const std::string& name) {
+  const ProcessResult result = runMeshrt({"info", "--json"});
+  const auto info = nlohmann::json::parse(result.out, nullptr, false);
+  if (info.is_discarded() || !info.contains("packs")) return false;
+  for (const auto& pack : info["packs"]) {
+    if (pack.value("name", "") == name && pack.value("error", "").empty()) return true;
+  }
+  return false;
 }
 
 }  // namespace meshrt::test

@@ -26,4 +26,7 @@ ProcessResult runProgram(const std::vector<std::string>& argv);
 // tests/tools/validate_json.py (Debian python3-jsonschema). Empty when valid, else its errors.
 std::string jsonSchemaErrors(const std::string& schemaName, const std::string& path);
 
+// True when `meshrt info --json` lists the pack `name` without a load error.
+bool packInstalled(const std::string& name);
+
 }  // namespace meshrt::test

@@ -1,0 +1,86 @@
+#include "heads/object_pipeline.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "core/mesh_io.h"
+#include "heads/head_pipelines.h"
+
+namespace meshrt {
+
+PinholeIntrinsics assumedIntrinsics(const PackSpec& pack, uint32_t width, uint32_t height) {
+  PinholeIntrinsics k;
+  k.fx = k.fy = pack.focalPerLongSide * float(std::max(width, height));
+  k.cx = 0.5f * float(width);
+  k.cy = 0.5f * float(height);
+  return k;
+}
+
+Result<TexturedMesh> loadPackTemplate(const PackSpec& pack) {
+  auto mesh = readObj(pack.templatePath);
+  if (!mesh) return mesh.error();
+  if (mesh->vertexCount() == 0 || mesh->triangleCount() == 0) {
+    return makeError(pack.templatePath, "template has no vertices or no triangles");
+  }
+  if (mesh->uvs.size() != size_t{2} * mesh->vertexCount()) {
+    return makeError(pack.templatePath, "template needs one UV per vertex (vt on every face corner)");
+  }
+  return mesh;
+}
+
+TrackingCropParams CropPipeline::trackingParams() const {
+  TrackingCropParams params;
+  params.scale = mPack.crop.scale;
+  params.square = mPack.crop.square;
+  params.rotationFrom = mPack.crop.trackingRotationFrom;
+  params.rotationTo = mPack.crop.trackingRotationTo;
+  params.targetAngleRad = mPack.crop.targetAngleRad;
+  params.minPresence = mPack.minPresence;
+  return params;
+}
+
+Result<PipelineFrameResult> CropPipeline::process(const Image& frame) {
+  if (frame.width == 0 || frame.height == 0 || (frame.channels != 3 && frame.channels != 4) ||
+      frame.pixels.size() != size_t{frame.width} * frame.height * frame.channels) {
+    return makeError(mPack.name + ": frame", "must be a non-empty RGB8 or RGBA8 image");
+  }
+  PipelineFrameResult result;
+  auto start = std::chrono::steady_clock::now();
+  std::vector<CropCandidate> candidates;
+  if (mOptions.tracking) {
+    for (const Track& track : mTracks) {
+      auto decision = nextTrackingCrop(track.keypoints, track.presence, trackingParams());
+      if (!decision) return decision.error();
+      if (!decision->runDetector) candidates.push_back({decision->crop, 0.0f});
+    }
+  }
+  mTracks.clear();
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    if (candidates.empty()) {
+      auto detected = detect(frame, result.timingsMs, start);
+      if (!detected) return detected.error();
+      candidates = std::move(*detected);
+      result.ranDetector = true;
+    }
+    for (const CropCandidate& candidate : candidates) {
+      auto object = reconstruct(frame, candidate, result.timingsMs, start);
+      if (!object) return object.error();
+      if (object->has_value()) result.objects.push_back(std::move(**object));
+    }
+    // Every tracked object lost: detect on this same frame rather than return nothing.
+    if (!result.objects.empty() || result.ranDetector) break;
+    candidates.clear();
+  }
+  if (mOptions.tracking) {
+    for (const ReconstructedObject& object : result.objects) mTracks.push_back({object.keypoints2d, object.score});
+  }
+  return result;
+}
+
+Result<std::unique_ptr<ObjectPipeline>> createObjectPipeline(const PackSpec& pack, const ObjectPipelineOptions& options) {
+  if (pack.head == "objectron") return createObjectronPipeline(pack, options);
+  if (pack.head == "face") return createFacePipeline(pack, options);
+  return makeError(pack.directory + "/pack.json: head", "'" + pack.head + "' has no pipeline (expected objectron or face)");
+}
+
+}  // namespace meshrt

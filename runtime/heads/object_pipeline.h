@@ -1,0 +1,101 @@
+// The category heads as a frame pipeline (DESIGN §2): detector → landmark crop → landmark model →
+// 3D pose and posed mesh, for the packs of docs/PACKS.md (head "objectron" or "face"). One
+// class per head behind this interface; createObjectPipeline() picks it from the pack.
+//
+// Models are imported once at create() and run by the oneDNN CpuExecutor. The preprocess runs
+// on the host (preprocessReference, the CPU reference of the Vulkan PreprocessStage).
+// Tracking (video, webcam, looped image): when enabled, the next frame's landmark crop comes
+// from this frame's keypoints (heads/tracking_crop.h) and the detector runs again only when no
+// object is tracked or a tracked object's presence drops below the pack's min_presence.
+#pragma once
+
+#include <array>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/image.h"
+#include "core/pack.h"
+#include "core/textured_mesh.h"
+#include "heads/epnp_box.h"
+#include "stages/preprocess.h"
+#include "meshrt/result.h"
+
+namespace meshrt {
+
+class Profiler;
+
+// How an object's camera maps its mesh to the image.
+enum class ObjectCameraModel {
+  // Full perspective with the pack's assumed intrinsics: pixel = K·(R·X + t), X in the object
+  // frame (+y up, DESIGN §5), camera frame OpenCV. t in `translationUnit` units.
+  Pinhole,
+  // Scaled orthographic in pixels (face): (x, y) = scale·(R·X)_xy + t_xy, X in the canonical
+  // face frame; z = scale·(R·X)_z + t_z is depth in pixels (smaller = nearer the camera).
+  OrthographicPixels,
+};
+
+struct ObjectCamera {
+  ObjectCameraModel model = ObjectCameraModel::Pinhole;
+  PinholeIntrinsics intrinsics;         // the photo's assumed pinhole (pack camera.focal_per_long_side)
+  std::array<float, 9> rotation{};      // R, object frame → camera frame, row-major
+  std::array<float, 3> translation{};   // t, camera frame (relative units, or pixels)
+  float scale = 1;                      // OrthographicPixels only
+};
+
+struct ObjectBox {
+  std::array<float, 3> center{};  // camera frame (OpenCV), translation unit
+  std::array<float, 3> size{};    // full extent along the box's x, y, z
+  std::array<float, 9> rotation{};  // box frame → camera, row-major
+  const char* translationUnit = BOX_TRANSLATION_UNIT;  // "relative": |center| = 1
+};
+
+struct ReconstructedObject {
+  float score = 0;                 // the landmark model's presence (face: sigmoid of the face flag)
+  float detectionScore = 0;        // the detector's score, 0 when the crop came from tracking
+  std::vector<float> keypoints2d;  // N×2 input-image pixels: 9 box keypoints (MediaPipe order)
+                                   // or 468 face landmarks (model index order)
+  std::vector<float> landmarkDepth;  // face: N depths in pixels (z scaled like x); empty for boxes
+  CropRect crop;                   // the landmark crop it was found in, pixels
+  ObjectCamera camera;
+  bool hasBox = false;
+  ObjectBox box;
+  // The posed mesh with the template's UVs and triangles. Boxes: camera frame, relative units.
+  // Face: input-image pixels (x right, y down) and depth z in pixels (smaller = nearer).
+  TexturedMesh mesh;
+};
+
+struct PipelineFrameResult {
+  std::vector<ReconstructedObject> objects;
+  bool ranDetector = false;
+  // Stage timings of this frame, milliseconds, in execution order (summed over objects).
+  std::vector<std::pair<std::string, double>> timingsMs;
+};
+
+struct ObjectPipelineOptions {
+  int threads = 2;        // oneDNN threads per model
+  bool tracking = false;  // false: every frame is detected from scratch (single images)
+  // When set, process() records CPU spans on the calling thread: "preprocess" and "encoder" per
+  // model run, "decode" (detector and landmark outputs), "solve" (EPnP box lift, face pose),
+  // "mesh". The profiler must outlive the pipeline.
+  Profiler* profiler = nullptr;
+};
+
+class ObjectPipeline {
+ public:
+  virtual ~ObjectPipeline() = default;
+  // `frame`: RGB8 or RGBA8. Errors are pipeline failures; "nothing found" is an empty result.
+  virtual Result<PipelineFrameResult> process(const Image& frame) = 0;
+  virtual void resetTracking() = 0;
+  virtual const PackSpec& pack() const = 0;
+};
+
+// Imports the pack's models and template and builds the head the pack names. Errors name the
+// file and reason (unknown head, a model that does not import, a template that does not fit).
+Result<std::unique_ptr<ObjectPipeline>> createObjectPipeline(const PackSpec& pack, const ObjectPipelineOptions& options);
+
+// The pack's assumed pinhole for a W×H photo: f = focal_per_long_side·max(W, H), centre W/2, H/2.
+PinholeIntrinsics assumedIntrinsics(const PackSpec& pack, uint32_t width, uint32_t height);
+
+}  // namespace meshrt
