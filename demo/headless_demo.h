@@ -34,6 +34,9 @@ struct HeadlessDemoParams {
   // Pack loop only: after the last frame, export the last object 0 seen and its fused texture
   // here (mesh_export.h); "" = no export. An error when no frame had an object.
   std::string exportDir;
+  // Pack loop: true = the encoder-I/O path (Vulkan preprocess into EncoderIo buffers, the
+  // executor through EncoderIo; heads/pack_model.h); false = the host preprocess.
+  bool vulkanEncoderIo = false;
 };
 
 // The process's resident memory after `frames` loop iterations (core/process_memory.h).
@@ -48,6 +51,7 @@ struct HeadlessDemoSummary {
   int64_t detectorRuns = 0;       // pack loop: frames where the detector ran (no track)
   int64_t pngsWritten = 0;
   double wallSeconds = 0;
+  std::string encoderIo = "none";  // pack loop: "host", "host-visible" or "cuda-zero-copy"
   std::vector<MemorySample> memory;  // in frame order; empty unless memorySampleEvery > 0
   std::optional<MeshExportFiles> exported;  // with exportDir: what was written
 };

@@ -18,10 +18,12 @@ Result<HeadlessDemoSummary> runHeadlessPackLoop(vk::Context& context, const Head
   std::unique_ptr<FrameSource> source = std::move(*opened);
   PackFrameParams frameParams;
   frameParams.encoderThreads = params.encoderThreads;
+  frameParams.vulkanEncoderIo = params.vulkanEncoderIo;
   auto processor = PackFrameProcessor::create(&context, *params.pack, profiler, frameParams);
   if (!processor) return processor.error();
 
   HeadlessDemoSummary summary;
+  summary.encoderIo = (*processor)->encoderIoName();
   // The latest object 0 and its fused texture, for the export after the last frame.
   std::optional<ReconstructedObject> lastObject;
   Image lastTexture;

@@ -36,13 +36,16 @@ void printUsage(std::FILE* out) {
                "                                  frames and at the last as JSON, --export DIR writes object 0's\n"
                "                                  mesh and fused texture after the last frame as export_NNNN.obj/\n"
                "                                  .mtl/.png and .glb, in the object's frame (+y up, docs/API.md)\n"
-               "  meshrt bench [--pack P] [--head H] [--source S] [--frames N] [--warmup W] --json FILE [--trace FILE]\n"
+               "  meshrt bench [--pack P] [--head H] [--encoder-io host|vulkan] [--source S] [--frames N] [--warmup W] --json FILE [--trace FILE]\n"
                "                                  the headless frame loop without PNGs (N = 200, W = 10 by default):\n"
                "                                  fps and per-stage mean/p50/p95/p99 on the CPU and GPU clocks (after\n"
                "                                  warm-up), frame overlap and profiling cost as JSON (docs/schemas/)\n"
                "  meshrt reconstruct --pack P [--head H] --input IMAGE --out DIR\n"
                "                                  one photo: result.json, mesh_K.obj/.mtl, texture_K.png,\n"
                "                                  overlay.png in DIR (written whole or not at all)\n"
+               "  meshrt render-dataset --pack P --seed N --count N --out DIR [--size S] [--batch G]\n"
+               "                                  synthetic training data of a ttp/regress pack: images, masks and\n"
+               "                                  labels (camera, coefficients, 2D vertices, visibility; docs/DATASET.md)\n"
                "  meshrt help                     this text\n"
                "\n"
                "environment:\n"
@@ -68,14 +71,11 @@ int main(int argc, char** argv) {
   if (command == "demo") return runDemo(args);
   if (command == "bench") return runBench(args);
   if (command == "reconstruct") return runReconstruct(args);
+  if (command == "render-dataset") return runRenderDataset(args);
   if (command == "help" || command == "--help" || command == "-h") {
     printUsage(stdout);
     return EXIT_OK;
   }
-  if (command == "render-dataset") {
-    printError("meshrt: '" + command + "' is not available in this build yet (see 'meshrt help')");
-    return EXIT_USAGE;
-  }
-  printError("meshrt: unknown subcommand '" + command + "' (expected info, demo, reconstruct, bench or help)");
+  printError("meshrt: unknown subcommand '" + command + "' (expected info, demo, reconstruct, bench, render-dataset or help)");
   return EXIT_USAGE;
 }
