@@ -17,9 +17,20 @@ layout(push_constant) uniform Push { UvSplatPush p; };
 
 #include "uv_splat_math.glsl"
 
+void insertQuad(uint qx, uint qy);
+
 void main() {
   uint qx = gl_GlobalInvocationID.x, qy = gl_GlobalInvocationID.y;
   if (qx + 1u >= p.imageWidth || qy + 1u >= p.imageHeight) return;
+  // lavapipe runs both sides of an `if` under a lane mask but ends a loop once no lane is left
+  // in it: the work of a quad sits in a loop that runs once, and only when its 4 pixels are on
+  // the object, so groups of off-object quads (most of a window's border) skip it.
+  bool onObject = uvSplatOnObject(uvSplatCornerPixel(qx, qy, 0)) && uvSplatOnObject(uvSplatCornerPixel(qx, qy, 1)) &&
+                  uvSplatOnObject(uvSplatCornerPixel(qx, qy, 2)) && uvSplatOnObject(uvSplatCornerPixel(qx, qy, 3));
+  for (uint once = onObject ? 0u : 1u; once < 1u; ++once) insertQuad(qx, qy);
+}
+
+void insertQuad(uint qx, uint qy) {
   UvQuad quad;
   if (!uvSplatLoadQuad(qx, qy, true, quad)) return;
   uint key = qy * (p.imageWidth - 1u) + qx;

@@ -174,6 +174,10 @@ Result<void> UvSplatStage::recordForward(vk::CommandStream& stream, const gpu::U
   const VkCommandBuffer cmd = stream.current();
   vkCmdFillBuffer(cmd, mLut.handle(), 0, VK_WHOLE_SIZE, UV_SPLAT_NO_QUAD);
   vkCmdFillBuffer(cmd, mDropped.handle(), 0, VK_WHOLE_SIZE, 0);
+  // The gather writes only texels some quad reaches; the rest keep these zeros.
+  const VkDeviceSize texelBytes = VkDeviceSize{base.textureWidth} * base.textureHeight * 4;
+  vkCmdFillBuffer(cmd, mTexture.handle(), 0, texelBytes * mLastConfig.channels, 0);
+  vkCmdFillBuffer(cmd, mWeight.handle(), 0, texelBytes, 0);
   transferToCompute(cmd);
   int span = timestamps ? timestamps->beginSpan(cmd, "uv_splat_insert") : -1;
   const vk::BufferBinding insertBindings[] = {{inputs.uvs}, {inputs.pixelIds}, {&mLut}, {&mDropped}};
