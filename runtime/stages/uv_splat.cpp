@@ -156,6 +156,7 @@ Result<void> UvSplatStage::checkBindingLimits(const UvSplatConfig& config) const
 gpu::UvSplatPush UvSplatStage::makePush(const UvSplatConfig& config, const UvSplatDeviceInputs& inputs) const {
   gpu::UvSplatPush push{};
   push.insertTilesX = insertTiles(config.maxQuadExtent, config.textureWidth);
+  push.insertTiles = push.insertTilesX * insertTiles(config.maxQuadExtent, config.textureHeight);
   push.imageWidth = config.imageWidth;
   push.imageHeight = config.imageHeight;
   push.channels = config.channels;
@@ -181,9 +182,9 @@ Result<void> UvSplatStage::recordForward(vk::CommandStream& stream, const gpu::U
   transferToCompute(cmd);
   int span = timestamps ? timestamps->beginSpan(cmd, "uv_splat_insert") : -1;
   const vk::BufferBinding insertBindings[] = {{inputs.uvs}, {inputs.pixelIds}, {&mLut}, {&mDropped}};
-  const uint32_t tiles = base.insertTilesX * insertTiles(mLastConfig.maxQuadExtent, base.textureHeight);
+  const uint32_t tileInvocations = mContext.info().type == "cpu" ? 1u : base.insertTiles;
   MESHRT_TRY(mInsert->dispatch(stream, insertBindings, &base, sizeof(base), vk::groupCount(base.imageWidth - 1, GROUP_SIDE),
-                                vk::groupCount(base.imageHeight - 1, GROUP_SIDE), tiles));
+                                vk::groupCount(base.imageHeight - 1, GROUP_SIDE), tileInvocations));
   if (timestamps) timestamps->endSpan(cmd, span);
   computeToCompute(cmd);
   span = timestamps ? timestamps->beginSpan(cmd, "uv_splat_gather") : -1;
