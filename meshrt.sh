@@ -34,6 +34,8 @@ PACKAGES=(
   python3-jsonschema
   # tools/export_encoders.py: the ONNX exports the importer's tests run (ResNet-18, MobileNetV2).
   python3-torch python3-torchvision python3-numpy
+  # tools/dataset.py: reads render-dataset's PNGs (already pulled in by python3-torchvision)
+  python3-pil
   # demo/ only (DESIGN §9): the window, its UI, and the e2e test's virtual display
   libglfw3-dev libimgui-dev xvfb
   # frame sources (runtime/capture): video files, MJPEG webcams and JPEG photos; ffmpeg makes the tests' clip

@@ -38,8 +38,10 @@ nlohmann::json collectInfo(const vk::Context& context) {
     // A pack that is found but does not load (bad field, model hash mismatch) says why.
     std::string error = pack.error;
     if (error.empty()) {
-      const Result<PackSpec> loaded = loadPack(pack.path);
+      // Dataset-only packs (ttp / regress without trained models, docs/DATASET.md) are listed as such.
+      const Result<PackSpec> loaded = loadPack(pack.path, PackLoadOptions{.requireModels = false});
       if (!loaded.ok()) error = loaded.error().message;
+      else if (!loaded->hasModels) entry["dataset_only"] = true;
     }
     if (!error.empty()) entry["error"] = error;
     packs.push_back(entry);
@@ -122,8 +124,8 @@ void printText(const nlohmann::json& info) {
   std::printf("Encoder backend: %s\n", info["encoder_backend"].get<std::string>().c_str());
   std::printf("Packs:           %zu found\n", info["packs"].size());
   for (const auto& pack : info["packs"]) {
-    std::printf("  %s (%s) %s%s\n", pack["name"].get<std::string>().c_str(), pack["head"].get<std::string>().c_str(),
-                pack["path"].get<std::string>().c_str(),
+    std::printf("  %s (%s%s) %s%s\n", pack["name"].get<std::string>().c_str(), pack["head"].get<std::string>().c_str(),
+                pack.contains("dataset_only") ? ", dataset only" : "", pack["path"].get<std::string>().c_str(),
                 pack.contains("error") ? (" ERROR: " + pack["error"].get<std::string>()).c_str() : "");
   }
   if (info["packs"].empty()) {

@@ -36,6 +36,9 @@ void printUsage(std::FILE* out) {
                "  meshrt reconstruct --pack P [--head H] --input IMAGE --out DIR\n"
                "                                  one photo: result.json, mesh_K.obj/.mtl, texture_K.png,\n"
                "                                  overlay.png in DIR (written whole or not at all)\n"
+               "  meshrt render-dataset --pack P --seed N --count N --out DIR [--size S] [--batch G]\n"
+               "                                  synthetic training data of a ttp/regress pack: images, masks and\n"
+               "                                  labels (camera, coefficients, 2D vertices, visibility; docs/DATASET.md)\n"
                "  meshrt help                     this text\n"
                "\n"
                "environment:\n"
@@ -64,14 +67,11 @@ int main(int argc, char** argv) {
   if (command == "demo") return runDemo(args);
   if (command == "bench") return runBench(args);
   if (command == "reconstruct") return runReconstruct(args);
+  if (command == "render-dataset") return runRenderDataset(args);
   if (command == "help" || command == "--help" || command == "-h") {
     printUsage(stdout);
     return EXIT_OK;
   }
-  if (command == "render-dataset") {
-    printError("meshrt: '" + command + "' is not available in this build yet (see 'meshrt help')");
-    return EXIT_USAGE;
-  }
-  printError("meshrt: unknown subcommand '" + command + "' (expected info, demo, reconstruct, bench or help)");
+  printError("meshrt: unknown subcommand '" + command + "' (expected info, demo, reconstruct, bench, render-dataset or help)");
   return EXIT_USAGE;
 }

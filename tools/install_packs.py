@@ -8,7 +8,8 @@ For each assets/pack_sources/<name>/pack.json: checks the SHA-256 of every model
 <cache>/packs/<name>/: pack.json with each model's "sha256" filled in, the models (hard links
 to the verified cache files, or copies), the label map, the template mesh (assets/templates/, or
 face_canonical.obj converted from MediaPipe's geometry_pipeline_metadata_landmarks.binarypb) and
-LICENSE (licence and source of every file). A pack is built in a temporary directory inside
+LICENSE (licence and source of every file). A dataset-only `ttp`/`regress` pack (no `models`,
+e.g. synthetic-bird) gets its template and deformation basis from assets/templates/. A pack is built in a temporary directory inside
 <cache>/packs and renamed into place, so a failure leaves the previous pack (or none), never a
 half-written one. A pack whose installed files already match is left alone ("up to date").
 A model whose hash differs is an error naming the file and both hashes (exit status 1).
@@ -30,6 +31,7 @@ REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FACE_METADATA = "geometry_pipeline_metadata_landmarks.binarypb"
 FACE_TEMPLATE = "face_canonical.obj"
 FACE_VERTICES = 468
+DEFORM_HEADS = ("ttp", "regress")  # template + deformation basis heads (docs/DATASET.md)
 
 
 class InstallError(Exception):
@@ -222,6 +224,9 @@ def plan_pack(source_path, store, templates_dir):
         origins.append(f"{file_name}: npm {origin} ({licence}), SHA-256 {sha256}")
         return sha256
 
+    if pack.get("head") in DEFORM_HEADS and "models" not in pack:
+        return name, plan_dataset_pack(pack, name, label, templates_dir)
+
     models = field(pack, "models", label)
     for role in ("detector", "landmarks"):
         model = field(pack, f"models.{role}", label)
@@ -255,6 +260,28 @@ def plan_pack(source_path, store, templates_dir):
         "".join(f"  {line}\n" for line in origins)).encode("utf-8"))
     files["pack.json"] = ("bytes", (json.dumps(pack, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
     return name, files
+
+
+def plan_dataset_pack(pack, name, label, templates_dir):
+    """A dataset-only ttp / regress pack (no models yet): pack.json, template, basis, LICENSE."""
+    files, origins = {}, []
+    for key in ("template.path", "basis.path"):
+        file_name = field(pack, key, label)
+        if not isinstance(file_name, str) or os.path.basename(file_name) != file_name:
+            raise InstallError(f"{label}: {key}: expected a plain file name")
+        committed = os.path.join(templates_dir, file_name)
+        try:
+            with open(committed, "rb") as stream:
+                files[file_name] = ("bytes", stream.read())
+        except OSError as error:
+            raise InstallError(f"{label}: {key}: {committed}: {error.strerror}") from None
+        origins.append(f"{file_name}: meshrt assets/templates (tools/make_templates.py)")
+    licence = field(pack, "licence", label)
+    files["LICENSE"] = ("bytes", (
+        f"Pack '{name}' for meshrt (dataset-only: no models yet). Licence: {licence}.\n"
+        "Installed by tools/install_packs.py.\n\nFiles:\n" + "".join(f"  {line}\n" for line in origins)).encode("utf-8"))
+    files["pack.json"] = ("bytes", (json.dumps(pack, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
+    return files
 
 
 def installed_matches(pack_dir, files):

@@ -10,8 +10,11 @@
 #include <nlohmann/json.hpp>
 
 #include "core/json_fields.h"
+#include "core/mesh_io.h"
+#include "core/npy_file.h"
 #include "core/pack_discovery.h"
 #include "core/sha256_file.h"
+#include "core/ttp_point_set.h"
 
 namespace meshrt {
 namespace {
@@ -21,6 +24,7 @@ namespace fs = std::filesystem;
 constexpr uint32_t MAX_INPUT_SIDE = 4096;       // pixels; model inputs are a few hundred
 constexpr int64_t MAX_KEYPOINTS = 100000;
 constexpr int64_t MAX_DETECTIONS = 1000;
+constexpr int64_t MAX_BASIS = TTP_MAX_BASIS;  // the most basis fields the TTP solver takes
 
 bool endsWith(const std::string& text, const std::string& suffix) {
   return text.size() >= suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
@@ -188,11 +192,59 @@ Result<void> readCropAndTracking(const JsonFields& root, uint32_t keypointCount,
   return {};
 }
 
+// The ttp / regress manifest (a learned template deformation, weak perspective): template with
+// fit "deform" and its basis [N][3][K]. Models are not defined for these heads yet: a pack of
+// this format is dataset-only (`meshrt render-dataset`), loaded with requireModels = false.
+Result<void> readDeformManifest(const JsonFields& root, const fs::path& directory, const PackLoadOptions& options,
+                                PackSpec& spec) {
+  if (root.has("models")) {
+    return root.error("models", "not defined for the " + spec.head + " head in pack format 1 yet (dataset-only packs)");
+  }
+  MESHRT_TRY(root.onlyKeys({"format", "name", "head", "category", "licence", "source", "template", "basis"}));
+  if (options.requireModels) {
+    return root.error("models", "missing: the " + spec.head +
+                                    " pack has no trained models yet (a dataset-only pack, for meshrt render-dataset)");
+  }
+  spec.hasModels = false;
+  JsonFields templ;
+  MESHRT_ASSIGN_OR_RETURN(templ, root.object("template"));
+  MESHRT_TRY(templ.onlyKeys({"path", "fit"}));
+  MESHRT_ASSIGN_OR_RETURN(spec.templatePath, resolveFile(templ, "path", directory, {".obj"}));
+  MESHRT_TRY(templ.choice("fit", {"deform"}));
+  spec.templateFit = TemplateFit::Deform;
+
+  JsonFields basis;
+  MESHRT_ASSIGN_OR_RETURN(basis, root.object("basis"));
+  MESHRT_TRY(basis.onlyKeys({"path", "count"}));
+  MESHRT_ASSIGN_OR_RETURN(spec.basisPath, resolveFile(basis, "path", directory, {".npy"}));
+  int64_t count = 0;
+  MESHRT_ASSIGN_OR_RETURN(count, basis.integer("count", 1, MAX_BASIS));
+  spec.basisCount = static_cast<uint32_t>(count);
+
+  auto mesh = readObj(spec.templatePath);
+  if (!mesh) return templ.error("path", mesh.error().message);
+  auto array = readNpy(spec.basisPath);
+  if (!array) return basis.error("path", array.error().message);
+  const std::vector<uint64_t> expected = {mesh->vertexCount(), 3, spec.basisCount};
+  if (array->type != NpyType::Float32 || array->shape != expected) {
+    auto text = [](const std::vector<uint64_t>& shape) {
+      std::string out;
+      for (const uint64_t side : shape) out += (out.empty() ? "" : "x") + std::to_string(side);
+      return out;
+    };
+    return basis.error("path", spec.basisPath + ": expected float32 " + text(expected) +
+                                   " (template vertices x 3 x basis.count), got " +
+                                   (array->type == NpyType::Float32 ? "float32 " : "another type, ") + text(array->shape));
+  }
+  for (const float value : array->floats())
+    if (!std::isfinite(value)) return basis.error("path", spec.basisPath + ": holds a non-finite value");
+  return {};
+}
+
 // The whole manifest except the hashes (cheap checks first; hashing reads the models).
-Result<PackSpec> readManifest(const nlohmann::json& json, const fs::path& directory, const std::string& manifest) {
+Result<PackSpec> readManifest(const nlohmann::json& json, const fs::path& directory, const std::string& manifest,
+                              const PackLoadOptions& options) {
   const JsonFields root(json, manifest, "");
-  MESHRT_TRY(root.onlyKeys({"format", "name", "head", "category", "licence", "source", "models", "detector", "crop",
-                            "tracking", "keypoints", "template", "camera"}));
   int64_t format = 0;
   MESHRT_ASSIGN_OR_RETURN(format, root.integer("format", INT64_MIN, INT64_MAX));
   if (format != PACK_FORMAT) {
@@ -205,12 +257,19 @@ Result<PackSpec> readManifest(const nlohmann::json& json, const fs::path& direct
   if (spec.name != directory.filename().string()) {
     return root.error("name", "'" + spec.name + "' differs from the directory name '" + directory.filename().string() + "'");
   }
+  static constexpr const char* HEADS[] = {"objectron", "face", "ttp", "regress"};
   size_t head = 0;
-  MESHRT_ASSIGN_OR_RETURN(head, root.choice("head", {"objectron", "face"}));
-  spec.head = head == 0 ? "objectron" : "face";
+  MESHRT_ASSIGN_OR_RETURN(head, root.choice("head", {HEADS[0], HEADS[1], HEADS[2], HEADS[3]}));
+  spec.head = HEADS[head];
   MESHRT_ASSIGN_OR_RETURN(spec.category, root.string("category"));
   MESHRT_ASSIGN_OR_RETURN(spec.licence, root.string("licence"));
   MESHRT_ASSIGN_OR_RETURN(spec.source, root.string("source"));
+  if (spec.head == "ttp" || spec.head == "regress") {
+    MESHRT_TRY(readDeformManifest(root, directory, options, spec));
+    return spec;
+  }
+  MESHRT_TRY(root.onlyKeys({"format", "name", "head", "category", "licence", "source", "models", "detector", "crop",
+                            "tracking", "keypoints", "template", "camera"}));
 
   int64_t keypoints = 0;
   MESHRT_ASSIGN_OR_RETURN(keypoints, root.integer("keypoints", 1, MAX_KEYPOINTS));
@@ -260,7 +319,7 @@ Result<void> verifyHash(const std::string& manifest, const char* role, const Pac
 
 }  // namespace
 
-Result<PackSpec> loadPack(const std::string& directory) {
+Result<PackSpec> loadPack(const std::string& directory, const PackLoadOptions& options) {
   if (directory.empty()) return makeError("loadPack", "no pack directory given");
   std::error_code error;
   fs::path absolute = fs::absolute(directory, error);
@@ -275,18 +334,20 @@ Result<PackSpec> loadPack(const std::string& directory) {
   if (json.is_discarded()) return makeError(manifest, "not valid JSON");
   if (!json.is_object()) return makeError(manifest, std::string("expected a JSON object, got ") + jsonTypeName(json));
   PackSpec spec;
-  MESHRT_ASSIGN_OR_RETURN(spec, readManifest(json, absolute, manifest));
+  MESHRT_ASSIGN_OR_RETURN(spec, readManifest(json, absolute, manifest, options));
+  if (!spec.hasModels) return spec;
   MESHRT_TRY(verifyHash(manifest, "detector", spec.detector));
   MESHRT_TRY(verifyHash(manifest, "landmarks", spec.landmarks));
   return spec;
 }
 
-Result<PackSpec> findAndLoadPack(const std::string& name, const std::string& bundledDir) {
+Result<PackSpec> findAndLoadPack(const std::string& name, const std::string& bundledDir,
+                                 const PackLoadOptions& options) {
   const std::vector<std::string> searchPath = packSearchPath(bundledDir);
   for (const PackEntry& entry : discoverPacks(searchPath)) {
     if (entry.name != name) continue;
     if (!entry.error.empty()) return makeError("pack '" + name + "'", entry.error);
-    return loadPack(entry.path);
+    return loadPack(entry.path, options);
   }
   std::string searched;
   for (const std::string& directory : searchPath) searched += (searched.empty() ? "" : ", ") + directory;

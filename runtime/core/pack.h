@@ -19,7 +19,11 @@ enum class PackCropMode {
   LetterboxZero,       // the whole frame, aspect kept, centred, zero bars
   LetterboxReplicate,  // the crop rectangle, aspect kept, centred, edge-replicated taps
 };
-enum class TemplateFit { Box, Landmarks };
+enum class TemplateFit {
+  Box,        // scaled into the fitted 3D box (objectron)
+  Landmarks,  // the vertices replaced by the landmarks (face)
+  Deform,     // template + deformation basis · coefficients, weak perspective (ttp, regress)
+};
 
 struct PackModelInput {
   uint32_t width = 0, height = 0;  // pixels
@@ -77,13 +81,25 @@ struct PackSpec {
   std::string templatePath;       // absolute path of the template OBJ
   TemplateFit templateFit = TemplateFit::Box;
   float focalPerLongSide = 1.2f;  // f = value * max(width, height) pixels
+  // ttp / regress: the deformation basis, float32 .npy [N][3][K] (heads/ttp_solver.h TtpModel
+  // layout), N = the template's vertex count; "" and 0 for the other heads.
+  std::string basisPath;
+  uint32_t basisCount = 0;  // K
+  bool hasModels = true;    // false: a dataset-only ttp / regress pack (PackLoadOptions::requireModels)
+};
+
+struct PackLoadOptions {
+  // false: a `ttp` or `regress` pack may come without `models` (a dataset-only pack, what
+  // `meshrt render-dataset` needs before any model is trained). Other heads always need models.
+  bool requireModels = true;
 };
 
 // Reads and validates `<directory>/pack.json`, resolves paths, checks the models' SHA-256.
-Result<PackSpec> loadPack(const std::string& directory);
+Result<PackSpec> loadPack(const std::string& directory, const PackLoadOptions& options = {});
 
 // Finds the pack called `name` on packSearchPath(bundledDir) and loads it. Error when absent:
 // "pack 'x': not found (searched: a, b, c)".
-Result<PackSpec> findAndLoadPack(const std::string& name, const std::string& bundledDir);
+Result<PackSpec> findAndLoadPack(const std::string& name, const std::string& bundledDir,
+                                 const PackLoadOptions& options = {});
 
 }  // namespace meshrt

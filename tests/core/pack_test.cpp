@@ -243,8 +243,8 @@ TEST_F(BadPack, OutOfRange) {
 }
 
 TEST_F(BadPack, UnknownHead) {
-  mJson["head"] = "regress";
-  expectError("head", "'regress' is not one of: objectron, face");
+  mJson["head"] = "segmentation";
+  expectError("head", "'segmentation' is not one of: objectron, face, ttp, regress");
 }
 
 TEST_F(BadPack, UnknownEnumValue) {

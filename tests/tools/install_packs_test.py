@@ -96,7 +96,14 @@ def main():
             for name in packs:
                 with open(os.path.join(packs_dir, name, "pack.json"), encoding="utf-8") as stream:
                     pack = json.load(stream)
-                for role in ("detector", "landmarks"):
+                if "models" not in pack:  # a dataset-only pack (synthetic-bird): template + basis
+                    for key in ("template", "basis"):
+                        with open(os.path.join(ROOT, "assets", "templates", pack[key]["path"]), "rb") as stream:
+                            committed = stream.read()
+                        with open(os.path.join(packs_dir, name, pack[key]["path"]), "rb") as stream:
+                            if stream.read() != committed:
+                                failures.append(f"{name}: installed {pack[key]['path']} differs from assets/templates")
+                for role in ("detector", "landmarks") if "models" in pack else ():
                     model = pack["models"][role]
                     if model.get("sha256") != hashes.get(model["path"]):
                         failures.append(f"{name}: models.{role}.sha256 {model.get('sha256')} is not models.json's")
