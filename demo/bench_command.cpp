@@ -1,7 +1,10 @@
-// `meshrt bench [--pack P] [--head H] [--source S] --frames N [--warmup W] --json FILE
-// [--trace FILE]`: the headless frame loop without PNG output (with a pack: the pack loop,
-// tracking a still image as on video), every stage on both clocks, summarized into the JSON of
-// DESIGN §7 (docs/schemas/bench.schema.json). Without --pack: the image stages only.
+// `meshrt bench [--pack P] [--head H] [--encoder-io host|vulkan] [--source S] --frames N
+// [--warmup W] --json FILE [--trace FILE]`: the headless frame loop without PNG output (with a
+// pack: the pack loop, tracking a still image as on video), every stage on both clocks,
+// summarized into the JSON of DESIGN §7 (docs/schemas/bench.schema.json). Without --pack: the
+// image stages only. --encoder-io: the pack's preprocess on the host (default) or the Vulkan
+// preprocess through interop::EncoderIo (heads/pack_model.h); the report's encoder_io says
+// which path ran.
 #include <cstdio>
 #include <filesystem>
 #include <optional>
@@ -35,7 +38,7 @@ Result<void> checkParentDir(const std::string& flag, const std::string& path) {
 
 int runBench(const std::vector<std::string>& args) {
   static constexpr FlagSpec FLAGS[] = {{"pack", true},   {"head", true}, {"source", true}, {"frames", true},
-                                       {"warmup", true}, {"json", true}, {"trace", true}};
+                                       {"warmup", true}, {"json", true}, {"trace", true}, {"encoder-io", true}};
   auto parsed = parseArgs(COMMAND, args, FLAGS);
   if (!parsed) {
     printError(parsed.error().message);
@@ -90,6 +93,15 @@ int runBench(const std::vector<std::string>& args) {
     printError(std::string(COMMAND) + ": --head needs --pack");
     return EXIT_USAGE;
   }
+  const std::string encoderIo = parsed->value("encoder-io").value_or("host");
+  if (encoderIo != "host" && encoderIo != "vulkan") {
+    printError(std::string(COMMAND) + ": --encoder-io " + encoderIo + ": expected host or vulkan");
+    return EXIT_USAGE;
+  }
+  if (parsed->has("encoder-io") && !pack) {
+    printError(std::string(COMMAND) + ": --encoder-io needs --pack");
+    return EXIT_USAGE;
+  }
   if (auto opened = openFrameSource(config.source); !opened) {
     printError(std::string(COMMAND) + ": --source " + config.source + ": " + opened.error().message);
     return EXIT_USAGE;
@@ -111,6 +123,7 @@ int runBench(const std::vector<std::string>& args) {
   params.saveEvery = 0;  // no PNGs: bench times the frame loop, not the PNG encoder
   params.pack = pack ? &*pack : nullptr;
   params.encoderThreads = ENCODER_THREADS;
+  params.vulkanEncoderIo = encoderIo == "vulkan";
   std::fprintf(stderr, "%s: %lld frames (%lld warm-up) of %s on %s\n", COMMAND, static_cast<long long>(config.frames),
                static_cast<long long>(config.warmup), config.source.c_str(), config.device.c_str());
   auto summary = runHeadlessDemo(**context, params, profiler);
@@ -118,6 +131,7 @@ int runBench(const std::vector<std::string>& args) {
     printError(std::string(COMMAND) + ": " + summary.error().message);
     return EXIT_FAILURE_RUNTIME;
   }
+  config.encoderIo = summary->encoderIo;
   const std::vector<SpanRecord> spans = profiler.spans();
   const nlohmann::json report = benchReportJson(config, spans, spanCostNs);
   if (auto written = writeJsonFile(report, *jsonPath); !written) {

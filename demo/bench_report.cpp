@@ -130,6 +130,7 @@ nlohmann::json benchReportJson(const BenchConfig& config, const std::vector<Span
   report["frames"] = measuredFrames;
   report["device"] = config.device;
   report["encoder_backend"] = config.encoderBackend;
+  report["encoder_io"] = config.encoderIo;
   report["fps"] = fps;
   report["stages"] = std::move(stages);
   report["pipelining"] = {{"frame_pairs", overlap.pairs},

@@ -21,6 +21,7 @@ struct BenchConfig {
   int64_t warmup = 0;          // frames dropped from every statistic
   std::string device;          // Vulkan device name
   std::string encoderBackend;  // "cpu-onednn", "cuda", or "none" without a pack
+  std::string encoderIo = "none";  // "host", "host-visible", "cuda-zero-copy"; "none" without a pack
   int threads = 0;             // encoder threads
 };
 

@@ -29,6 +29,9 @@ struct HeadlessDemoParams {
   // loop; the PNGs show the reconstruction and the fused texture.
   const PackSpec* pack = nullptr;
   int encoderThreads = 2;
+  // Pack loop: true = the encoder-I/O path (Vulkan preprocess into EncoderIo buffers, the
+  // executor through EncoderIo; heads/pack_model.h); false = the host preprocess.
+  bool vulkanEncoderIo = false;
 };
 
 // The process's resident memory after `frames` loop iterations (core/process_memory.h).
@@ -43,6 +46,7 @@ struct HeadlessDemoSummary {
   int64_t detectorRuns = 0;       // pack loop: frames where the detector ran (no track)
   int64_t pngsWritten = 0;
   double wallSeconds = 0;
+  std::string encoderIo = "none";  // pack loop: "host", "host-visible" or "cuda-zero-copy"
   std::vector<MemorySample> memory;  // in frame order; empty unless memorySampleEvery > 0
 };
 

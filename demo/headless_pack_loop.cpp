@@ -17,10 +17,12 @@ Result<HeadlessDemoSummary> runHeadlessPackLoop(vk::Context& context, const Head
   std::unique_ptr<FrameSource> source = std::move(*opened);
   PackFrameParams frameParams;
   frameParams.encoderThreads = params.encoderThreads;
+  frameParams.vulkanEncoderIo = params.vulkanEncoderIo;
   auto processor = PackFrameProcessor::create(&context, *params.pack, profiler, frameParams);
   if (!processor) return processor.error();
 
   HeadlessDemoSummary summary;
+  summary.encoderIo = (*processor)->encoderIoName();
   const int64_t start = nowNs();
   for (int64_t i = 0; i < params.frames; ++i) {
     profiler.beginFrame(i);

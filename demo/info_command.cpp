@@ -8,6 +8,7 @@
 #include "commands.h"
 #include "core/pack.h"
 #include "core/pack_discovery.h"
+#include "heads/pack_model.h"
 #include "interop/cuda_device.h"
 #include "interop/encoder_io_factory.h"
 #include "interop/external_support.h"
@@ -81,7 +82,11 @@ nlohmann::json collectInfo(const vk::Context& context) {
         {"external_memory_fd", external.memoryFd},
         {"external_memory_reason", external.memoryReason},
         {"external_timeline_semaphore_fd", external.timelineFd},
-        {"external_timeline_semaphore_reason", external.timelineReason}}},
+        {"external_timeline_semaphore_reason", external.timelineReason},
+        // The pack frame loop with `--encoder-io vulkan` (heads/pack_model.h): its encoder is
+        // the CPU executor, so its EncoderIo is host-visible whatever the device offers.
+        {"pack_encoder_io", "host-visible"},
+        {"pack_encoder_io_reason", PACK_ENCODER_IO_HOST_REASON}}},
       {"onednn",
        {{"version", std::to_string(dnnlVersion->major) + "." + std::to_string(dnnlVersion->minor) + "." +
                         std::to_string(dnnlVersion->patch)},
@@ -120,6 +125,8 @@ void printText(const nlohmann::json& info) {
     std::printf("Encoder I/O:     host-visible buffers; CUDA zero-copy off: %s\n",
                 interop["reason"].get<std::string>().c_str());
   }
+  std::printf("  pack loop:     %s (--encoder-io vulkan): %s\n", interop["pack_encoder_io"].get<std::string>().c_str(),
+              interop["pack_encoder_io_reason"].get<std::string>().c_str());
   std::printf("oneDNN:          %s\n", info["onednn"]["version"].get<std::string>().c_str());
   std::printf("Encoder backend: %s\n", info["encoder_backend"].get<std::string>().c_str());
   std::printf("Packs:           %zu found\n", info["packs"].size());

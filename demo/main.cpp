@@ -29,7 +29,7 @@ void printUsage(std::FILE* out) {
                "                                  --save-every K writes every K-th frame's PNG (0: none; default 1),\n"
                "                                  --memory-report FILE writes resident memory (VmRSS) every 100\n"
                "                                  frames and at the last as JSON\n"
-               "  meshrt bench [--pack P] [--head H] [--source S] [--frames N] [--warmup W] --json FILE [--trace FILE]\n"
+               "  meshrt bench [--pack P] [--head H] [--encoder-io host|vulkan] [--source S] [--frames N] [--warmup W] --json FILE [--trace FILE]\n"
                "                                  the headless frame loop without PNGs (N = 200, W = 10 by default):\n"
                "                                  fps and per-stage mean/p50/p95/p99 on the CPU and GPU clocks (after\n"
                "                                  warm-up), frame overlap and profiling cost as JSON (docs/schemas/)\n"

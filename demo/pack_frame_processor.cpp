@@ -19,6 +19,10 @@ Result<std::unique_ptr<PackFrameProcessor>> PackFrameProcessor::create(vk::Conte
   options.threads = params.encoderThreads;
   options.tracking = true;
   options.profiler = &profiler;
+  if (params.vulkanEncoderIo) {
+    if (!context) return makeError("pack frame loop", "the encoder-I/O path needs a Vulkan device");
+    options.encoderIoContext = context;
+  }
   auto pipeline = createObjectPipeline(pack, options);
   if (!pipeline) return pipeline.error();
   processor->mPipeline = std::move(*pipeline);

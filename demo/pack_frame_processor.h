@@ -32,6 +32,9 @@ struct PackFrameParams {
   float maxConfidence = 30.0f;      // fusion: A saturates here, so the texture keeps adapting
   bool renderOutput = true;         // false: no output image (bench without PNGs still renders
                                     // unless this is off; the demo and bench keep it on)
+  // true: the head's models run on the encoder-I/O path on `context` (ObjectPipelineOptions::
+  // encoderIoContext); needs a context.
+  bool vulkanEncoderIo = false;
 };
 
 struct PackFrameOutput {
@@ -51,6 +54,8 @@ class PackFrameProcessor {
   // Forgets the track and the fused texture (the next frame runs the detector).
   void reset();
   const PackSpec& pack() const { return mPack; }
+  // "host", "host-visible" or "cuda-zero-copy" (ObjectPipeline::encoderIoName).
+  const char* encoderIoName() const { return mPipeline->encoderIoName(); }
 
  private:
   PackFrameProcessor(PackSpec pack, Profiler& profiler, PackFrameParams params)

@@ -34,10 +34,10 @@ class FacePipeline final : public CropPipeline {
     if (mPack.keypointCount != FACE_LANDMARKS) {
       return makeError(mPack.directory + "/pack.json: keypoints", "the face head needs 468");
     }
-    auto detector = PackModelRunner::create(mPack.detector, mOptions.threads);
+    auto detector = createModelRunner(mPack.detector);
     if (!detector) return detector.error();
     mDetector = std::move(*detector);
-    auto landmarks = PackModelRunner::create(mPack.landmarks, mOptions.threads);
+    auto landmarks = createModelRunner(mPack.landmarks);
     if (!landmarks) return landmarks.error();
     mLandmarks = std::move(*landmarks);
     auto anchors = generateSsdAnchors(blazeFaceShortRangeAnchorParams());

@@ -13,6 +13,8 @@
 #include "core/profiler.h"
 #include "core/textured_mesh.h"
 #include "heads/object_pipeline.h"
+#include "heads/pack_model.h"
+#include "heads/pack_vulkan_frame.h"
 #include "heads/tracking_crop.h"
 
 namespace meshrt {
@@ -30,6 +32,9 @@ class CropPipeline : public ObjectPipeline {
     mFramesSinceDetection = 0;
   }
   const PackSpec& pack() const final { return mPack; }
+  const char* encoderIoName() const final;
+  std::string encoderIoFallbackReason() const final;
+  uint64_t frameUploads() const final { return mVulkanFrame ? mVulkanFrame->uploadCount() : 0; }
 
  protected:
   struct CropCandidate {
@@ -46,9 +51,14 @@ class CropPipeline : public ObjectPipeline {
                                                                  std::chrono::steady_clock::time_point& start) = 0;
   // The pack's crop for the next frame from this frame's keypoints.
   TrackingCropParams trackingParams() const;
+  // A runner for one of the pack's models on the path the options choose (host, or encoder
+  // I/O sharing this pipeline's PackVulkanFrame). Heads create their runners with this.
+  Result<std::unique_ptr<PackModelRunner>> createModelRunner(const PackModel& model);
 
   PackSpec mPack;
   ObjectPipelineOptions mOptions;
+  std::unique_ptr<PackVulkanFrame> mVulkanFrame;  // encoder-I/O path only; outlives the runners
+  const PackModelRunner* mFirstRunner = nullptr;   // for encoderIoName()
 
  private:
   struct Track {

@@ -39,11 +39,30 @@ TrackingCropParams CropPipeline::trackingParams() const {
   return params;
 }
 
+Result<std::unique_ptr<PackModelRunner>> CropPipeline::createModelRunner(const PackModel& model) {
+  if (mOptions.encoderIoContext && !mVulkanFrame) {
+    auto frame = PackVulkanFrame::create(*mOptions.encoderIoContext);
+    if (!frame) return makeError(mPack.name + ": encoder I/O", frame.error().message);
+    mVulkanFrame = std::move(*frame);
+  }
+  auto runner = PackModelRunner::create(model, mOptions.threads, mVulkanFrame.get());
+  if (runner && !mFirstRunner) mFirstRunner = runner->get();
+  return runner;
+}
+
+const char* CropPipeline::encoderIoName() const { return mFirstRunner ? mFirstRunner->encoderIoName() : "host"; }
+
+std::string CropPipeline::encoderIoFallbackReason() const {
+  return mFirstRunner ? mFirstRunner->encoderIoFallbackReason() : std::string();
+}
+
 Result<PipelineFrameResult> CropPipeline::process(const Image& frame) {
   if (frame.width == 0 || frame.height == 0 || (frame.channels != 3 && frame.channels != 4) ||
       frame.pixels.size() != size_t{frame.width} * frame.height * frame.channels) {
     return makeError(mPack.name + ": frame", "must be a non-empty RGB8 or RGBA8 image");
   }
+  // Encoder I/O: the frame goes to the device once; the detector and every landmark run read it.
+  if (mVulkanFrame) MESHRT_TRY(mVulkanFrame->upload(frame));
   PipelineFrameResult result;
   auto start = std::chrono::steady_clock::now();
   std::vector<CropCandidate> candidates;

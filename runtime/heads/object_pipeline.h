@@ -3,7 +3,10 @@
 // class per head behind this interface; createObjectPipeline() picks it from the pack.
 //
 // Models are imported once at create() and run by the oneDNN CpuExecutor. The preprocess runs
-// on the host (preprocessReference, the CPU reference of the Vulkan PreprocessStage).
+// on the host (preprocessReference, the CPU reference of the Vulkan PreprocessStage), or, with
+// options.encoderIoContext, as the Vulkan PreprocessStage writing the encoder input through
+// interop::EncoderIo (heads/pack_model.h); the frame is then uploaded once per process() and
+// read by every model run of that frame. Both give the same results (docs/INTEROP.md).
 // Tracking (video, webcam, looped image): when enabled, the next frame's landmark crop comes
 // from this frame's keypoints (heads/tracking_crop.h) and the detector runs again only when no
 // object is tracked, a tracked object's presence drops below the pack's min_presence, or
@@ -25,6 +28,9 @@
 
 namespace meshrt {
 
+namespace vk {
+class Context;
+}
 class Profiler;
 
 // How an object's camera maps its mesh to the image.
@@ -86,6 +92,11 @@ struct ObjectPipelineOptions {
   // alone does not reject other objects (the cup model scores 0.99998 on a cat in the cup's old
   // crop), so a track can stick to something else until the detector looks again.
   uint32_t redetectEveryFrames = 0;
+  // Set: the encoder-I/O path on this Vulkan device (heads/pack_model.h): the Vulkan
+  // preprocess writes the encoder input into EncoderIo buffers, the executor reads them and
+  // writes its outputs there, synchronized by the EncoderIo timelines. Null: the host path.
+  // The context must outlive the pipeline.
+  vk::Context* encoderIoContext = nullptr;
 };
 
 class ObjectPipeline {
@@ -95,6 +106,12 @@ class ObjectPipeline {
   virtual Result<PipelineFrameResult> process(const Image& frame) = 0;
   virtual void resetTracking() = 0;
   virtual const PackSpec& pack() const = 0;
+  // "host" or the EncoderIo path name ("host-visible", "cuda-zero-copy"), and on the EncoderIo
+  // path why it is not CUDA zero-copy (empty otherwise).
+  virtual const char* encoderIoName() const = 0;
+  virtual std::string encoderIoFallbackReason() const = 0;
+  // Frames uploaded to the Vulkan device so far (0 on the host path): one per process().
+  virtual uint64_t frameUploads() const = 0;
 };
 
 // Imports the pack's models and template and builds the head the pack names. Errors name the

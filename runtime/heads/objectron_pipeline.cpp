@@ -25,10 +25,10 @@ class ObjectronPipeline final : public CropPipeline {
   ObjectronPipeline(PackSpec pack, ObjectPipelineOptions options) : CropPipeline(std::move(pack), options) {}
 
   Result<void> init() {
-    auto detector = PackModelRunner::create(mPack.detector, mOptions.threads);
+    auto detector = createModelRunner(mPack.detector);
     if (!detector) return detector.error();
     mDetector = std::move(*detector);
-    auto landmarks = PackModelRunner::create(mPack.landmarks, mOptions.threads);
+    auto landmarks = createModelRunner(mPack.landmarks);
     if (!landmarks) return landmarks.error();
     mLandmarks = std::move(*landmarks);
     auto anchors = generateSsdAnchors(objectronSsdAnchorParams());

@@ -95,6 +95,9 @@ class EncoderIo {
   // The Vulkan buffers of frame's slot, for descriptor sets and copies.
   VkBuffer inputBuffer(uint64_t frame, size_t index) const;
   VkBuffer outputBuffer(uint64_t frame, size_t index) const;
+  // The same buffers as vk::Buffer, for stages that bind them (PreprocessStage::record).
+  const vk::Buffer& inputBufferObject(uint64_t frame, size_t index) const { return mBuffers[inputIndex(slotOf(frame), index)]; }
+  const vk::Buffer& outputBufferObject(uint64_t frame, size_t index) const { return mBuffers[outputIndex(slotOf(frame), index)]; }
   const EncoderIoParams& params() const { return mParams; }
 
   // Producer (preprocess) side, recorded into its command buffer and submit:
