@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "commands.h"
+#include "openmp_spin.h"
 #include "vk/leak_sanitizer_pins.h"
 
 namespace meshrt::cli {
@@ -51,7 +52,9 @@ void printUsage(std::FILE* out) {
                "environment:\n"
                "  MESHRT_DEVICE=<name substring or index>  pick the Vulkan device\n"
                "  MESHRT_VALIDATION=1                      enable Vulkan validation; any message fails the run\n"
-               "  MESHRT_PACK_PATH=<dir>[:<dir>...]        extra directories to search for packs\n",
+               "  MESHRT_PACK_PATH=<dir>[:<dir>...]        extra directories to search for packs\n"
+               "  GOMP_SPINCOUNT, OMP_WAIT_POLICY          OpenMP idle spinning (oneDNN encoder); with neither\n"
+               "                                           set, meshrt restarts itself with GOMP_SPINCOUNT=10000\n",
                MESHRT_VERSION);
 }
 
@@ -60,6 +63,7 @@ void printUsage(std::FILE* out) {
 
 int main(int argc, char** argv) {
   using namespace meshrt::cli;
+  boundOpenMpSpinning(argv);  // may re-execute the program once (openmp_spin.h)
   meshrt::vk::pinVulkanLibrariesForLeakSanitizer();
   if (argc < 2) {
     printUsage(stderr);

@@ -24,7 +24,10 @@ void main() {
   uint texel = j * p.textureWidth + i;
   uint texels = p.textureWidth * p.textureHeight;
   uint pixels = p.imageWidth * p.imageHeight;
-  for (uint c = 0u; c < p.channels; ++c) texture[c * texels + texel] = 0.0;
+  // The texture chunk and the weights arrive zero-filled (vkCmdFillBuffer). Texels no entry
+  // reaches keep those zeros; every write below sits in a loop, which lavapipe ends as soon as
+  // no lane is left in it (an `if` would run under a lane mask), so empty groups skip them.
+  bool touched = false;
   precise float weightSum = 0.0;
   for (uint slot = 0u; slot < p.lutCapacity; ++slot) {
     uint key = lut[texel * p.lutCapacity + slot];
@@ -45,9 +48,10 @@ void main() {
       texture[c * texels + texel] = value;
     }
     weightSum = weightSum + (w.x + w.y + w.z + w.w);
+    touched = true;
   }
-  if (p.channelBase == 0u) weight[texel] = weightSum;
-  for (uint c = 0u; c < p.channels; ++c) {
+  for (uint once = (touched && p.channelBase == 0u) ? 0u : 1u; once < 1u; ++once) weight[texel] = weightSum;
+  for (uint c = 0u; c < (touched ? p.channels : 0u); ++c) {
     precise float value = weightSum > 0.0 ? texture[c * texels + texel] / weightSum : 0.0;
     texture[c * texels + texel] = value;
   }

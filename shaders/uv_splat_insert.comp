@@ -1,7 +1,9 @@
 #version 460
 // UV splat pass 1: insert every used quad into the lookup table of each texel it contains.
-// Dispatch: (ceil((W - 1) / 8), ceil((H - 1) / 8), tilesX * tilesY): one invocation per quad and
-// 32 x 32 tile of its candidate texels (bounded work per invocation). Each texel keeps
+// Dispatch: (ceil((W - 1) / 8), ceil((H - 1) / 8), Z): one invocation per quad and every Z-th
+// 32 x 32 tile of its candidate texels: Z = tilesX * tilesY on GPUs (bounded work per
+// invocation), Z = 1 on CPU devices (lavapipe), where an invocation per tile would load and test
+// every quad once per tile although most quads reach one tile. Each texel keeps
 // its L smallest quad indices, ascending, via a chain of atomicMin; the final slots do not
 // depend on the interleaving. Pairs past the L-th slot are counted in dropped[0].
 #include "uv_splat_params.h"
@@ -17,29 +19,42 @@ layout(push_constant) uniform Push { UvSplatPush p; };
 
 #include "uv_splat_math.glsl"
 
+void insertQuad(uint qx, uint qy);
+
 void main() {
   uint qx = gl_GlobalInvocationID.x, qy = gl_GlobalInvocationID.y;
   if (qx + 1u >= p.imageWidth || qy + 1u >= p.imageHeight) return;
+  // lavapipe runs both sides of an `if` under a lane mask but ends a loop once no lane is left
+  // in it: the work of a quad sits in a loop that runs once, and only when its 4 pixels are on
+  // the object, so groups of off-object quads (most of a window's border) skip it.
+  bool onObject = uvSplatOnObject(uvSplatCornerPixel(qx, qy, 0)) && uvSplatOnObject(uvSplatCornerPixel(qx, qy, 1)) &&
+                  uvSplatOnObject(uvSplatCornerPixel(qx, qy, 2)) && uvSplatOnObject(uvSplatCornerPixel(qx, qy, 3));
+  for (uint once = onObject ? 0u : 1u; once < 1u; ++once) insertQuad(qx, qy);
+}
+
+void insertQuad(uint qx, uint qy) {
   UvQuad quad;
   if (!uvSplatLoadQuad(qx, qy, true, quad)) return;
   uint key = qy * (p.imageWidth - 1u) + qx;
   ivec4 range = uvSplatCandidateTexels(quad);
-  int tile = int(gl_GlobalInvocationID.z);
   int tileSize = int(UV_SPLAT_INSERT_TILE);
-  int i0 = range.x + (tile % int(p.insertTilesX)) * tileSize, j0 = range.z + (tile / int(p.insertTilesX)) * tileSize;
-  int i1 = min(range.y, i0 + tileSize - 1), j1 = min(range.w, j0 + tileSize - 1);
-  for (int j = j0; j <= j1; ++j) {
-    for (int i = i0; i <= i1; ++i) {
-      float s, t;
-      if (!uvSplatInverseBilinear(quad, float(i), float(j), s, t)) continue;
-      uint base = (uint(j) * p.textureWidth + uint(i)) * p.lutCapacity;
-      uint carry = key;
-      for (uint slot = 0u; slot < p.lutCapacity; ++slot) {
-        uint old = atomicMin(lut[base + slot], carry);
-        carry = max(old, carry);
-        if (carry == UV_SPLAT_NO_QUAD) break;
+  for (uint tile = gl_GlobalInvocationID.z; tile < p.insertTiles; tile += gl_NumWorkGroups.z) {
+    int i0 = range.x + int(tile % p.insertTilesX) * tileSize, j0 = range.z + int(tile / p.insertTilesX) * tileSize;
+    if (j0 > range.w) break;  // tiles go row by row: the rest are below the quad's texels too
+    int i1 = min(range.y, i0 + tileSize - 1), j1 = min(range.w, j0 + tileSize - 1);
+    for (int j = j0; j <= j1; ++j) {
+      for (int i = i0; i <= i1; ++i) {
+        float s, t;
+        if (!uvSplatInverseBilinear(quad, float(i), float(j), s, t)) continue;
+        uint base = (uint(j) * p.textureWidth + uint(i)) * p.lutCapacity;
+        uint carry = key;
+        for (uint slot = 0u; slot < p.lutCapacity; ++slot) {
+          uint old = atomicMin(lut[base + slot], carry);
+          carry = max(old, carry);
+          if (carry == UV_SPLAT_NO_QUAD) break;
+        }
+        if (carry != UV_SPLAT_NO_QUAD) atomicAdd(dropped[0], 1u);
       }
-      if (carry != UV_SPLAT_NO_QUAD) atomicAdd(dropped[0], 1u);
     }
   }
 }

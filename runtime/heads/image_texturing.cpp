@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <vector>
 
 #include "core/profiler.h"
@@ -10,6 +11,7 @@
 #include "vk/command_stream.h"
 #include "vk/context.h"
 #include "vk/gpu_allocator.h"
+#include "vk/staging.h"
 
 namespace meshrt {
 
@@ -104,41 +106,64 @@ Result<ImageTexture> ImageTexturer::texture(const Image& frame, const TexturedMe
   rasterConfig.width = width;
   rasterConfig.height = height;
   const gpu::RasterView views[1] = {view};
-  Result<RasterImage> raster = Error{};
-  ScopedSpan rasterSpan = profiler ? profiler->span("raster") : ScopedSpan{};
-  if (mRaster) {
-    auto ran = mRaster->run(*mStream, rasterMesh, views, rasterConfig);
-    if (!ran) return ran.error();
-    raster = mRaster->download(*mStream);
-  } else {
-    raster = rasterReference(rasterMesh, views, rasterConfig);
-  }
-  rasterSpan = ScopedSpan{};
-  if (!raster) return raster.error();
-
-  // Splat inputs: RGB [3][H][W] in 0..255, UVs [H][W][2], mask = covered.
   const size_t pixels = size_t{width} * height;
-  std::vector<float> features(3 * pixels);
-  std::vector<float> uvs(2 * pixels, 0.0f);
-  std::vector<uint8_t> mask(pixels, 0);
-  ImageTexture result;
-  for (size_t p = 0; p < pixels; ++p) {
-    const size_t framePixel = (size_t{y0} + p / width) * frame.width + x0 + p % width;
-    for (uint32_t c = 0; c < 3; ++c) features[c * pixels + p] = float(frame.pixels[framePixel * frame.channels + c]);
-    if (raster->triangleIds[p] == RASTER_NO_TRIANGLE) continue;
-    mask[p] = 1;
-    uvs[2 * p] = raster->attributes[p * raster->attributeStride];
-    uvs[2 * p + 1] = raster->attributes[p * raster->attributeStride + 1];
-    ++result.coveredPixels;
-  }
   UvSplatConfig splatConfig;
   splatConfig.imageWidth = width;
   splatConfig.imageHeight = height;
   splatConfig.channels = 3;
   splatConfig.textureWidth = splatConfig.textureHeight = params.textureSize;
-  const UvSplatInputs inputs{features, uvs, mask};
-  ScopedSpan splatSpan = profiler ? profiler->span("splat") : ScopedSpan{};
-  auto splat = mSplat ? mSplat->forward(*mStream, splatConfig, inputs) : uvSplatForwardReference(splatConfig, inputs);
+  splatConfig.returnLookupTable = false;  // forward only: the table is not read back
+  // Splat features: RGB [3][H][W] in 0..255, the window of the frame.
+  std::vector<float> features(3 * pixels);
+  for (size_t p = 0; p < pixels; ++p) {
+    const size_t framePixel = (size_t{y0} + p / width) * frame.width + x0 + p % width;
+    for (uint32_t c = 0; c < 3; ++c) features[c * pixels + p] = float(frame.pixels[framePixel * frame.channels + c]);
+  }
+  ImageTexture result;
+  Result<UvSplatForward> splat = Error{};
+  if (mRaster) {
+    // The splat reads the raster's UVs and triangle ids on the device; only the ids come back
+    // (to count covered pixels), and the frame's features go up with the splat's own submission.
+    ScopedSpan rasterSpan = profiler ? profiler->span("raster") : ScopedSpan{};
+    auto ran = mRaster->run(*mStream, rasterMesh, views, rasterConfig);
+    if (!ran) return ran.error();
+    auto ids = vk::downloadNow(*mStream, *mAllocator, mRaster->triangleIds(), 0, pixels * 4);
+    if (!ids) return ids.error();
+    rasterSpan = ScopedSpan{};
+    for (size_t p = 0; p < pixels; ++p) {
+      uint32_t id;
+      std::memcpy(&id, ids->data() + p * 4, 4);
+      result.coveredPixels += id != RASTER_NO_TRIANGLE ? 1 : 0;
+    }
+    UvSplatDeviceInputs deviceInputs;
+    deviceInputs.hostFeatures = features;
+    deviceInputs.uvs = &mRaster->attributes();
+    deviceInputs.uvStride = rasterAttributeStride(rasterMesh.extraCount);
+    deviceInputs.uvOffset = 0;
+    deviceInputs.pixelIds = &mRaster->triangleIds();
+    ScopedSpan splatSpan = profiler ? profiler->span("splat") : ScopedSpan{};
+    auto splatRan = mSplat->run(*mStream, splatConfig, deviceInputs);
+    if (!splatRan) return splatRan.error();
+    splat = mSplat->downloadForward(*mStream);
+  } else {
+    ScopedSpan rasterSpan = profiler ? profiler->span("raster") : ScopedSpan{};
+    auto raster = rasterReference(rasterMesh, views, rasterConfig);
+    rasterSpan = ScopedSpan{};
+    if (!raster) return raster.error();
+    // Splat inputs: UVs [H][W][2], mask = covered.
+    std::vector<float> uvs(2 * pixels, 0.0f);
+    std::vector<uint8_t> mask(pixels, 0);
+    for (size_t p = 0; p < pixels; ++p) {
+      if (raster->triangleIds[p] == RASTER_NO_TRIANGLE) continue;
+      mask[p] = 1;
+      uvs[2 * p] = raster->attributes[p * raster->attributeStride];
+      uvs[2 * p + 1] = raster->attributes[p * raster->attributeStride + 1];
+      ++result.coveredPixels;
+    }
+    const UvSplatInputs inputs{features, uvs, mask};
+    ScopedSpan splatSpan = profiler ? profiler->span("splat") : ScopedSpan{};
+    splat = uvSplatForwardReference(splatConfig, inputs);
+  }
   if (!splat) return splat.error();
 
   const size_t texels = size_t{params.textureSize} * params.textureSize;

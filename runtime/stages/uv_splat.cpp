@@ -156,6 +156,7 @@ Result<void> UvSplatStage::checkBindingLimits(const UvSplatConfig& config) const
 gpu::UvSplatPush UvSplatStage::makePush(const UvSplatConfig& config, const UvSplatDeviceInputs& inputs) const {
   gpu::UvSplatPush push{};
   push.insertTilesX = insertTiles(config.maxQuadExtent, config.textureWidth);
+  push.insertTiles = push.insertTilesX * insertTiles(config.maxQuadExtent, config.textureHeight);
   push.imageWidth = config.imageWidth;
   push.imageHeight = config.imageHeight;
   push.channels = config.channels;
@@ -174,12 +175,16 @@ Result<void> UvSplatStage::recordForward(vk::CommandStream& stream, const gpu::U
   const VkCommandBuffer cmd = stream.current();
   vkCmdFillBuffer(cmd, mLut.handle(), 0, VK_WHOLE_SIZE, UV_SPLAT_NO_QUAD);
   vkCmdFillBuffer(cmd, mDropped.handle(), 0, VK_WHOLE_SIZE, 0);
+  // The gather writes only texels some quad reaches; the rest keep these zeros.
+  const VkDeviceSize texelBytes = VkDeviceSize{base.textureWidth} * base.textureHeight * 4;
+  vkCmdFillBuffer(cmd, mTexture.handle(), 0, texelBytes * mLastConfig.channels, 0);
+  vkCmdFillBuffer(cmd, mWeight.handle(), 0, texelBytes, 0);
   transferToCompute(cmd);
   int span = timestamps ? timestamps->beginSpan(cmd, "uv_splat_insert") : -1;
   const vk::BufferBinding insertBindings[] = {{inputs.uvs}, {inputs.pixelIds}, {&mLut}, {&mDropped}};
-  const uint32_t tiles = base.insertTilesX * insertTiles(mLastConfig.maxQuadExtent, base.textureHeight);
+  const uint32_t tileInvocations = mContext.info().type == "cpu" ? 1u : base.insertTiles;
   MESHRT_TRY(mInsert->dispatch(stream, insertBindings, &base, sizeof(base), vk::groupCount(base.imageWidth - 1, GROUP_SIDE),
-                                vk::groupCount(base.imageHeight - 1, GROUP_SIDE), tiles));
+                                vk::groupCount(base.imageHeight - 1, GROUP_SIDE), tileInvocations));
   if (timestamps) timestamps->endSpan(cmd, span);
   computeToCompute(cmd);
   span = timestamps ? timestamps->beginSpan(cmd, "uv_splat_gather") : -1;
@@ -197,6 +202,11 @@ Result<void> UvSplatStage::recordForward(vk::CommandStream& stream, const gpu::U
   }
   if (timestamps) timestamps->endSpan(cmd, span);
   vk::recordDownload(cmd, mDropped, 0, mDroppedReadback, 0, sizeof(uint32_t));
+  // The outputs go to host-visible copies in this submission (downloadForward() needs no other).
+  const VkDeviceSize texels = VkDeviceSize{base.textureWidth} * base.textureHeight;
+  vk::recordDownload(cmd, mTexture, 0, mTextureReadback, 0, texels * mLastConfig.channels * 4);
+  vk::recordDownload(cmd, mWeight, 0, mWeightReadback, 0, texels * 4);
+  if (mLastConfig.returnLookupTable) vk::recordDownload(cmd, mLut, 0, mLutReadback, 0, texels * mLastConfig.lutCapacity * 4);
   return {};
 }
 
@@ -204,18 +214,34 @@ Result<void> UvSplatStage::run(vk::CommandStream& stream, const UvSplatConfig& c
                                const UvSplatDeviceInputs& inputs, vk::GpuTimestamps* timestamps) {
   MESHRT_TRY(validateUvSplatConfig(config));
   MESHRT_TRY(checkBindingLimits(config));
-  if (!inputs.features || !inputs.uvs || !inputs.pixelIds || !*inputs.features || !*inputs.uvs || !*inputs.pixelIds) {
-    return makeError("uv_splat: inputs", "features, uvs and pixelIds buffers are required");
+  const bool hostFeatures = inputs.features == nullptr && !inputs.hostFeatures.empty();
+  if ((!hostFeatures && (!inputs.features || !*inputs.features)) || !inputs.uvs || !inputs.pixelIds || !*inputs.uvs ||
+      !*inputs.pixelIds) {
+    return makeError("uv_splat: inputs", "features (or hostFeatures), uvs and pixelIds buffers are required");
   }
   if (inputs.uvStride < 2 || inputs.uvOffset + 2 > inputs.uvStride) {
     return makeError("uv_splat: inputs.uvStride/uvOffset", "need uvOffset + 2 <= uvStride");
   }
   const uint64_t pixels = uint64_t{config.imageWidth} * config.imageHeight;
   const uint64_t lastPixel = inputs.firstPixel + pixels;
-  if (inputs.features->size() < pixels * config.channels * 4) return makeError("uv_splat: inputs.features", "buffer too small for C*H*W floats");
+  if (hostFeatures && inputs.hostFeatures.size() != pixels * config.channels) {
+    return makeError("uv_splat: inputs.hostFeatures", std::to_string(inputs.hostFeatures.size()) +
+                                                         " floats, expected C*H*W = " + std::to_string(pixels * config.channels));
+  }
+  if (!hostFeatures && inputs.features->size() < pixels * config.channels * 4) return makeError("uv_splat: inputs.features", "buffer too small for C*H*W floats");
   if (inputs.uvs->size() < lastPixel * inputs.uvStride * 4) return makeError("uv_splat: inputs.uvs", "buffer too small for the UV records");
   if (inputs.pixelIds->size() < lastPixel * 4) return makeError("uv_splat: inputs.pixelIds", "buffer too small for H*W ids");
-  return execute(stream, config, inputs, timestamps, {});
+  if (!hostFeatures) return execute(stream, config, inputs, timestamps, {});
+  // Host features: uploaded through the stage's staging buffer in the same submission.
+  const auto featureBytes = std::as_bytes(inputs.hostFeatures);
+  using MU = vk::MemoryUsage;
+  MESHRT_TRY(ensureBuffer(mStaging, featureBytes.size(), VK_BUFFER_USAGE_TRANSFER_SRC_BIT, MU::Upload, "uv_splat staging"));
+  MESHRT_TRY(ensureBuffer(mFeatures, featureBytes.size(), STORAGE, MU::DeviceLocal, "uv_splat features"));
+  UvSplatDeviceInputs withFeatures = inputs;
+  withFeatures.features = &mFeatures;
+  withFeatures.hostFeatures = {};
+  auto upload = [&](VkCommandBuffer cmd) { return vk::recordUpload(cmd, mStaging, 0, featureBytes, mFeatures, 0); };
+  return execute(stream, config, withFeatures, timestamps, upload);
 }
 
 Result<void> UvSplatStage::execute(vk::CommandStream& stream, const UvSplatConfig& config,
@@ -228,6 +254,13 @@ Result<void> UvSplatStage::execute(vk::CommandStream& stream, const UvSplatConfi
   MESHRT_TRY(ensureBuffer(mWeight, texels * 4, STORAGE, MU::DeviceLocal, "uv_splat weight"));
   MESHRT_TRY(ensureBuffer(mDropped, 4, STORAGE, MU::DeviceLocal, "uv_splat dropped"));
   MESHRT_TRY(ensureBuffer(mDroppedReadback, 4, VK_BUFFER_USAGE_TRANSFER_DST_BIT, MU::Readback, "uv_splat dropped readback"));
+  MESHRT_TRY(ensureBuffer(mTextureReadback, texels * config.channels * 4, VK_BUFFER_USAGE_TRANSFER_DST_BIT, MU::Readback,
+                          "uv_splat texture readback"));
+  MESHRT_TRY(ensureBuffer(mWeightReadback, texels * 4, VK_BUFFER_USAGE_TRANSFER_DST_BIT, MU::Readback, "uv_splat weight readback"));
+  if (config.returnLookupTable) {
+    MESHRT_TRY(ensureBuffer(mLutReadback, texels * config.lutCapacity * 4, VK_BUFFER_USAGE_TRANSFER_DST_BIT, MU::Readback,
+                            "uv_splat lut readback"));
+  }
   mHaveForward = false;
   mLastConfig = config;
   mLastInputs = inputs;
@@ -275,23 +308,19 @@ Result<UvSplatForward> UvSplatStage::forward(vk::CommandStream& stream, const Uv
   return downloadForward(stream);
 }
 
-Result<UvSplatForward> UvSplatStage::downloadForward(vk::CommandStream& stream) {
+Result<UvSplatForward> UvSplatStage::downloadForward(vk::CommandStream& /*stream*/) {
   if (!mHaveForward) return makeError("uv_splat", "downloadForward() before a successful forward()/run()");
   const UvSplatConfig& config = mLastConfig;
   const size_t texels = size_t{config.textureWidth} * config.textureHeight;
-  auto texture = vk::downloadNow(stream, mAllocator, mTexture, 0, texels * config.channels * 4);
-  if (!texture) return texture.error();
-  auto weight = vk::downloadNow(stream, mAllocator, mWeight, 0, texels * 4);
-  if (!weight) return weight.error();
-  auto lut = vk::downloadNow(stream, mAllocator, mLut, 0, texels * config.lutCapacity * 4);
-  if (!lut) return lut.error();
   UvSplatForward out;
   out.texture.resize(texels * config.channels);
   out.weight.resize(texels);
-  out.lut.resize(texels * config.lutCapacity);
-  std::memcpy(out.texture.data(), texture->data(), texture->size());
-  std::memcpy(out.weight.data(), weight->data(), weight->size());
-  std::memcpy(out.lut.data(), lut->data(), lut->size());
+  std::memcpy(out.texture.data(), mTextureReadback.mapped(), out.texture.size() * 4);
+  std::memcpy(out.weight.data(), mWeightReadback.mapped(), out.weight.size() * 4);
+  if (config.returnLookupTable) {
+    out.lut.resize(texels * config.lutCapacity);
+    std::memcpy(out.lut.data(), mLutReadback.mapped(), out.lut.size() * 4);
+  }
   out.droppedEntries = mLastDropped;
   return out;
 }

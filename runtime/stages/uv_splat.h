@@ -43,6 +43,10 @@ struct UvSplatConfig {
   uint32_t textureWidth = 0, textureHeight = 0;  // Wt, Ht
   float maxQuadExtent = 0.2f;                    // UV units
   uint32_t lutCapacity = 10;                     // quads kept per texel, 1..32
+  // false: forward()/downloadForward() leave UvSplatForward::lut empty and the lookup table is
+  // not read back (a forward-only caller such as the live texturing saves a
+  // Ht*Wt*lutCapacity*4-byte copy). The table stays on the device for backward() either way.
+  bool returnLookupTable = true;
 };
 
 struct UvSplatInputs {
@@ -119,6 +123,9 @@ struct UvSplatDeviceInputs {
   // RASTER_NO_TRIANGLE) = off the object. RasterStage::triangleIds() fits as is.
   const vk::Buffer* pixelIds = nullptr;
   uint32_t firstPixel = 0;  // view b of a raster batch: b * H * W
+  // Used when `features` is null: fp32 [C][H][W] on the host, uploaded in the same submission
+  // as the passes (into a stage-owned buffer that grows only).
+  std::span<const float> hostFeatures;
 };
 
 class UvSplatStage {
@@ -133,6 +140,8 @@ class UvSplatStage {
                                  vk::GpuTimestamps* timestamps = nullptr);
   // The forward passes on device inputs, waited on; outputs stay in texture(), weight(), lut().
   // The caller guarantees the buffers hold finite UVs on pixels that are on the object.
+  // The same submission copies texture and weight (and the lookup table when
+  // config.returnLookupTable) to host-visible buffers, so downloadForward() only copies memory.
   Result<void> run(vk::CommandStream& stream, const UvSplatConfig& config, const UvSplatDeviceInputs& inputs,
                    vk::GpuTimestamps* timestamps = nullptr);
   Result<UvSplatForward> downloadForward(vk::CommandStream& stream);
@@ -175,6 +184,7 @@ class UvSplatStage {
   std::unique_ptr<vk::ComputePipeline> mInsert, mGather, mBackward, mSample;
   vk::Buffer mStaging, mFeatures, mUvs, mPixelIds;           // host-input copies
   vk::Buffer mLut, mTexture, mWeight, mDropped, mDroppedReadback;
+  vk::Buffer mTextureReadback, mWeightReadback, mLutReadback;  // filled by every forward submission
   vk::Buffer mSampleStaging, mSampleTexture, mSampleUvs, mSampleIds, mSampleImage;
   vk::Buffer mGradStaging, mTextureGrad, mFeatureGrad, mUvGrad;
   UvSplatConfig mLastConfig;

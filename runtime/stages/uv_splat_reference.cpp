@@ -141,6 +141,7 @@ Result<UvSplatForward> uvSplatForwardReference(const UvSplatConfig& config, cons
   UvSplatForward out;
   out.lut = buildLut(config, inputs.uvs.data(), inputs.mask, out.droppedEntries);
   gather(config, inputs.features.data(), inputs.uvs.data(), out.lut, out.texture, out.weight);
+  if (!config.returnLookupTable) out.lut = {};
   return out;
 }
 

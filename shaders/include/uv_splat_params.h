@@ -47,7 +47,8 @@ struct UvSplatPush {
                         // texture exceeds one storage-buffer binding)
   uint insertTilesX;    // insert pass: candidate tiles per quad along i (dispatch z = tilesX * tilesY)
   uint bindingChannels;  // backward: channels per texture / upstream-gradient binding
-  uint pad3;
+  uint insertTiles;     // insert pass: tilesX * tilesY; an invocation takes tiles z, z + dispatch z, ...
+                        // (dispatch z = insertTiles: one tile each; 1 on CPU devices: all, in a loop)
 };
 
 MESHRT_GPU_NAMESPACE_END

@@ -61,6 +61,12 @@ class ImageTexturingTest : public VulkanTest {
     std::printf("%s: %u covered pixels, %u filled texels, max byte difference %d\n", packName.c_str(),
                 gpuTexture->coveredPixels, gpuTexture->filledTexels, worst);
     EXPECT_LE(worst, 1);
+    // A second frame on the same texturer reuses its device buffers: the same bytes again.
+    auto again = (*gpu)->texture(*image, object.mesh, params);
+    ASSERT_TRUE(again.ok()) << again.error().message;
+    EXPECT_EQ(again->texture.pixels, gpuTexture->texture.pixels);
+    EXPECT_EQ(again->weight, gpuTexture->weight);
+    EXPECT_EQ(again->coveredPixels, gpuTexture->coveredPixels);
   }
 };
 

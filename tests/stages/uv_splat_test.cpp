@@ -166,6 +166,29 @@ TEST_F(UvSplatTest, RasterBuffersFeedTheSplatWithoutAHostRoundTrip) {
   EXPECT_EQ(devicePath->texture, hostPath->texture);
   EXPECT_EQ(devicePath->weight, hostPath->weight);
   EXPECT_EQ(devicePath->lut, hostPath->lut);
+
+  // Forward only, features from the host in the same submission (the live texturing's path):
+  // the same texture and weight bit for bit, no lookup table read back.
+  UvSplatConfig forwardOnly = config;
+  forwardOnly.returnLookupTable = false;
+  UvSplatDeviceInputs hostFeatureInputs = inputs;
+  hostFeatureInputs.features = nullptr;
+  hostFeatureInputs.hostFeatures = features;
+  ASSERT_TRUE(stage->run(*stream, forwardOnly, hostFeatureInputs).ok());
+  auto forwardOnlyPath = stage->downloadForward(*stream);
+  ASSERT_TRUE(forwardOnlyPath.ok());
+  EXPECT_EQ(std::memcmp(forwardOnlyPath->texture.data(), hostPath->texture.data(), hostPath->texture.size() * 4), 0);
+  EXPECT_EQ(std::memcmp(forwardOnlyPath->weight.data(), hostPath->weight.data(), hostPath->weight.size() * 4), 0);
+  EXPECT_TRUE(forwardOnlyPath->lut.empty());
+  auto referenceForwardOnly = uvSplatForwardReference(forwardOnly, {features, uvs, mask});
+  ASSERT_TRUE(referenceForwardOnly.ok());
+  EXPECT_TRUE(referenceForwardOnly->lut.empty());
+  hostFeatureInputs.hostFeatures = std::span(features).first(features.size() - 1);
+  auto shortFeatures = stage->run(*stream, forwardOnly, hostFeatureInputs);
+  ASSERT_FALSE(shortFeatures.ok());
+  EXPECT_NE(shortFeatures.error().message.find("inputs.hostFeatures"), std::string::npos) << shortFeatures.error().message;
+  ASSERT_TRUE(stage->run(*stream, config, inputs).ok());  // backward below reads the table of a full run
+
   const std::vector<float> upstream = randomUpstream(hostPath->texture.size(), 78);
   auto deviceGrads = stage->backward(*stream, upstream);
   ASSERT_TRUE(deviceGrads.ok());
