@@ -32,6 +32,16 @@ int64_t elementCount(const Shape& shape) {
   return count;
 }
 
+int64_t boundedElementCount(const Shape& shape) {
+  int64_t count = 1;
+  for (int64_t dimension : shape) {
+    if (dimension < 0 || dimension > MAX_TENSOR_ELEMENTS) return -1;
+    if (dimension > 0 && count > MAX_TENSOR_ELEMENTS / dimension) return -1;
+    count *= dimension;
+  }
+  return count;
+}
+
 std::string shapeString(const Shape& shape) {
   std::string text = "[";
   for (size_t i = 0; i < shape.size(); ++i) {
@@ -91,6 +101,23 @@ Error unsupportedOpError(std::string_view source, std::string_view nodeName, std
   if (!context.empty()) context += ": ";
   context += "node '" + std::string(nodeName) + "' (" + std::string(opName) + ")";
   return makeError(context, "unsupported op");
+}
+
+Error oneLineError(const Error& error) {
+  static const char* HEX = "0123456789abcdef";
+  std::string text;
+  text.reserve(error.message.size());
+  for (const char character : error.message) {
+    const auto byte = static_cast<unsigned char>(character);
+    if (byte >= 0x20 && byte != 0x7F) {
+      text.push_back(character);
+    } else {
+      text += "\\x";
+      text.push_back(HEX[byte >> 4]);
+      text.push_back(HEX[byte & 0xF]);
+    }
+  }
+  return Error{std::move(text)};
 }
 
 float halfToFloat(uint16_t bits) {
