@@ -117,6 +117,12 @@ Error oneLineError(const Error& error) {
       text.push_back(HEX[byte & 0xF]);
     }
   }
+  if (text.size() > MAX_ERROR_CHARACTERS) {
+    const size_t head = MAX_ERROR_CHARACTERS / 2, tail = MAX_ERROR_CHARACTERS / 2 - 64;
+    const size_t elided = text.size() - head - tail;
+    text = text.substr(0, head) + " [... " + std::to_string(elided) + " characters elided ...] " +
+           text.substr(text.size() - tail);
+  }
   return Error{std::move(text)};
 }
 

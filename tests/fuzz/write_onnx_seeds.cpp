@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <string>
 #include <utility>
 #include <vector>
@@ -164,6 +165,104 @@ OnnxModelBuilder opset11() {
   return model;
 }
 
+// Edge cases a corrupt file can hold (each must fail with an error, or import): a zero-sized
+// initializer of enormous dims, huge pads, scales, axes and attributes. Seeds for the fuzzer's
+// edge paths; the seed writer only requires that they do not crash.
+std::vector<std::pair<const char*, OnnxModelBuilder>> edgeSeeds() {
+  std::vector<std::pair<const char*, OnnxModelBuilder>> seeds;
+  {
+    OnnxModelBuilder model;  // Add of a 0-element constant of shape [0][2^62]
+    model.input("x", {1, 4});
+    model.floatInitializer("empty", {0, int64_t{1} << 62}, {});
+    model.node("Add", {"x", "empty"}, {"y"});
+    model.output("y");
+    seeds.emplace_back("edge_empty_huge_constant.onnx", std::move(model));
+  }
+  {
+    OnnxModelBuilder model;  // Pad by 2^62 on each side
+    model.input("x", {1, 1, 2, 2});
+    model.int64Initializer("pads", {8}, {0, 0, int64_t{1} << 62, int64_t{1} << 62, 0, 0, int64_t{1} << 62, 1});
+    model.node("Pad", {"x", "pads"}, {"y"});
+    model.output("y");
+    seeds.emplace_back("edge_huge_pads.onnx", std::move(model));
+  }
+  {
+    OnnxModelBuilder model;  // Resize by 1e30
+    model.input("x", {1, 1, 2, 2});
+    model.floatInitializer("scales", {4}, {1.0f, 1.0f, 1e30f, 1e30f});
+    model.node("Resize", {"x", "", "scales"}, {"y"});
+    model.output("y");
+    seeds.emplace_back("edge_huge_resize.onnx", std::move(model));
+  }
+  {
+    OnnxModelBuilder model;  // Conv with dilations 2^40 and strides 2^40
+    model.input("x", {1, 1, 4, 4});
+    model.floatInitializer("w", {1, 1, 2, 2}, {1.0f, 1.0f, 1.0f, 1.0f});
+    auto& conv = model.node("Conv", {"x", "w"}, {"y"});
+    setInts(conv, "dilations", {int64_t{1} << 40, 1});
+    setInts(conv, "strides", {int64_t{1} << 40, 1});
+    model.output("y");
+    seeds.emplace_back("edge_huge_dilation.onnx", std::move(model));
+  }
+  {
+    OnnxModelBuilder model;  // MaxPool with a kernel of 2^40, ceil_mode
+    model.input("x", {1, 1, 4, 4});
+    auto& pool = model.node("MaxPool", {"x"}, {"y"});
+    setInts(pool, "kernel_shape", {int64_t{1} << 40, 2});
+    setInt(pool, "ceil_mode", 1);
+    model.output("y");
+    seeds.emplace_back("edge_huge_kernel.onnx", std::move(model));
+  }
+  {
+    OnnxModelBuilder model;  // Unsqueeze to rank 12, Flatten and Softmax with far axes
+    model.input("x", {1, 2});
+    model.int64Initializer("axes", {8}, {2, 3, 4, 5, 6, 7, 8, 9});
+    model.node("Unsqueeze", {"x", "axes"}, {"u"});
+    setInt(model.node("Flatten", {"u"}, {"f"}), "axis", -1000);
+    setInt(model.node("Softmax", {"f"}, {"y"}), "axis", int64_t{1} << 40);
+    model.output("y");
+    seeds.emplace_back("edge_far_axes.onnx", std::move(model));
+  }
+  {
+    OnnxModelBuilder model;  // Shape → Gather at index -2^62 → Reshape
+    model.input("x", {1, 3, 2, 2});
+    model.int64Initializer("index", {}, {-(int64_t{1} << 62)});
+    model.node("Shape", {"x"}, {"shape"});
+    model.node("Gather", {"shape", "index"}, {"picked"});
+    model.node("Reshape", {"x", "picked"}, {"y"});
+    model.output("y");
+    seeds.emplace_back("edge_gather_far_index.onnx", std::move(model));
+  }
+  {
+    OnnxModelBuilder model;  // Transpose with a repeated, out-of-range perm; Concat axis 2^40
+    model.input("x", {1, 2, 3});
+    setInts(model.node("Transpose", {"x"}, {"t"}), "perm", {0, 0, int64_t{1} << 40});
+    setInt(model.node("Concat", {"t", "x"}, {"y"}), "axis", int64_t{1} << 40);
+    model.output("y");
+    seeds.emplace_back("edge_bad_perm_axis.onnx", std::move(model));
+  }
+  {
+    OnnxModelBuilder model;  // Gemm of [1][2^31] weights declared with 4 values
+    model.input("x", {1, 4});
+    onnx::TensorProto& w = model.floatInitializer("w", {int64_t{1} << 31, 4}, {1.0f, 2.0f, 3.0f, 4.0f});
+    (void)w;
+    setInt(model.node("Gemm", {"x", "w"}, {"y"}), "transB", 1);
+    model.output("y");
+    seeds.emplace_back("edge_weights_dims_lie.onnx", std::move(model));
+  }
+  {
+    OnnxModelBuilder model;  // ReduceMean over every axis, twice the same; BatchNorm epsilon NaN
+    model.input("x", {1, 2, 2, 2});
+    for (const char* name : {"s", "b", "m", "v"}) model.floatInitializer(name, {2}, {1.0f, 1.0f});
+    auto& bn = model.node("BatchNormalization", {"x", "s", "b", "m", "v"}, {"n"});
+    setFloat(bn, "epsilon", std::numeric_limits<float>::quiet_NaN());
+    setInts(model.node("ReduceMean", {"n"}, {"y"}), "axes", {3, 3, -1, -5});
+    model.output("y");
+    seeds.emplace_back("edge_reduce_bn.onnx", std::move(model));
+  }
+  return seeds;
+}
+
 }  // namespace
 }  // namespace meshrt::test
 
@@ -175,14 +274,18 @@ int main(int argc, char** argv) {
   }
   const std::filesystem::path directory(argv[1]);
   std::filesystem::create_directories(directory);
-  const std::vector<std::pair<const char*, OnnxModelBuilder>> seeds = {
+  std::vector<std::pair<const char*, OnnxModelBuilder>> seeds = {
       {"conv_encoder.onnx", convEncoder()},          {"shape_chain.onnx", shapeChain()},
       {"depthwise_branches.onnx", depthwiseBranches()}, {"matmul_chain.onnx", matmulChain()},
       {"reduce_squeeze.onnx", reduceAndSqueeze()},   {"opset11.onnx", opset11()}};
   int failures = 0;
-  for (const auto& [name, model] : seeds) {
+  auto edges = edgeSeeds();
+  const size_t importing = seeds.size();
+  for (auto& edge : edges) seeds.push_back(std::move(edge));
+  for (size_t i = 0; i < seeds.size(); ++i) {
+    const auto& [name, model] = seeds[i];
     auto graph = model.import(name);
-    if (!graph.ok()) {
+    if (i < importing && !graph.ok()) {
       std::fprintf(stderr, "seed %s does not import: %s\n", name, graph.error().message.c_str());
       ++failures;
       continue;
@@ -199,7 +302,8 @@ int main(int argc, char** argv) {
       }
     }
     std::filesystem::rename(temporary, path);
-    std::printf("%s: %zu bytes, %zu nodes\n", path.c_str(), bytes.size(), graph->nodes.size());
+    std::printf("%s: %zu bytes, %s\n", path.c_str(), bytes.size(),
+                graph.ok() ? (std::to_string(graph->nodes.size()) + " nodes").c_str() : graph.error().message.c_str());
   }
   return failures == 0 ? 0 : 1;
 }
