@@ -117,7 +117,7 @@ export_onnx_models() {
 
 # The importers' libFuzzer targets (tests/fuzz/, docs/TESTING.md "Fuzzing"), one after another,
 # each for $1 seconds at nice 19. New inputs go to build-fuzz/corpus/<target>/ (the committed
-# seeds in tests/fuzz/corpus/ are read, never written); a crash, hang (> 10 s per input), leak or
+# seeds in tests/fuzz/corpus/ and regressions in tests/fuzz/regressions/ are read, never written); a crash, hang (> 10 s per input), leak or
 # sanitizer report stops that target and leaves its reproducer in build-fuzz/artifacts/<target>/.
 # MESHRT_FUZZ_EXTRA_CORPUS=DIR adds a read-only corpus directory (e.g. the model cache) to every run.
 run_fuzzers() {
@@ -128,7 +128,7 @@ run_fuzzers() {
     local options=(-max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1
                    -artifact_prefix="$artifacts/")
     [ -f "tests/fuzz/$target.dict" ] && options+=(-dict="tests/fuzz/$target.dict")
-    local corpora=("$work" "tests/fuzz/corpus/$target")
+    local corpora=("$work" "tests/fuzz/corpus/$target" "tests/fuzz/regressions/$target")
     [ -n "${MESHRT_FUZZ_EXTRA_CORPUS:-}" ] && corpora+=("$MESHRT_FUZZ_EXTRA_CORPUS")
     log_file=build-fuzz/fuzz-$target.log
     log "Fuzzing $target for ${seconds}s (seeds tests/fuzz/corpus/$target; log $log_file)"
@@ -136,7 +136,7 @@ run_fuzzers() {
     nice -n 19 "build-fuzz/tests/fuzz/${target}_fuzzer" tests/fuzz/regressions/$target/* >/dev/null 2>&1 ||
       { status=1; log "$target: a committed regression fails again (run it: build-fuzz/tests/fuzz/${target}_fuzzer tests/fuzz/regressions/$target/*)"; }
     if nice -n 19 "build-fuzz/tests/fuzz/${target}_fuzzer" "${options[@]}" "${corpora[@]}" >"$log_file" 2>&1; then
-      grep -E '^#[0-9]+ +DONE' "$log_file" | tail -n1 || true
+      grep -E '^#[0-9]+[[:space:]]+DONE' "$log_file" | tail -n1 || true
     else
       status=1
       grep -E 'ERROR|SUMMARY|Test unit written' "$log_file" || tail -n 20 "$log_file"
