@@ -7,7 +7,8 @@
 #                                          (Release suite, then the ASan+UBSan suite)
 #   ./meshrt.sh build                      set up and build (Release) into build/
 #   ./meshrt.sh fetch                      fetch the pinned models (assets/models.json) into
-#                                          the cache; build, test and demo do this first
+#                                          the cache and install the packs built from them
+#                                          (docs/PACKS.md); build, test and demo do this first
 #   ./meshrt.sh fuzz [seconds]             install clang + libFuzzer, build the fuzz preset into
 #                                          build-fuzz/, run each importer's fuzz target for
 #                                          [seconds] (default 600) on its seed corpus, nice'd
@@ -15,8 +16,9 @@
 # Environment:
 #   MESHRT_TEST_PRESETS="release asan"   which ctest presets `test` runs (CMakePresets.json)
 #   MESHRT_SKIP_APT=1                    do not touch system packages (you installed them)
-#   MESHRT_CACHE=DIR                     model cache: fetched MediaPipe models, exported ONNX
-#                                        encoders (default $XDG_CACHE_HOME/meshrt or ~/.cache/meshrt)
+#   MESHRT_CACHE=DIR                     model cache: fetched MediaPipe models, installed packs,
+#                                        exported ONNX encoders (default $XDG_CACHE_HOME/meshrt or
+#                                        ~/.cache/meshrt)
 #   MESHRT_FUZZ_EXTRA_CORPUS=DIR         `fuzz`: an extra read-only corpus dir (e.g. the model cache)
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -28,8 +30,12 @@ PACKAGES=(
   libdnnl-dev ocl-icd-opencl-dev nlohmann-json3-dev libstb-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libonnx-dev libprotobuf-dev
+  # pack loading: the models' SHA-256 (OpenSSL libcrypto, runtime/core/sha256_file.cpp)
+  libssl-dev
   # tools/fetch_models.py (npm pack of the pinned MediaPipe packages)
   python3 npm
+  # tests/tools/validate_json.py: result.json and bench JSON against docs/schemas/
+  python3-jsonschema
   # tools/export_encoders.py: the ONNX exports the importer's tests run (ResNet-18, MobileNetV2).
   python3-torch python3-torchvision python3-numpy
   # demo/ only (DESIGN §9): the window, its UI, and the e2e test's virtual display
@@ -80,6 +86,9 @@ fetch_models() {
   [ -x "$python" ] || python=python3
   log "Models (assets/models.json)"
   "$python" tools/fetch_models.py || die "model fetch failed (see the line above)"
+  # The category packs (docs/PACKS.md) from the verified models; a no-op when they are current.
+  log "Packs (assets/pack_sources)"
+  "$python" tools/install_packs.py || die "pack installation failed (see the line above)"
 }
 
 configure_and_build() {
@@ -206,7 +215,7 @@ case "$cmd" in
     run_fuzzers "$seconds"
     ;;
   *)
-    sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//' >&2
     [ -z "$cmd" ] || die "unknown subcommand '$cmd'"
     exit 2
     ;;

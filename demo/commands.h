@@ -15,6 +15,7 @@ inline constexpr int EXIT_VALIDATION = 3;       // Vulkan validation reported me
 
 int runInfo(const std::vector<std::string>& args);
 int runDemo(const std::vector<std::string>& args);
+int runBench(const std::vector<std::string>& args);
 
 // Prints "meshrt <command>: <message>"-style errors as one line on stderr.
 void printError(const std::string& message);

@@ -10,6 +10,7 @@
 #include "commands.h"
 #include "capture/frame_source_factory.h"
 #include "core/chrome_trace.h"
+#include "core/pack.h"
 #include "core/pack_discovery.h"
 #include "headless_demo.h"
 #include "vulkan_setup.h"
@@ -120,11 +121,10 @@ int runDemo(const std::vector<std::string>& args) {
   }
   const std::string source = parsed->value("source").value_or("sample");
   if (auto pack = parsed->value("pack")) {
-    const auto packs = discoverPacks(packSearchPath(std::string(MESHRT_SOURCE_DIR) + "/assets/packs"));
-    bool found = false;
-    for (const PackEntry& entry : packs) found |= entry.name == *pack;
-    if (!found) {
-      printError(std::string(COMMAND) + ": --pack " + *pack + ": no such pack installed (see 'meshrt info')");
+    // Missing pack, bad pack.json field or a model whose SHA-256 differs: one line, exit 2.
+    const auto loaded = findAndLoadPack(*pack, std::string(MESHRT_SOURCE_DIR) + "/assets/packs");
+    if (!loaded.ok()) {
+      printError(std::string(COMMAND) + ": --pack " + *pack + ": " + loaded.error().message);
       return EXIT_USAGE;
     }
   }

@@ -108,6 +108,10 @@ Result<HeadlessDemoSummary> runHeadlessDemo(vk::Context& context, const Headless
     for (const vk::GpuSpan& gpu : *gpuSpans) {
       profiler.addGpuSpan(gpu.name, "gpu:queue0", slot.pending->index, gpu.startNs, gpu.endNs);
     }
+    if (params.outDir.empty()) {  // bench: no PNGs
+      slot.pending.reset();
+      return {};
+    }
     Image composed;
     {
       auto span = profiler.span("compose");

@@ -19,7 +19,7 @@ namespace cli {
 struct HeadlessDemoParams {
   int64_t frames = 60;        // frames to run
   std::string source = "sample";  // --source text (capture/frame_source_factory.h)
-  std::string outDir;         // PNGs go here as frame_0000.png, ...
+  std::string outDir;         // PNGs go here as frame_0000.png, ...; "" = no PNGs (bench)
   uint32_t tensorSize = 256;  // the preprocessed crop is tensorSize x tensorSize
 };
 

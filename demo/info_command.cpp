@@ -6,6 +6,7 @@
 
 #include "cli_args.h"
 #include "commands.h"
+#include "core/pack.h"
 #include "core/pack_discovery.h"
 #include "interop/cuda_device.h"
 #include "interop/encoder_io_factory.h"
@@ -34,7 +35,13 @@ nlohmann::json collectInfo(const vk::Context& context) {
   const auto searchPath = packSearchPath(std::string(MESHRT_SOURCE_DIR) + "/assets/packs");
   for (const PackEntry& pack : discoverPacks(searchPath)) {
     nlohmann::json entry = {{"name", pack.name}, {"head", pack.head}, {"path", pack.path}};
-    if (!pack.error.empty()) entry["error"] = pack.error;
+    // A pack that is found but does not load (bad field, model hash mismatch) says why.
+    std::string error = pack.error;
+    if (error.empty()) {
+      const Result<PackSpec> loaded = loadPack(pack.path);
+      if (!loaded.ok()) error = loaded.error().message;
+    }
+    if (!error.empty()) entry["error"] = error;
     packs.push_back(entry);
   }
   return {

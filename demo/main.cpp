@@ -25,6 +25,10 @@ void printUsage(std::FILE* out) {
                "  meshrt demo --headless [--frames N] [--out DIR] [--trace FILE]\n"
                "                                  the frame loop without a window (also the fallback with no\n"
                "                                  display): PNGs (frame_NNNN.png) to DIR, a Chrome/Perfetto trace\n"
+               "  meshrt bench [--pack P] [--head H] [--source S] [--frames N] [--warmup W] --json FILE [--trace FILE]\n"
+               "                                  the headless frame loop without PNGs (N = 200, W = 10 by default):\n"
+               "                                  fps and per-stage mean/p50/p95/p99 on the CPU and GPU clocks (after\n"
+               "                                  warm-up), frame overlap and profiling cost as JSON (docs/schemas/)\n"
                "  meshrt help                     this text\n"
                "\n"
                "environment:\n"
@@ -48,14 +52,15 @@ int main(int argc, char** argv) {
   const std::vector<std::string> args(argv + 2, argv + argc);
   if (command == "info") return runInfo(args);
   if (command == "demo") return runDemo(args);
+  if (command == "bench") return runBench(args);
   if (command == "help" || command == "--help" || command == "-h") {
     printUsage(stdout);
     return EXIT_OK;
   }
-  if (command == "reconstruct" || command == "bench" || command == "render-dataset") {
+  if (command == "reconstruct" || command == "render-dataset") {
     printError("meshrt: '" + command + "' is not available in this build yet (see 'meshrt help')");
     return EXIT_USAGE;
   }
-  printError("meshrt: unknown subcommand '" + command + "' (expected info, demo or help)");
+  printError("meshrt: unknown subcommand '" + command + "' (expected info, demo, bench or help)");
   return EXIT_USAGE;
 }

@@ -10,7 +10,9 @@ versions of the few ops these models use, run in NHWC as TFLite does, in float64
 weights are widened. The input is not stored: it is splitmix_signed(SEED, N*H*W*C) in the model's
 own NHWC order (tests/support/splitmix.h, tools/splitmix.py), so the C++ test recreates it.
 Writes <out>/<model stem>.out<k>.npy (float32, the model's output shape, graph output k) and
-<out>/goldens.json (seed, model SHA-256, output names and shapes).
+<out>/goldens.json (seed, model SHA-256, output names and shapes). For each MediaPipe model it
+also runs one real photo (REAL_IMAGES, tests/data/*.npy) and writes <stem>.real.out<k>.npy,
+listed under the model's "real" entry with the photo and the input range.
 """
 import argparse
 import hashlib
@@ -35,6 +37,19 @@ MODELS = [
     "face_landmark.tflite",
     "face_detection_short_range.tflite",
 ]
+
+# One real photo per model (tests/data/README.md: uint8 [H][W][3] RGB, already cropped and
+# resized to the input), mapped linearly to the model's input range (low, high).
+REAL_IMAGES = {
+    "object_detection_3d_cup.tflite": ("coffee_cup_224.npy", 0.0, 1.0),
+    "object_detection_3d_sneakers.tflite": ("coffee_cup_224.npy", 0.0, 1.0),
+    "object_detection_3d_chair.tflite": ("coffee_cup_224.npy", 0.0, 1.0),
+    "object_detection_3d_camera.tflite": ("coffee_cup_224.npy", 0.0, 1.0),
+    "object_detection_ssd_mobilenetv2_oidv4_fp16.tflite": ("coffee_300.npy", -1.0, 1.0),
+    "face_landmark.tflite": ("astronaut_face_192.npy", 0.0, 1.0),
+    "face_detection_short_range.tflite": ("astronaut_128.npy", -1.0, 1.0),
+}
+DATA_DIR = os.path.join(REPO_ROOT, "tests", "data")
 
 # Written by tools/tflite_synthetic.py into the goldens directory (committed, 10 KB).
 SYNTHETIC = "synthetic_layout_ops.tflite"
@@ -329,6 +344,17 @@ def main():
             np.save(os.path.join(args.out, file_name), value.astype(np.float32))
             entry["outputs"].append({"name": tensors[tensor_id]["name"], "shape": list(value.shape),
                                      "file": file_name})
+        if name in REAL_IMAGES:
+            image_file, low, high = REAL_IMAGES[name]
+            pixels = np.load(os.path.join(DATA_DIR, image_file)).astype(np.float64)
+            photo = (low + (high - low) * pixels / 255.0).reshape(tensors[inputs[0]]["shape"])
+            real = {"image": image_file, "range": [low, high], "outputs": []}
+            for k, (tensor_id, value) in enumerate(zip(outputs, run_model(tensors, operators, inputs, outputs, [photo]))):
+                file_name = f"{stem}.real.out{k}.npy"
+                np.save(os.path.join(args.out, file_name), value.astype(np.float32))
+                real["outputs"].append({"name": tensors[tensor_id]["name"], "shape": list(value.shape),
+                                        "file": file_name})
+            entry["real"] = real
         index["models"][name] = entry
         print(f"{name}: " + ", ".join(f"{o['name']} {o['shape']}" for o in entry["outputs"]), flush=True)
     with open(index_path, "w", encoding="utf-8") as stream:

@@ -56,7 +56,7 @@ class WindowDemo {
   Result<void> writeScreenshot(const std::string& path);
   void applyFullscreen(bool fullscreen);
   void refreshStats(int64_t framesInWindow, int64_t windowStartNs);
-  void switchSource(const std::string& spec);
+  Result<void> switchSource(const std::string& spec);
 
   WindowDemoParams mParams;
   cli::ValidationCount mValidation;
@@ -146,25 +146,30 @@ Result<void> WindowDemo::init() {
   mActions.fullscreen = mParams.fullscreen;
   mPanel.device = mContext->info().name;
   mPanel.driver = mContext->info().driverName + " " + mContext->info().driverInfo;
-  switchSource(mParams.source);
+  MESHRT_TRY(switchSource(mParams.source));
   return {};
 }
 
 // Opens `spec`; when that fails the message goes to stderr and the panel, and the demo goes on
 // with the current source, or the built-in sample at start (a missing camera must not end it).
-void WindowDemo::switchSource(const std::string& spec) {
+Result<void> WindowDemo::switchSource(const std::string& spec) {
   auto opened = openFrameSource(spec);
   if (opened) {
     mSource = std::move(*opened);
     mPanel.status.clear();
   } else {
-    if (!mSource) mSource = std::make_unique<SampleSource>();
+    if (!mSource) {
+      auto sample = SampleSource::create();
+      if (!sample) return sample.error();
+      mSource = std::move(*sample);
+    }
     mPanel.status = "source " + spec + ": " + opened.error().message + "; showing " + mSource->name();
     std::fprintf(stderr, "meshrt demo: %s\n", mPanel.status.c_str());
   }
   mPanel.source = mSource->name();
   const std::string shown = mSource->name();
   std::snprintf(mActions.sourceText.data(), mActions.sourceText.size(), "%s", shown.c_str());
+  return {};
 }
 
 Result<void> WindowDemo::createVulkanObjects() {
@@ -293,7 +298,9 @@ Result<void> WindowDemo::frame(int64_t index, bool takeScreenshot, const std::st
       mPanel.status = "source " + mSource->name() + ": " +
                       (captured ? std::string("ended") : captured.error().message) + "; showing the sample";
       std::fprintf(stderr, "meshrt demo: %s\n", mPanel.status.c_str());
-      mSource = std::make_unique<SampleSource>();
+      auto sample = SampleSource::create();
+      if (!sample) return sample.error();
+      mSource = std::move(*sample);
       mPanel.source = mSource->name();
       MESHRT_TRY(mSource->next(input));
     }
@@ -317,7 +324,7 @@ Result<void> WindowDemo::frame(int64_t index, bool takeScreenshot, const std::st
     ImGui::Render();
     if (mActions.vsync != wasVsync) mSwapchainStale = true;
     if (mActions.fullscreen != wasFullscreen) applyFullscreen(mActions.fullscreen);
-    if (!mActions.openSource.empty()) switchSource(mActions.openSource);
+    if (!mActions.openSource.empty()) MESHRT_TRY(switchSource(mActions.openSource));
   }
 
   uint32_t imageIndex = 0;

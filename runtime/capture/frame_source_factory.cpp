@@ -21,7 +21,7 @@ Result<std::unique_ptr<FrameSource>> upcast(Result<std::unique_ptr<T>> opened) {
 }  // namespace
 
 Result<std::unique_ptr<FrameSource>> openFrameSource(const std::string& spec) {
-  if (spec == "sample") return std::unique_ptr<FrameSource>(std::make_unique<SampleSource>());
+  if (spec == "sample") return upcast(SampleSource::create());
   if (spec == "webcam" || spec.rfind("webcam:", 0) == 0) {
     int index = 0;
     if (spec.size() > 7) {

@@ -2,78 +2,50 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 namespace meshrt {
-namespace {
 
-constexpr double PI = 3.14159265358979323846;
+// The photo's bytes, linked in by the assembler (.incbin of MESHRT_SAMPLE_PHOTO, an absolute path
+// given by runtime/CMakeLists.txt, which also makes this file depend on the photo).
+extern "C" const uint8_t meshrt_sample_photo[];
+extern "C" const uint8_t meshrt_sample_photo_end[];
+asm(".section .rodata\n"
+    ".balign 16\n"
+    ".global meshrt_sample_photo\n"
+    "meshrt_sample_photo:\n"
+    ".incbin \"" MESHRT_SAMPLE_PHOTO "\"\n"
+    ".global meshrt_sample_photo_end\n"
+    "meshrt_sample_photo_end:\n"
+    ".byte 0\n"
+    ".previous\n");
 
-uint8_t toByte(double v) { return static_cast<uint8_t>(std::clamp(v, 0.0, 1.0) * 255.0 + 0.5); }
-
-}  // namespace
-
-SampleSource::SampleSource(uint32_t width, uint32_t height) : mWidth(width), mHeight(height) {}
+Result<std::unique_ptr<SampleSource>> SampleSource::create() {
+  const size_t size = static_cast<size_t>(meshrt_sample_photo_end - meshrt_sample_photo);
+  auto photo = decodeImage(meshrt_sample_photo, size, "sample (assets/sample/coffee.jpg)");
+  if (!photo) return photo.error();
+  if (photo->width < WIDTH || photo->height < HEIGHT) {
+    return makeError("sample", "the embedded photo is smaller than the " + std::to_string(WIDTH) + "x" +
+                                   std::to_string(HEIGHT) + " frame");
+  }
+  return std::unique_ptr<SampleSource>(new SampleSource(std::move(*photo)));
+}
 
 Result<bool> SampleSource::next(Frame& frame) {
   const int64_t index = mNextIndex++;
   const double t = static_cast<double>(index) / FPS;  // seconds
+  // The window's top-left corner: centred, plus a Lissajous drift (periods 9.0 s and 6.3 s).
+  const double slackX = 0.5 * (mPhoto.width - WIDTH), slackY = 0.5 * (mPhoto.height - HEIGHT);
+  const auto left = static_cast<uint32_t>(std::lround(slackX * (1.0 + std::sin(0.7 * t))));
+  const auto top = static_cast<uint32_t>(std::lround(slackY * (1.0 + std::sin(1.0 * t + 0.5))));
   Image& image = frame.image;
-  if (image.width != mWidth || image.height != mHeight || image.channels != 3) image = Image(mWidth, mHeight, 3);
-
-  const double w = mWidth, h = mHeight;
-  const double radius = 0.22 * std::min(w, h);
-  const double cx = w * (0.5 + 0.25 * std::sin(0.7 * t));
-  const double cy = h * (0.48 + 0.10 * std::sin(1.1 * t));
-  const double spin = 0.9 * t;                       // radians about the sphere's vertical axis
-  const double lx = -0.5, ly = -0.6, lz = -0.62;      // light direction (camera frame, toward light)
-  const double horizon = 0.62 * h;
-
-  for (uint32_t y = 0; y < mHeight; ++y) {
-    for (uint32_t x = 0; x < mWidth; ++x) {
-      const double px = x + 0.5, py = y + 0.5;
-      double r, g, b;
-      if (py < horizon) {  // backdrop: vertical gradient
-        const double k = py / horizon;
-        r = 0.20 + 0.25 * k; g = 0.24 + 0.28 * k; b = 0.34 + 0.30 * k;
-      } else {             // floor: checkerboard receding toward the horizon
-        const double depth = (h - horizon) / (py - horizon + 1.0);
-        const int u = static_cast<int>(std::floor((px - 0.5 * w) / w * 8.0 * depth));
-        const int v = static_cast<int>(std::floor(depth * 4.0));
-        const double shade = ((u + v) & 1) ? 0.55 : 0.35;
-        r = shade; g = shade * 0.95; b = shade * 0.85;
-      }
-      // Soft shadow under the sphere.
-      const double sdx = (px - cx) / (1.2 * radius), sdy = (py - (horizon + 0.8 * radius)) / (0.25 * radius);
-      const double shadow = std::exp(-(sdx * sdx + sdy * sdy));
-      r *= 1.0 - 0.5 * shadow; g *= 1.0 - 0.5 * shadow; b *= 1.0 - 0.5 * shadow;
-
-      const double dx = (px - cx) / radius, dy = (py - cy) / radius;
-      const double rr = dx * dx + dy * dy;
-      if (rr < 1.0) {
-        const double dz = -std::sqrt(1.0 - rr);  // surface normal, camera frame (z forward)
-        const double lambert = std::max(0.0, dx * lx + dy * ly + dz * lz);
-        // Texture: longitude/latitude stripes, rotated by `spin`.
-        const double longitude = std::atan2(dx, -dz) + spin;
-        const double latitude = std::asin(std::clamp(dy, -1.0, 1.0));
-        const bool stripe = (static_cast<int>(std::floor(longitude / (PI / 6.0))) & 1) != 0;
-        const bool band = std::fabs(latitude) < 0.25;
-        double tr = stripe ? 0.90 : 0.95, tg = stripe ? 0.35 : 0.80, tb = stripe ? 0.20 : 0.30;
-        if (band) { tr = 0.15; tg = 0.45; tb = 0.85; }
-        const double light = 0.25 + 0.75 * lambert;
-        // Anti-aliased silhouette: blend over the last pixel's width.
-        const double edge = std::clamp((1.0 - std::sqrt(rr)) * radius, 0.0, 1.0);
-        r = r * (1 - edge) + tr * light * edge;
-        g = g * (1 - edge) + tg * light * edge;
-        b = b * (1 - edge) + tb * light * edge;
-      }
-      uint8_t* pixel = image.at(x, y);
-      pixel[0] = toByte(r); pixel[1] = toByte(g); pixel[2] = toByte(b);
-    }
+  if (image.width != WIDTH || image.height != HEIGHT || image.channels != 3) image = Image(WIDTH, HEIGHT, 3);
+  for (uint32_t y = 0; y < HEIGHT; ++y) {
+    std::memcpy(image.at(0, y), mPhoto.at(std::min(left, mPhoto.width - WIDTH), std::min(top + y, mPhoto.height - 1)),
+                size_t{WIDTH} * 3);
   }
   frame.index = index;
   frame.timestampNs = static_cast<int64_t>(t * 1e9);
-  const float side = static_cast<float>(2.0 * radius * 1.25);
-  mObjectCrop = CropRect{static_cast<float>(cx), static_cast<float>(cy), side, side, 0.0f};
   return true;
 }
 

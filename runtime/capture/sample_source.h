@@ -1,30 +1,32 @@
-// The built-in `sample` source: frames generated in memory, so the demo and headless runs work
-// on any machine with no camera and no files. A textured, shaded sphere moves along a
-// Lissajous path over a gradient backdrop and a checkered floor, spinning as it goes.
+// The built-in `sample` source: frames made in memory from a photo compiled into the library
+// (assets/sample/coffee.jpg: a coffee cup on a saucer, scikit-image's `coffee`, CC0 — see
+// assets/README.md), so the demo works on any machine with no camera and no files, and shows
+// an object the default pack (objectron-cup) reconstructs. Each frame is a WIDTH × HEIGHT window
+// of the photo that drifts along a slow Lissajous path (up to ±20 px), so tracking sees the cup
+// move as it would in a hand-held video. Frame i is the same on every run.
 #pragma once
 
+#include <memory>
+
 #include "capture/frame_source.h"
-#include "stages/preprocess.h"
 
 namespace meshrt {
 
 class SampleSource final : public FrameSource {
  public:
   static constexpr double FPS = 30.0;
+  static constexpr uint32_t WIDTH = 560;   // pixels; the photo is 600 × 400
+  static constexpr uint32_t HEIGHT = 360;
 
-  SampleSource(uint32_t width = 640, uint32_t height = 480);
+  // Decodes the embedded photo once per source.
+  static Result<std::unique_ptr<SampleSource>> create();
   Result<bool> next(Frame& frame) override;  // never ends
   std::string name() const override { return "sample"; }
 
-  // The object's square bounding box in the frame most recently returned (pixels), padded by
-  // 25% on each side: the crop a detector would hand to the encoder.
-  CropRect objectCrop() const { return mObjectCrop; }
-
  private:
-  uint32_t mWidth;
-  uint32_t mHeight;
+  explicit SampleSource(Image photo) : mPhoto(std::move(photo)) {}
+  Image mPhoto;  // RGB8
   int64_t mNextIndex = 0;
-  CropRect mObjectCrop;
 };
 
 }  // namespace meshrt

@@ -27,8 +27,15 @@ struct Image {
 // half-written file. Error: "<path>: cannot write PNG: <reason>".
 Result<void> writePng(const Image& image, const std::string& path);
 
+// Encodes `image` as PNG bytes in memory (for files that embed images, e.g. .glb).
+// Error: "<context>: cannot encode PNG: <reason>".
+Result<std::vector<uint8_t>> encodePng(const Image& image, const std::string& context);
+
 // Reads a PNG, JPEG, BMP, TGA, GIF (first frame) or PNM file as RGB8 (alpha dropped, grey
 // expanded). Error: "<path>: cannot read image: <reason>".
 Result<Image> readImage(const std::string& path);
+
+// The same from encoded bytes in memory; `name` labels errors.
+Result<Image> decodeImage(const uint8_t* bytes, size_t size, const std::string& name);
 
 }  // namespace meshrt

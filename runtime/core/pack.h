@@ -51,11 +51,18 @@ struct PackDetector {
   uint32_t maxDetections = 5;
 };
 
+// The landmark crop (heads/tracking_crop.h TrackingCropParams): a box × `scale`, square on its
+// long side, its x axis turned to follow keypoint a → b, minus `targetAngleRad`.
 struct PackCrop {
   float scale = 1.5f;
   bool square = true;
-  int rotationFrom = -1, rotationTo = -1;  // keypoint indices, -1 = axis-aligned
-  float targetAngleRad = 0;
+  // From a detection: indices into the detector's keypoints (BlazeFace: 0 = left eye, 1 = right
+  // eye); -1 = axis-aligned (the Objectron SSD has no keypoints).
+  int rotationFrom = -1, rotationTo = -1;
+  // From the previous frame's landmarks (tracking): indices into the landmark model's keypoints
+  // (face: 33 → 263, the outer eye corners); -1 = axis-aligned.
+  int trackingRotationFrom = -1, trackingRotationTo = -1;
+  float targetAngleRad = 0;  // radians (pack.json: target_angle_deg, degrees)
 };
 
 struct PackSpec {

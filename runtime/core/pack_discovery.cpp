@@ -21,7 +21,10 @@ std::vector<std::string> packSearchPath(const std::string& bundledDir) {
       start = end + 1;
     }
   }
-  if (const char* cache = std::getenv("XDG_CACHE_HOME"); cache && *cache) {
+  // The installed packs (tools/install_packs.py): ${MESHRT_CACHE:-${XDG_CACHE_HOME:-~/.cache}/meshrt}/packs.
+  if (const char* meshrtCache = std::getenv("MESHRT_CACHE"); meshrtCache && *meshrtCache) {
+    path.push_back(std::string(meshrtCache) + "/packs");
+  } else if (const char* cache = std::getenv("XDG_CACHE_HOME"); cache && *cache) {
     path.push_back(std::string(cache) + "/meshrt/packs");
   } else if (const char* home = std::getenv("HOME"); home && *home) {
     path.push_back(std::string(home) + "/.cache/meshrt/packs");
@@ -39,7 +42,11 @@ std::vector<PackEntry> discoverPacks(const std::vector<std::string>& searchPath)
     if (!fs::is_directory(root, error)) continue;
     std::vector<fs::path> directories;
     for (const auto& entry : fs::directory_iterator(root, error)) {
-      if (entry.is_directory(error) && fs::exists(entry.path() / "pack.json", error)) directories.push_back(entry.path());
+      // Hidden directories are skipped: tools/install_packs.py stages packs in `.install-*`.
+      const bool hidden = entry.path().filename().string().starts_with(".");
+      if (!hidden && entry.is_directory(error) && fs::exists(entry.path() / "pack.json", error)) {
+        directories.push_back(entry.path());
+      }
     }
     std::sort(directories.begin(), directories.end());
     for (const fs::path& directory : directories) {

@@ -14,10 +14,11 @@ struct PackEntry {
 };
 
 // Where packs are looked for, in order: each entry of $MESHRT_PACK_PATH (':'-separated), then
-// $XDG_CACHE_HOME/meshrt/packs (or ~/.cache/meshrt/packs), then `bundledDir` if not empty.
+// $MESHRT_CACHE/packs, else $XDG_CACHE_HOME/meshrt/packs, else ~/.cache/meshrt/packs (where
+// tools/install_packs.py installs them), then `bundledDir` if not empty.
 std::vector<std::string> packSearchPath(const std::string& bundledDir);
 
-// Every immediate subdirectory of the search path that holds a pack.json, in path order;
+// Every immediate, non-hidden subdirectory of the search path that holds a pack.json, in path order;
 // directories that do not exist are skipped. A pack name found twice keeps its first entry.
 std::vector<PackEntry> discoverPacks(const std::vector<std::string>& searchPath);
 

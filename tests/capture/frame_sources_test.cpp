@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <array>
@@ -12,6 +13,7 @@
 #include "capture/directory_source.h"
 #include "capture/frame_source_factory.h"
 #include "capture/image_source.h"
+#include "capture/sample_source.h"
 #include "capture/video_source.h"
 #include "capture/webcam_source.h"
 
@@ -167,6 +169,33 @@ TEST(WebcamSourceTest, CapturesAFrameFromTheFirstCamera) {
   EXPECT_GT(frame.image.width, 0u);
   EXPECT_GT(frame.image.height, 0u);
   EXPECT_EQ(frame.image.pixels.size(), size_t{frame.image.width} * frame.image.height * 3);
+}
+
+}  // namespace
+}  // namespace meshrt
+
+namespace meshrt {
+namespace {
+
+// The built-in sample: the embedded coffee photo, a window that drifts, the same on every run.
+TEST(SampleSourceTest, FramesAreWindowsOfThePhotoThatDriftAndRepeatAcrossRuns) {
+  auto first = openFrameSource("sample");
+  auto second = openFrameSource("sample");
+  ASSERT_TRUE(first.ok()) << first.error().message;
+  ASSERT_TRUE(second.ok()) << second.error().message;
+  Frame a, b, later;
+  ASSERT_TRUE((*first)->next(a).ok());
+  ASSERT_TRUE((*second)->next(b).ok());
+  EXPECT_EQ(a.image.width, SampleSource::WIDTH);
+  EXPECT_EQ(a.image.height, SampleSource::HEIGHT);
+  EXPECT_EQ(a.image.pixels, b.image.pixels) << "frame 0 differs between two runs";
+  for (int i = 0; i < 45; ++i) ASSERT_TRUE((*first)->next(later).ok());  // 1.5 s later
+  EXPECT_EQ(later.index, 45);
+  EXPECT_NE(later.image.pixels, a.image.pixels) << "the window must drift";
+  // A photo, not a flat fill: the channel values spread widely.
+  const auto [low, high] = std::minmax_element(a.image.pixels.begin(), a.image.pixels.end());
+  EXPECT_LT(*low, 40);
+  EXPECT_GT(*high, 215);
 }
 
 }  // namespace

@@ -23,6 +23,7 @@ TEST(PackDiscovery, FindsPacksInPathOrderAndReportsBadManifests) {
   writeFile(root / "a/cup/pack.json", R"({"name": "cup", "head": "objectron"})");
   writeFile(root / "a/broken/pack.json", "{not json");
   writeFile(root / "a/notapack/readme.txt", "no manifest here");
+  writeFile(root / "a/.install-cup-x1/pack.json", R"({"name": "cup", "head": "staged"})");  // install_packs.py staging
   writeFile(root / "b/cup/pack.json", R"({"name": "cup", "head": "other"})");
   writeFile(root / "b/face/pack.json", R"({"name": "face", "head": "face"})");
 
@@ -37,16 +38,24 @@ TEST(PackDiscovery, FindsPacksInPathOrderAndReportsBadManifests) {
 }
 
 TEST(PackDiscovery, SearchPathHonoursEnvironment) {
+  const char* savedCache = std::getenv("MESHRT_CACHE");
+  const std::string savedCacheValue = savedCache ? savedCache : "";
+  ::unsetenv("MESHRT_CACHE");
   ::setenv("MESHRT_PACK_PATH", "/x:/y", 1);
   ::setenv("XDG_CACHE_HOME", "/cache", 1);
   const auto path = packSearchPath("/bundled");
+  ::setenv("MESHRT_CACHE", "/meshrt-cache", 1);
+  const auto cachePath = packSearchPath("");
   ::unsetenv("MESHRT_PACK_PATH");
   ::unsetenv("XDG_CACHE_HOME");
+  if (savedCache) ::setenv("MESHRT_CACHE", savedCacheValue.c_str(), 1); else ::unsetenv("MESHRT_CACHE");
   ASSERT_EQ(path.size(), 4u);
   EXPECT_EQ(path[0], "/x");
   EXPECT_EQ(path[1], "/y");
   EXPECT_EQ(path[2], "/cache/meshrt/packs");
   EXPECT_EQ(path[3], "/bundled");
+  ASSERT_EQ(cachePath.size(), 3u);
+  EXPECT_EQ(cachePath[2], "/meshrt-cache/packs") << "MESHRT_CACHE wins over XDG_CACHE_HOME, as in install_packs.py";
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -62,6 +63,70 @@ TEST_F(CliTest, InfoJsonHasTheDocumentedFields) {
   EXPECT_TRUE(interop["external_memory_fd"].is_boolean());
   EXPECT_TRUE(interop["external_timeline_semaphore_fd"].is_boolean());
   EXPECT_TRUE(vulkan["validation"].get<bool>()) << "e2e runs set MESHRT_VALIDATION=1";
+}
+
+// An installed pack is listed with its head; a broken one (here: required fields missing) with
+// loadPack's one-line error.
+TEST_F(CliTest, InfoJsonListsPacksAndTheirLoadErrors) {
+  const fs::path broken = mDir / "packs" / "broken-cup";
+  fs::create_directories(broken);
+  std::ofstream(broken / "detector.tflite") << "not the recorded model";
+  std::ofstream(broken / "pack.json") << R"({"format": 1, "name": "broken-cup", "head": "objectron",
+      "models": {"detector": {"path": "detector.tflite"}}})";
+  const ProcessResult result = runMeshrt({"info", "--json"}, {"MESHRT_PACK_PATH=" + (mDir / "packs").string()});
+  ASSERT_EQ(result.exitCode, 0) << result.err;
+  const auto info = nlohmann::json::parse(result.out, nullptr, false);
+  ASSERT_FALSE(info.is_discarded()) << result.out;
+  bool sawBroken = false;
+  for (const auto& pack : info["packs"]) {
+    const std::string name = pack["name"].get<std::string>();
+    if (name == "broken-cup") {
+      sawBroken = true;
+      EXPECT_EQ(pack["head"], "objectron");
+      ASSERT_TRUE(pack.contains("error")) << pack.dump();
+      EXPECT_NE(pack["error"].get<std::string>().find("broken-cup/pack.json: category: missing"), std::string::npos)
+          << pack.dump();
+    } else if (name == "objectron-cup" || name == "face") {
+      // Installed by ./meshrt.sh fetch (tools/install_packs.py) on machines that fetched the models.
+      EXPECT_EQ(pack["head"], name == "face" ? "face" : "objectron");
+      EXPECT_FALSE(pack.contains("error")) << pack.dump();
+    }
+  }
+  EXPECT_TRUE(sawBroken) << result.out;
+}
+
+// `--pack`: a missing pack and a pack whose model is not the recorded one (a copy of an installed
+// pack with one byte changed) each give one line and exit status 2, before any output is written.
+TEST_F(CliTest, DemoRejectsMissingAndCorruptPacks) {
+  const fs::path out = mDir / "out";
+  const std::string packPath = "MESHRT_PACK_PATH=" + (mDir / "packs").string();
+  expectOneLineError(runMeshrt({"demo", "--headless", "--pack", "no-such-pack", "--out", out.string()}, {packPath}), 2,
+                     "pack 'no-such-pack': not found (searched: " + (mDir / "packs").string());
+  const char* cache = std::getenv("MESHRT_CACHE");
+  const char* xdg = std::getenv("XDG_CACHE_HOME");
+  const fs::path installed = (cache && *cache)   ? fs::path(cache) / "packs" / "objectron-chair"
+                             : (xdg && *xdg)     ? fs::path(xdg) / "meshrt" / "packs" / "objectron-chair"
+                                                 : fs::path(std::getenv("HOME")) / ".cache/meshrt/packs/objectron-chair";
+  if (!fs::exists(installed / "pack.json")) {
+    GTEST_SKIP() << "packs not installed: run ./meshrt.sh fetch (" << installed.string() << " is missing)";
+  }
+  const fs::path copy = mDir / "packs" / "objectron-chair";
+  fs::create_directories(copy);
+  for (const auto& entry : fs::directory_iterator(installed)) {
+    fs::copy_file(entry.path(), copy / entry.path().filename());  // a copy, never a hard link
+  }
+  const fs::path model = copy / "object_detection_3d_chair.tflite";
+  {
+    std::fstream stream(model, std::ios::in | std::ios::out | std::ios::binary);
+    stream.seekg(5000);
+    const int byte = stream.get();
+    stream.seekp(5000);
+    stream.put(static_cast<char>(byte ^ 0xFF));
+  }
+  const ProcessResult result = runMeshrt({"demo", "--headless", "--pack", "objectron-chair", "--out", out.string()}, {packPath});
+  expectOneLineError(result, 2, "objectron-chair/pack.json: models.landmarks.sha256: file hash ");
+  EXPECT_NE(result.err.find(model.string()), std::string::npos) << result.err;
+  EXPECT_FALSE(fs::exists(out)) << "nothing written for a rejected pack";
 }
 
 TEST_F(CliTest, HeadlessDemoWritesFramesAndTrace) {

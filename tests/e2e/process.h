@@ -19,4 +19,11 @@ struct ProcessResult {
 ProcessResult runMeshrt(const std::vector<std::string>& args, const std::vector<std::string>& env = {},
                         const std::vector<std::string>& wrapper = {});
 
+// Runs any program: argv[0] is the executable (searched on PATH), the rest its arguments.
+ProcessResult runProgram(const std::vector<std::string>& argv);
+
+// Validates the JSON file `path` against docs/schemas/`schemaName` with
+// tests/tools/validate_json.py (Debian python3-jsonschema). Empty when valid, else its errors.
+std::string jsonSchemaErrors(const std::string& schemaName, const std::string& path);
+
 }  // namespace meshrt::test

@@ -1,6 +1,7 @@
 // The seven MediaPipe models, imported and run by the reference executor and by the oneDNN
 // CpuExecutor on the seeded input of tools/tflite_golden.py, against that script's independent
-// NumPy outputs (issue 5, acceptance 1: relative L2 <= 1e-4 per output).
+// NumPy outputs (issue 5, acceptance 1: relative L2 <= 1e-4 per output), and again on one
+// real photo per model (tools/tflite_golden.py REAL_IMAGES).
 // Regenerate all goldens (and the synthetic model): /usr/bin/python3 tools/tflite_golden.py --synthetic
 #include <gtest/gtest.h>
 
@@ -53,6 +54,51 @@ std::vector<float> nchwToNhwc(const std::vector<float>& values, const Shape& nch
 
 class TfliteGolden : public ::testing::TestWithParam<size_t> {};
 
+// Runs `graph` on `nchw` with the reference executor and the CpuExecutor and compares every
+// output with the NumPy golden files listed in `expectedOutputs` (goldens.json entries).
+void expectExecutorsMatchGolden(const Graph& graph, const std::vector<float>& nchw,
+                                const nlohmann::json& expectedOutputs, const std::string& label) {
+  const auto start = std::chrono::steady_clock::now();
+  auto reference = runReference(graph, {nchw});
+  const double referenceSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  ASSERT_TRUE(reference.ok()) << reference.error().message;
+
+  auto executor = CpuExecutor::create(graph, CpuExecutorOptions{});
+  ASSERT_TRUE(executor.ok()) << executor.error().message;
+  std::vector<std::vector<float>> cpu(graph.outputs.size());
+  std::vector<std::span<float>> cpuSpans;
+  for (size_t k = 0; k < cpu.size(); ++k) {
+    cpu[k].resize(size_t(elementCount(graph.tensors[graph.outputs[k]].shape)));
+    cpuSpans.emplace_back(cpu[k]);
+  }
+  const std::span<const float> inputSpan(nchw);
+  const auto cpuStart = std::chrono::steady_clock::now();
+  auto ran = (*executor)->run(std::span<const std::span<const float>>(&inputSpan, 1), cpuSpans);
+  const double cpuSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - cpuStart).count();
+  ASSERT_TRUE(ran.ok()) << ran.error().message;
+
+  ASSERT_EQ(reference->size(), expectedOutputs.size());
+  for (size_t k = 0; k < reference->size(); ++k) {
+    const nlohmann::json& expected = expectedOutputs[k];
+    const Tensor& output = graph.tensors[graph.outputs[k]];
+    EXPECT_EQ(output.name, expected["name"].get<std::string>());
+    auto numpy = readNpy(GOLDEN_DIRECTORY + "/" + expected["file"].get<std::string>());
+    ASSERT_TRUE(numpy.ok()) << numpy.error().message;
+    for (const auto& [executorName, values] : {std::pair<const char*, std::vector<float>*>{"reference", &(*reference)[k]},
+                                               std::pair<const char*, std::vector<float>*>{"cpu", &cpu[k]}}) {
+      std::vector<float> actual = *values;
+      if (output.shape.size() == 4) actual = nchwToNhwc(actual, output.shape);
+      const double error = test::relativeL2(actual, numpy->floats());
+      EXPECT_LE(error, TOLERANCE) << label << " output " << k << " '" << output.name << "' (" << executorName << ")";
+      std::printf("%s output %zu '%s' (%s): relative L2 %.3g\n", label.c_str(), k, output.name.c_str(), executorName,
+                  error);
+    }
+  }
+  // One run each, for the log only (speed is measured by benchmarks, never asserted).
+  std::printf("%s: reference executor %.3f s, CpuExecutor first run %.3f s\n", label.c_str(), referenceSeconds,
+              cpuSeconds);
+}
+
 TEST_P(TfliteGolden, ReferenceAndCpuExecutorsMatchTheNumPyGolden) {
   const std::string file = MODELS[GetParam()];
   const bool synthetic = file.rfind("synthetic_", 0) == 0;
@@ -69,53 +115,28 @@ TEST_P(TfliteGolden, ReferenceAndCpuExecutorsMatchTheNumPyGolden) {
   ASSERT_TRUE(validateGraph(*graph).ok());
   auto inferred = inferShapes(*graph);
   ASSERT_TRUE(inferred.ok()) << inferred.error().message;
-
-  // The golden's input: splitmix_signed(seed, count) in the model's NHWC order.
   const Shape& inputShape = graph->tensors[graph->inputs[0]].shape;  // NCHW
+
+  // The seeded input: splitmix_signed(seed, count) in the model's NHWC order.
   const uint64_t seed = index["seed"].get<uint64_t>();
   const std::vector<float> nhwc = test::splitmixSigned(seed, uint64_t(elementCount(inputShape)));
-  const std::vector<float> nchw =
-      tflite_layout::lastAxisToSecond(nhwc, inputShape[0], inputShape[2], inputShape[3], inputShape[1]);
+  expectExecutorsMatchGolden(
+      *graph, tflite_layout::lastAxisToSecond(nhwc, inputShape[0], inputShape[2], inputShape[3], inputShape[1]),
+      golden["outputs"], file + " (seeded input)");
 
-  const auto start = std::chrono::steady_clock::now();
-  auto reference = runReference(*graph, {nchw});
-  const double referenceSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  ASSERT_TRUE(reference.ok()) << reference.error().message;
-
-  auto executor = CpuExecutor::create(*graph, CpuExecutorOptions{});
-  ASSERT_TRUE(executor.ok()) << executor.error().message;
-  std::vector<std::vector<float>> cpu(graph->outputs.size());
-  std::vector<std::span<float>> cpuSpans;
-  for (size_t k = 0; k < cpu.size(); ++k) {
-    cpu[k].resize(size_t(elementCount(graph->tensors[graph->outputs[k]].shape)));
-    cpuSpans.emplace_back(cpu[k]);
-  }
-  const std::span<const float> inputSpan(nchw);
-  const auto cpuStart = std::chrono::steady_clock::now();
-  auto ran = (*executor)->run(std::span<const std::span<const float>>(&inputSpan, 1), cpuSpans);
-  const double cpuSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - cpuStart).count();
-  ASSERT_TRUE(ran.ok()) << ran.error().message;
-
-  ASSERT_EQ(reference->size(), golden["outputs"].size());
-  for (size_t k = 0; k < reference->size(); ++k) {
-    const nlohmann::json& expected = golden["outputs"][k];
-    const Tensor& output = graph->tensors[graph->outputs[k]];
-    EXPECT_EQ(output.name, expected["name"].get<std::string>());
-    auto numpy = readNpy(GOLDEN_DIRECTORY + "/" + expected["file"].get<std::string>());
-    ASSERT_TRUE(numpy.ok()) << numpy.error().message;
-    for (const auto& [executorName, values] : {std::pair<const char*, std::vector<float>*>{"reference", &(*reference)[k]},
-                                               std::pair<const char*, std::vector<float>*>{"cpu", &cpu[k]}}) {
-      std::vector<float> actual = *values;
-      if (output.shape.size() == 4) actual = nchwToNhwc(actual, output.shape);
-      const double error = test::relativeL2(actual, numpy->floats());
-      EXPECT_LE(error, TOLERANCE) << file << " output " << k << " '" << output.name << "' (" << executorName << ")";
-      std::printf("%s output %zu '%s' (%s): relative L2 %.3g\n", file.c_str(), k, output.name.c_str(), executorName,
-                  error);
-    }
-  }
-  // One run each, for the log only (speed is measured by benchmarks, never asserted).
-  std::printf("%s: reference executor %.3f s, CpuExecutor first run %.3f s\n", file.c_str(), referenceSeconds,
-              cpuSeconds);
+  // One real photo per MediaPipe model (tests/data/README.md), mapped to the model's range.
+  if (synthetic) return;
+  ASSERT_TRUE(golden.contains("real")) << "no real-photo golden for " << file << ": run tools/tflite_golden.py";
+  const nlohmann::json& real = golden["real"];
+  auto pixels = readNpy(std::string(MESHRT_TEST_DATA) + "/" + real["image"].get<std::string>());
+  ASSERT_TRUE(pixels.ok()) << pixels.error().message;
+  ASSERT_EQ(pixels->uint8s().size(), size_t(elementCount(inputShape))) << real["image"];
+  const float low = real["range"][0].get<float>(), high = real["range"][1].get<float>();
+  std::vector<float> photo(pixels->uint8s().size());
+  for (size_t i = 0; i < photo.size(); ++i) photo[i] = low + (high - low) * float(pixels->uint8s()[i]) / 255.0f;
+  expectExecutorsMatchGolden(
+      *graph, tflite_layout::lastAxisToSecond(photo, inputShape[0], inputShape[2], inputShape[3], inputShape[1]),
+      real["outputs"], file + " (photo " + real["image"].get<std::string>() + ")");
 }
 
 INSTANTIATE_TEST_SUITE_P(MediaPipe, TfliteGolden, ::testing::Range(size_t(0), std::size(MODELS)),

@@ -1,0 +1,296 @@
+#include "core/pack.h"
+
+#include <cctype>
+#include <cmath>
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <numbers>
+
+#include <nlohmann/json.hpp>
+
+#include "core/json_fields.h"
+#include "core/pack_discovery.h"
+#include "core/sha256_file.h"
+
+namespace meshrt {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr uint32_t MAX_INPUT_SIDE = 4096;       // pixels; model inputs are a few hundred
+constexpr int64_t MAX_KEYPOINTS = 100000;
+constexpr int64_t MAX_DETECTIONS = 1000;
+
+bool endsWith(const std::string& text, const std::string& suffix) {
+  return text.size() >= suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// A file named by `key`, relative to the pack directory, that exists and has one of `extensions`.
+Result<std::string> resolveFile(const JsonFields& fields, const char* key, const fs::path& directory,
+                                std::initializer_list<const char*> extensions) {
+  std::string relative;
+  MESHRT_ASSIGN_OR_RETURN(relative, fields.string(key));
+  if (fs::path(relative).is_absolute()) return fields.error(key, "'" + relative + "' must be relative to the pack directory");
+  bool known = false;
+  std::string list;
+  for (const char* extension : extensions) {
+    known |= endsWith(relative, extension);
+    list += (list.empty() ? "" : " or ") + std::string(extension);
+  }
+  if (!known) return fields.error(key, "'" + relative + "' is not a " + list + " file");
+  const fs::path path = (directory / relative).lexically_normal();
+  std::error_code error;
+  if (!fs::is_regular_file(path, error)) return fields.error(key, "file not found: " + path.string());
+  return path.string();
+}
+
+bool isLowercaseSha256(const std::string& text) {
+  if (text.size() != 64) return false;
+  for (const char c : text)
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  return true;
+}
+
+// models.<role>: path, sha256, input, outputs (exactly `outputRoles`), landmarks' presence_is_logit.
+Result<PackModel> readModel(const JsonFields& models, const char* role, const fs::path& directory,
+                            std::initializer_list<const char*> outputRoles, bool mayHaveLogitPresence) {
+  JsonFields fields;
+  MESHRT_ASSIGN_OR_RETURN(fields, models.object(role));
+  if (mayHaveLogitPresence) {
+    MESHRT_TRY(fields.onlyKeys({"path", "sha256", "input", "outputs", "presence_is_logit"}));
+  } else {
+    MESHRT_TRY(fields.onlyKeys({"path", "sha256", "input", "outputs"}));
+  }
+  PackModel model;
+  MESHRT_ASSIGN_OR_RETURN(model.path, resolveFile(fields, "path", directory, {".tflite", ".onnx"}));
+  MESHRT_ASSIGN_OR_RETURN(model.sha256, fields.string("sha256"));
+  if (!isLowercaseSha256(model.sha256)) return fields.error("sha256", "expected 64 lowercase hex digits");
+
+  JsonFields input;
+  MESHRT_ASSIGN_OR_RETURN(input, fields.object("input"));
+  MESHRT_TRY(input.onlyKeys({"width", "height", "normalization", "crop"}));
+  int64_t side = 0;
+  MESHRT_ASSIGN_OR_RETURN(side, input.integer("width", 1, MAX_INPUT_SIDE));
+  model.input.width = static_cast<uint32_t>(side);
+  MESHRT_ASSIGN_OR_RETURN(side, input.integer("height", 1, MAX_INPUT_SIDE));
+  model.input.height = static_cast<uint32_t>(side);
+  size_t choice = 0;
+  MESHRT_ASSIGN_OR_RETURN(choice, input.choice("normalization", {"zero_to_one", "minus_one_to_one"}));
+  model.input.normalization = choice == 0 ? PackNormalization::ZeroToOne : PackNormalization::MinusOneToOne;
+  MESHRT_ASSIGN_OR_RETURN(choice, input.choice("crop", {"stretch_frame", "letterbox_zero", "letterbox_replicate"}));
+  model.input.crop = choice == 0   ? PackCropMode::StretchFrame
+                     : choice == 1 ? PackCropMode::LetterboxZero
+                                   : PackCropMode::LetterboxReplicate;
+
+  JsonFields outputs;
+  MESHRT_ASSIGN_OR_RETURN(outputs, fields.object("outputs"));
+  MESHRT_TRY(outputs.onlyKeys(outputRoles));
+  for (const char* outputRole : outputRoles) {
+    std::string name;
+    MESHRT_ASSIGN_OR_RETURN(name, outputs.string(outputRole));
+    model.outputs.emplace_back(outputRole, std::move(name));
+  }
+  if (fields.has("presence_is_logit")) MESHRT_ASSIGN_OR_RETURN(model.presenceIsLogit, fields.boolean("presence_is_logit"));
+  return model;
+}
+
+// One class name per line, line 0 = background; trailing whitespace (and CR) ignored.
+Result<std::vector<std::string>> readLabelMap(const JsonFields& fields, const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return fields.error("label_map", "cannot read " + path);
+  std::vector<std::string> names;
+  std::string line;
+  while (std::getline(in, line)) {
+    while (!line.empty() && std::isspace(static_cast<unsigned char>(line.back()))) line.pop_back();
+    names.push_back(line);
+  }
+  if (names.empty()) return fields.error("label_map", path + " is empty");
+  return names;
+}
+
+Result<void> readDetection(const JsonFields& root, const fs::path& directory, bool needsLabels, PackDetector& out) {
+  JsonFields fields;
+  MESHRT_ASSIGN_OR_RETURN(fields, root.object("detector"));
+  MESHRT_TRY(fields.onlyKeys({"labels", "label_map", "min_score", "iou_threshold", "max_detections"}));
+  if (!fields.has("labels")) return fields.error("labels", "missing");
+  const nlohmann::json& labels = fields.raw("labels");
+  if (!labels.is_array()) return fields.error("labels", std::string("expected an array, got ") + jsonTypeName(labels));
+  for (size_t i = 0; i < labels.size(); ++i) {
+    const std::string field = "labels[" + std::to_string(i) + "]";
+    if (!labels[i].is_string() || labels[i].get<std::string>().empty()) {
+      return fields.error(field, std::string("expected a non-empty string, got ") + jsonTypeName(labels[i]));
+    }
+    out.labels.push_back(labels[i].get<std::string>());
+  }
+  if (needsLabels && out.labels.empty()) return fields.error("labels", "empty: the multi-class detector needs the category's classes");
+  if (!out.labels.empty()) {
+    MESHRT_ASSIGN_OR_RETURN(out.labelMapPath, resolveFile(fields, "label_map", directory, {".txt"}));
+    std::vector<std::string> names;
+    MESHRT_ASSIGN_OR_RETURN(names, readLabelMap(fields, out.labelMapPath));
+    for (size_t i = 0; i < out.labels.size(); ++i) {
+      int32_t id = -1;
+      for (size_t line = 1; line < names.size() && id < 0; ++line)
+        if (names[line] == out.labels[i]) id = static_cast<int32_t>(line);
+      if (id < 0) {
+        return fields.error("labels[" + std::to_string(i) + "]",
+                            "'" + out.labels[i] + "' is not a class of the label map " + out.labelMapPath);
+      }
+      out.labelIds.push_back(id);
+    }
+  } else if (fields.has("label_map")) {
+    return fields.error("label_map", "given without labels");
+  }
+  double number = 0;
+  MESHRT_ASSIGN_OR_RETURN(number, fields.number("min_score", 0.0, 1.0));
+  out.minScore = static_cast<float>(number);
+  MESHRT_ASSIGN_OR_RETURN(number, fields.number("iou_threshold", 0.0, 1.0));
+  out.iouThreshold = static_cast<float>(number);
+  int64_t count = 0;
+  MESHRT_ASSIGN_OR_RETURN(count, fields.integer("max_detections", 1, MAX_DETECTIONS));
+  out.maxDetections = static_cast<uint32_t>(count);
+  return {};
+}
+
+// A keypoint index pair a → b: both −1 (no rotation) or two distinct indices below `limit`.
+Result<void> readRotationPair(const JsonFields& fields, const char* fromKey, const char* toKey, int64_t limit, int& from,
+                              int& to) {
+  int64_t value = 0;
+  MESHRT_ASSIGN_OR_RETURN(value, fields.integer(fromKey, -1, limit - 1));
+  from = static_cast<int>(value);
+  MESHRT_ASSIGN_OR_RETURN(value, fields.integer(toKey, -1, limit - 1));
+  to = static_cast<int>(value);
+  if ((from < 0) != (to < 0)) return fields.error(toKey, "both rotation keypoints must be -1, or neither");
+  if (from >= 0 && from == to) return fields.error(toKey, "must differ from " + fields.fieldPath(fromKey));
+  return {};
+}
+
+Result<void> readCropAndTracking(const JsonFields& root, uint32_t keypointCount, PackSpec& spec) {
+  JsonFields crop;
+  MESHRT_ASSIGN_OR_RETURN(crop, root.object("crop"));
+  MESHRT_TRY(crop.onlyKeys({"scale", "square", "rotation_from", "rotation_to", "target_angle_deg"}));
+  double number = 0;
+  MESHRT_ASSIGN_OR_RETURN(number, crop.number("scale", 0.1, 10.0));
+  spec.crop.scale = static_cast<float>(number);
+  MESHRT_ASSIGN_OR_RETURN(spec.crop.square, crop.boolean("square"));
+  // The detector's keypoint count is not in the pack (BlazeFace: 6); 64 bounds any SSD variant.
+  MESHRT_TRY(readRotationPair(crop, "rotation_from", "rotation_to", 64, spec.crop.rotationFrom, spec.crop.rotationTo));
+  MESHRT_ASSIGN_OR_RETURN(number, crop.number("target_angle_deg", -360.0, 360.0));
+  spec.crop.targetAngleRad = static_cast<float>(number * std::numbers::pi / 180.0);
+
+  JsonFields tracking;
+  MESHRT_ASSIGN_OR_RETURN(tracking, root.object("tracking"));
+  MESHRT_TRY(tracking.onlyKeys({"min_presence", "rotation_from", "rotation_to"}));
+  MESHRT_ASSIGN_OR_RETURN(number, tracking.number("min_presence", 0.0, 1.0));
+  spec.minPresence = static_cast<float>(number);
+  MESHRT_TRY(readRotationPair(tracking, "rotation_from", "rotation_to", keypointCount, spec.crop.trackingRotationFrom,
+                              spec.crop.trackingRotationTo));
+  return {};
+}
+
+// The whole manifest except the hashes (cheap checks first; hashing reads the models).
+Result<PackSpec> readManifest(const nlohmann::json& json, const fs::path& directory, const std::string& manifest) {
+  const JsonFields root(json, manifest, "");
+  MESHRT_TRY(root.onlyKeys({"format", "name", "head", "category", "licence", "source", "models", "detector", "crop",
+                            "tracking", "keypoints", "template", "camera"}));
+  int64_t format = 0;
+  MESHRT_ASSIGN_OR_RETURN(format, root.integer("format", INT64_MIN, INT64_MAX));
+  if (format != PACK_FORMAT) {
+    return root.error("format", std::to_string(format) + " is not supported (this meshrt reads format " +
+                                    std::to_string(PACK_FORMAT) + ")");
+  }
+  PackSpec spec;
+  spec.directory = directory.string();
+  MESHRT_ASSIGN_OR_RETURN(spec.name, root.string("name"));
+  if (spec.name != directory.filename().string()) {
+    return root.error("name", "'" + spec.name + "' differs from the directory name '" + directory.filename().string() + "'");
+  }
+  size_t head = 0;
+  MESHRT_ASSIGN_OR_RETURN(head, root.choice("head", {"objectron", "face"}));
+  spec.head = head == 0 ? "objectron" : "face";
+  MESHRT_ASSIGN_OR_RETURN(spec.category, root.string("category"));
+  MESHRT_ASSIGN_OR_RETURN(spec.licence, root.string("licence"));
+  MESHRT_ASSIGN_OR_RETURN(spec.source, root.string("source"));
+
+  int64_t keypoints = 0;
+  MESHRT_ASSIGN_OR_RETURN(keypoints, root.integer("keypoints", 1, MAX_KEYPOINTS));
+  const int64_t expectedKeypoints = spec.head == "objectron" ? 9 : 468;
+  if (keypoints != expectedKeypoints) {
+    return root.error("keypoints", std::to_string(keypoints) + ": the " + spec.head + " head takes " +
+                                       std::to_string(expectedKeypoints));
+  }
+  spec.keypointCount = static_cast<uint32_t>(keypoints);
+
+  JsonFields models;
+  MESHRT_ASSIGN_OR_RETURN(models, root.object("models"));
+  MESHRT_TRY(models.onlyKeys({"detector", "landmarks"}));
+  MESHRT_ASSIGN_OR_RETURN(spec.detector, readModel(models, "detector", directory, {"boxes", "scores"}, false));
+  MESHRT_ASSIGN_OR_RETURN(spec.landmarks, readModel(models, "landmarks", directory, {"keypoints", "presence"}, true));
+
+  MESHRT_TRY(readDetection(root, directory, spec.head == "objectron", spec.detection));
+  MESHRT_TRY(readCropAndTracking(root, spec.keypointCount, spec));
+
+  JsonFields templ;
+  MESHRT_ASSIGN_OR_RETURN(templ, root.object("template"));
+  MESHRT_TRY(templ.onlyKeys({"path", "fit"}));
+  MESHRT_ASSIGN_OR_RETURN(spec.templatePath, resolveFile(templ, "path", directory, {".obj"}));
+  size_t fit = 0;
+  MESHRT_ASSIGN_OR_RETURN(fit, templ.choice("fit", {"box", "landmarks"}));
+  spec.templateFit = fit == 0 ? TemplateFit::Box : TemplateFit::Landmarks;
+
+  JsonFields camera;
+  MESHRT_ASSIGN_OR_RETURN(camera, root.object("camera"));
+  MESHRT_TRY(camera.onlyKeys({"focal_per_long_side"}));
+  double focal = 0;
+  MESHRT_ASSIGN_OR_RETURN(focal, camera.number("focal_per_long_side", 0.05, 20.0));
+  spec.focalPerLongSide = static_cast<float>(focal);
+  return spec;
+}
+
+Result<void> verifyHash(const std::string& manifest, const char* role, const PackModel& model) {
+  std::string actual;
+  MESHRT_ASSIGN_OR_RETURN(actual, sha256OfFile(model.path));
+  if (actual != model.sha256) {
+    return makeError(manifest + ": models." + role + ".sha256",
+                     "file hash " + actual + " of " + model.path + " does not match the recorded " + model.sha256 +
+                         " (a changed or corrupt model; reinstall with ./meshrt.sh fetch)");
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<PackSpec> loadPack(const std::string& directory) {
+  if (directory.empty()) return makeError("loadPack", "no pack directory given");
+  std::error_code error;
+  fs::path absolute = fs::absolute(directory, error);
+  if (error) return makeError(directory, error.message());
+  absolute = absolute.lexically_normal();
+  if (!absolute.has_filename()) absolute = absolute.parent_path();  // "dir/" → "dir"
+  if (!fs::is_directory(absolute, error)) return makeError(absolute.string(), "not a pack directory (not found)");
+  const std::string manifest = (absolute / "pack.json").string();
+  std::ifstream in(manifest);
+  if (!in) return makeError(manifest, "cannot read (missing pack.json?)");
+  const nlohmann::json json = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+  if (json.is_discarded()) return makeError(manifest, "not valid JSON");
+  if (!json.is_object()) return makeError(manifest, std::string("expected a JSON object, got ") + jsonTypeName(json));
+  PackSpec spec;
+  MESHRT_ASSIGN_OR_RETURN(spec, readManifest(json, absolute, manifest));
+  MESHRT_TRY(verifyHash(manifest, "detector", spec.detector));
+  MESHRT_TRY(verifyHash(manifest, "landmarks", spec.landmarks));
+  return spec;
+}
+
+Result<PackSpec> findAndLoadPack(const std::string& name, const std::string& bundledDir) {
+  const std::vector<std::string> searchPath = packSearchPath(bundledDir);
+  for (const PackEntry& entry : discoverPacks(searchPath)) {
+    if (entry.name != name) continue;
+    if (!entry.error.empty()) return makeError("pack '" + name + "'", entry.error);
+    return loadPack(entry.path);
+  }
+  std::string searched;
+  for (const std::string& directory : searchPath) searched += (searched.empty() ? "" : ", ") + directory;
+  return makeError("pack '" + name + "'", "not found (searched: " + searched + ")");
+}
+
+}  // namespace meshrt
