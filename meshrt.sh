@@ -42,6 +42,8 @@ PACKAGES=(
   libglfw3-dev libimgui-dev xvfb
   # frame sources (runtime/capture): video files, MJPEG webcams; ffmpeg makes the tests' clip
   libavformat-dev libavcodec-dev libswscale-dev libavutil-dev libturbojpeg0-dev ffmpeg
+  # tests only: the assimp program imports the .glb/.obj files meshrt writes (a third-party reader)
+  assimp-utils
 )
 # `./meshrt.sh fuzz` only (never the default build or `test`): clang and its libFuzzer runtime.
 FUZZ_PACKAGES=(clang libclang-rt-dev)

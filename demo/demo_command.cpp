@@ -13,6 +13,7 @@
 #include "core/pack.h"
 #include "core/pack_discovery.h"
 #include "headless_demo.h"
+#include "memory_report.h"
 #include "vulkan_setup.h"
 #include "window/window_demo.h"
 
@@ -68,9 +69,11 @@ int runWindowed(const ParsedArgs& parsed, const std::string& outDir) {
     printError(frames.error().message);
     return EXIT_USAGE;
   }
-  if (parsed.has("trace")) {
-    printError(std::string(COMMAND) + ": --trace is written by --headless runs only");
-    return EXIT_USAGE;
+  for (const char* flag : {"trace", "save-every", "memory-report"}) {
+    if (parsed.has(flag)) {
+      printError(std::string(COMMAND) + ": --" + flag + " is for --headless runs only");
+      return EXIT_USAGE;
+    }
   }
   demo::WindowDemoParams params;
   params.frames = *frames;
@@ -108,7 +111,8 @@ int runWindowed(const ParsedArgs& parsed, const std::string& outDir) {
 int runDemo(const std::vector<std::string>& args) {
   static constexpr FlagSpec FLAGS[] = {{"pack", true},       {"source", true},   {"headless", false},
                                        {"frames", true},     {"out", true},      {"trace", true},
-                                       {"screenshot", true}, {"no-vsync", false}, {"fullscreen", false}};
+                                       {"screenshot", true}, {"no-vsync", false}, {"fullscreen", false},
+                                       {"save-every", true}, {"memory-report", true}};
   auto parsed = parseArgs(COMMAND, args, FLAGS);
   if (!parsed) {
     printError(parsed.error().message);
@@ -150,6 +154,18 @@ int runDemo(const std::vector<std::string>& args) {
       return EXIT_USAGE;
     }
   }
+  const auto memoryReportPath = parsed->value("memory-report");
+  if (memoryReportPath) {
+    if (auto checked = checkOutputFileDir("memory-report", *memoryReportPath); !checked) {
+      printError(checked.error().message);
+      return EXIT_USAGE;
+    }
+  }
+  auto saveEvery = parsed->integer(COMMAND, "save-every", 1, 0, 1000000);
+  if (!saveEvery) {
+    printError(saveEvery.error().message);
+    return EXIT_USAGE;
+  }
 
   ValidationCount validation;
   auto context = createProgramContext(validation);
@@ -164,6 +180,8 @@ int runDemo(const std::vector<std::string>& args) {
   params.frames = *frames;
   params.outDir = outDir;
   params.source = source;
+  params.saveEvery = *saveEvery;
+  params.memorySampleEvery = memoryReportPath ? MEMORY_SAMPLE_EVERY : 0;
   if (auto opened = openFrameSource(source); !opened) {
     printError(std::string(COMMAND) + ": --source " + source + ": " + opened.error().message);
     return EXIT_USAGE;
@@ -174,7 +192,15 @@ int runDemo(const std::vector<std::string>& args) {
     return EXIT_FAILURE_RUNTIME;
   }
   printStats(profiler, summary->frames, summary->wallSeconds);
-  std::printf("wrote %lld PNGs to %s\n", static_cast<long long>(summary->frames), outDir.c_str());
+  std::printf("wrote %lld PNGs to %s\n", static_cast<long long>(summary->pngsWritten), outDir.c_str());
+  if (memoryReportPath) {
+    std::printf("%s\n", memoryReportLine(*summary).c_str());
+    if (auto written = writeMemoryReport(*summary, params, *memoryReportPath); !written) {
+      printError(std::string(COMMAND) + ": " + written.error().message);
+      return EXIT_FAILURE_RUNTIME;
+    }
+    std::printf("wrote memory report %s\n", memoryReportPath->c_str());
+  }
   if (tracePath) {
     if (auto written = writeChromeTrace(profiler.spans(), *tracePath); !written) {
       printError(std::string(COMMAND) + ": " + written.error().message);

@@ -9,6 +9,7 @@
 #include "capture/frame_source_factory.h"
 #include "core/clock.h"
 #include "core/image.h"
+#include "core/process_memory.h"
 #include "stages/preprocess.h"
 #include "vk/command_stream.h"
 #include "vk/gpu_allocator.h"
@@ -30,6 +31,7 @@ struct Slot {
   std::unique_ptr<vk::GpuTimestamps> timestamps;
   // The frame this slot is working on, kept for compositing its PNG.
   std::optional<Frame> pending;
+  bool save = false;  // compose and write the pending frame's PNG
   CropRect crop;
   uint64_t timelineValue = 0;
 };
@@ -96,7 +98,9 @@ Result<HeadlessDemoSummary> runHeadlessDemo(vk::Context& context, const Headless
     slot.timestamps = std::move(timestamps.value());
   }
 
-  // Finishes the slot's frame: waits for its GPU work, records its GPU spans, writes its PNG.
+  HeadlessDemoSummary summary;
+  // Finishes the slot's frame: waits for its GPU work, records its GPU spans, writes its PNG
+  // (when the frame is one --save-every keeps).
   auto finish = [&](Slot& slot) -> Result<void> {
     if (!slot.pending) return {};
     {
@@ -108,7 +112,7 @@ Result<HeadlessDemoSummary> runHeadlessDemo(vk::Context& context, const Headless
     for (const vk::GpuSpan& gpu : *gpuSpans) {
       profiler.addGpuSpan(gpu.name, "gpu:queue0", slot.pending->index, gpu.startNs, gpu.endNs);
     }
-    if (params.outDir.empty()) {  // bench: no PNGs
+    if (!slot.save) {
       slot.pending.reset();
       return {};
     }
@@ -124,6 +128,7 @@ Result<HeadlessDemoSummary> runHeadlessDemo(vk::Context& context, const Headless
       std::snprintf(name, sizeof(name), "frame_%04lld.png", static_cast<long long>(slot.pending->index));
       MESHRT_TRY(writePng(composed, params.outDir + "/" + name));
     }
+    ++summary.pngsWritten;
     slot.pending.reset();
     return {};
   };
@@ -174,13 +179,18 @@ Result<HeadlessDemoSummary> runHeadlessDemo(vk::Context& context, const Headless
       slot.timelineValue = *value;
     }
     slot.crop = config.crop;
+    slot.save = !params.outDir.empty() && params.saveEvery > 0 && i % params.saveEvery == 0;  // "" = bench: no PNGs
     slot.pending = std::move(frame);
     // Frame i-1's output is finished while the GPU works on frame i.
     if (i > 0) MESHRT_TRY(finish(slots[static_cast<size_t>(i - 1) % SLOTS]));
     profiler.endFrame();
+    if (params.memorySampleEvery > 0 && ((i + 1) % params.memorySampleEvery == 0 || i + 1 == params.frames)) {
+      auto rss = residentSetKib();
+      if (!rss) return rss.error();
+      summary.memory.push_back({i + 1, *rss});
+    }
   }
   for (Slot& slot : slots) MESHRT_TRY(finish(slot));
-  HeadlessDemoSummary summary;
   summary.frames = params.frames;
   summary.wallSeconds = static_cast<double>(nowNs() - start) * 1e-9;
   return summary;

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "core/profiler.h"
 #include "meshrt/result.h"
@@ -21,11 +22,21 @@ struct HeadlessDemoParams {
   std::string source = "sample";  // --source text (capture/frame_source_factory.h)
   std::string outDir;         // PNGs go here as frame_0000.png, ...; "" = no PNGs (bench)
   uint32_t tensorSize = 256;  // the preprocessed crop is tensorSize x tensorSize
+  int64_t saveEvery = 1;      // compose and write loop frame i's PNG when i % saveEvery == 0; 0 = none
+  int64_t memorySampleEvery = 0;  // VmRSS after every this-many frames and after the last; 0 = never
+};
+
+// The process's resident memory after `frames` loop iterations (core/process_memory.h).
+struct MemorySample {
+  int64_t frames = 0;
+  uint64_t rssKib = 0;
 };
 
 struct HeadlessDemoSummary {
   int64_t frames = 0;
+  int64_t pngsWritten = 0;
   double wallSeconds = 0;
+  std::vector<MemorySample> memory;  // in frame order; empty unless memorySampleEvery > 0
 };
 
 // Frame i's spans: CPU "capture", "record", "submit" and GPU "upload", "preprocess",

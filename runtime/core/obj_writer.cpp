@@ -88,6 +88,8 @@ Result<void> writeObjWithMaterial(const TexturedMesh& mesh, const std::string& o
   // Everything that can be checked is checked before anything is written.
   MESHRT_TRY(checkTexturedMesh(mesh, objPath));
   MESHRT_TRY(checkStatementName(mtlName, "material file name", objPath));
+  // mtllib lists several files separated by spaces, so one name cannot hold a space.
+  if (mtlName.find_first_of(" \t") != std::string::npos) return makeError(objPath, "material file name contains a space");
   MESHRT_TRY(checkStatementName(textureName, "texture file name", objPath));
   const std::string mtlPath = (std::filesystem::path(objPath).parent_path() / mtlName).string();
   MESHRT_TRY(writeFileAtomically(mtlPath, mtlText(textureName)));

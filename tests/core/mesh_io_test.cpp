@@ -241,6 +241,7 @@ TEST(ObjIo, WriteErrorsNameTheFileAndLeaveNothingBehind) {
   TexturedMesh empty;
   expectErrorContains(writeObjWithMaterial(empty, obj, "m.mtl", "t.png"), {obj + ": mesh has no triangles"});
   expectErrorContains(writeObjWithMaterial(good, obj, "", "t.png"), {obj + ": material file name is empty"});
+  expectErrorContains(writeObjWithMaterial(good, obj, "my mesh.mtl", "t.png"), {obj + ": material file name contains a space"});
   expectErrorContains(writeObjWithMaterial(good, obj, "m.mtl", "t\n.png"), {obj + ": texture file name contains a line break"});
   EXPECT_TRUE(dir.entries().empty());
 
