@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <numbers>
 
 #include <nlohmann/json.hpp>
@@ -269,16 +270,24 @@ Result<PackSpec> loadPack(const std::string& directory) {
   if (!absolute.has_filename()) absolute = absolute.parent_path();  // "dir/" → "dir"
   if (!fs::is_directory(absolute, error)) return makeError(absolute.string(), "not a pack directory (not found)");
   const std::string manifest = (absolute / "pack.json").string();
-  std::ifstream in(manifest);
+  std::ifstream in(manifest, std::ios::binary);
   if (!in) return makeError(manifest, "cannot read (missing pack.json?)");
-  const nlohmann::json json = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
-  if (json.is_discarded()) return makeError(manifest, "not valid JSON");
-  if (!json.is_object()) return makeError(manifest, std::string("expected a JSON object, got ") + jsonTypeName(json));
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) return makeError(manifest, "read error");
   PackSpec spec;
-  MESHRT_ASSIGN_OR_RETURN(spec, readManifest(json, absolute, manifest));
+  MESHRT_ASSIGN_OR_RETURN(spec, parsePackManifest(text, absolute.string()));
   MESHRT_TRY(verifyHash(manifest, "detector", spec.detector));
   MESHRT_TRY(verifyHash(manifest, "landmarks", spec.landmarks));
   return spec;
+}
+
+Result<PackSpec> parsePackManifest(std::string_view text, const std::string& directory) {
+  const fs::path absolute(directory);
+  const std::string manifest = (absolute / "pack.json").string();
+  const nlohmann::json json = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (json.is_discarded()) return makeError(manifest, "not valid JSON");
+  if (!json.is_object()) return makeError(manifest, std::string("expected a JSON object, got ") + jsonTypeName(json));
+  return readManifest(json, absolute, manifest);
 }
 
 Result<PackSpec> findAndLoadPack(const std::string& name, const std::string& bundledDir) {
