@@ -9,9 +9,9 @@
 #   ./meshrt.sh fetch                      fetch the pinned models (assets/models.json) into
 #                                          the cache and install the packs built from them
 #                                          (docs/PACKS.md); build, test and demo do this first
-#   ./meshrt.sh fuzz [seconds]             install clang + libFuzzer, build the fuzz preset into
-#                                          build-fuzz/, run each importer's fuzz target for
-#                                          [seconds] (default 600) on its seed corpus, nice'd
+#   ./meshrt.sh fuzz [seconds] [target..]  install clang + libFuzzer, build the fuzz preset into
+#                                          build-fuzz/, run each fuzz target (tflite onnx pack
+#                                          obj) for [seconds] (default 600) on its seeds, nice'd
 #
 # Environment:
 #   MESHRT_TEST_PRESETS="release asan"   which ctest presets `test` runs (CMakePresets.json)
@@ -126,14 +126,16 @@ export_onnx_models() {
   /usr/bin/python3 tools/export_encoders.py export --out "$dir"
 }
 
-# The importers' libFuzzer targets (tests/fuzz/, docs/TESTING.md "Fuzzing"), one after another,
-# each for $1 seconds at nice 19. New inputs go to build-fuzz/corpus/<target>/ (the committed
+# The importers' libFuzzer targets (tests/fuzz/, docs/TESTING.md "Fuzzing") named after $1, one
+# after another, each for $1 seconds at nice 19. New inputs go to build-fuzz/corpus/<target>/ (the committed
 # seeds in tests/fuzz/corpus/ and regressions in tests/fuzz/regressions/ are read, never written); a crash, hang (> 10 s per input), leak or
 # sanitizer report stops that target and leaves its reproducer in build-fuzz/artifacts/<target>/.
 # MESHRT_FUZZ_EXTRA_CORPUS=DIR adds a read-only corpus directory (e.g. the model cache) to every run.
 run_fuzzers() {
   local seconds=$1 status=0 target log_file
-  for target in tflite onnx; do
+  shift
+  for target in "$@"; do
+    [ -x "build-fuzz/tests/fuzz/${target}_fuzzer" ] || die "fuzz: no target '$target' (tflite, onnx, pack, obj)"
     local work=build-fuzz/corpus/$target artifacts=build-fuzz/artifacts/$target
     mkdir -p "$work" "$artifacts"
     local options=(-max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1
@@ -214,7 +216,10 @@ case "$cmd" in
     [[ "$seconds" =~ ^[0-9]+$ ]] || die "fuzz: seconds must be a whole number, got '$seconds'"
     install_packages "${PACKAGES[@]}" "${FUZZ_PACKAGES[@]}"
     configure_and_build fuzz
-    run_fuzzers "$seconds"
+    shift || true
+    targets=("$@")
+    [ ${#targets[@]} -gt 0 ] || targets=(tflite onnx pack obj)
+    run_fuzzers "$seconds" "${targets[@]}"
     ;;
   *)
     sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//' >&2
