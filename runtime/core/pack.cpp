@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/json_fields.h"
+#include "core/one_line_error.h"
 #include "core/pack_discovery.h"
 #include "core/sha256_file.h"
 
@@ -287,7 +288,9 @@ Result<PackSpec> parsePackManifest(std::string_view text, const std::string& dir
   const nlohmann::json json = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (json.is_discarded()) return makeError(manifest, "not valid JSON");
   if (!json.is_object()) return makeError(manifest, std::string("expected a JSON object, got ") + jsonTypeName(json));
-  return readManifest(json, absolute, manifest);
+  auto spec = readManifest(json, absolute, manifest);
+  if (!spec.ok()) return oneLineError(spec.error());  // keys and values come from the file
+  return spec;
 }
 
 Result<PackSpec> findAndLoadPack(const std::string& name, const std::string& bundledDir) {

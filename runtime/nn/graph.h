@@ -20,6 +20,7 @@
 #include <variant>
 #include <vector>
 
+#include "core/one_line_error.h"
 #include "meshrt/result.h"
 
 namespace meshrt::nn {
@@ -184,12 +185,7 @@ struct Graph {
 // The importers' error for an op the IR does not have:
 // "<source>: node '<name>' (<op>): unsupported op".
 Error unsupportedOpError(std::string_view source, std::string_view nodeName, std::string_view opName);
-// `error` with control bytes (0x00-0x1F, 0x7F) escaped as \xNN, and its middle elided beyond
-// MAX_ERROR_CHARACTERS: names in messages come from the model file, and a corrupt name can hold
-// newlines or run for kilobytes. The importers' errors stay one printable line of bounded length
-// that keeps its start (file, node) and end (reason).
-inline constexpr size_t MAX_ERROR_CHARACTERS = 640;
-Error oneLineError(const Error& error);
+// oneLineError (core/one_line_error.h) keeps the importers' errors one printable, bounded line.
 
 // Checks ids, topological order, one producer per tensor, attributes against input ranks and
 // constant weights; errors name the node and the input.
