@@ -42,6 +42,11 @@ Result<std::string> resolveFile(const JsonFields& fields, const char* key, const
   }
   if (!known) return fields.error(key, "'" + relative + "' is not a " + list + " file");
   const fs::path path = (directory / relative).lexically_normal();
+  // Packs are untrusted: a path may not leave the pack directory ("../../secret.txt").
+  const fs::path inside = path.lexically_relative(directory.lexically_normal());
+  if (inside.empty() || *inside.begin() == "..") {
+    return fields.error(key, "'" + relative + "' leaves the pack directory");
+  }
   std::error_code error;
   if (!fs::is_regular_file(path, error)) return fields.error(key, "file not found: " + path.string());
   return path.string();
