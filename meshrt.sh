@@ -9,6 +9,9 @@
 #   ./meshrt.sh fetch                      fetch the pinned models (assets/models.json) into
 #                                          the cache and install the packs built from them
 #                                          (docs/PACKS.md); build, test and demo do this first
+#   ./meshrt.sh fuzz [seconds] [target..]  install clang + libFuzzer, build the fuzz preset into
+#                                          build-fuzz/, run each fuzz target (tflite onnx pack
+#                                          obj) for [seconds] (default 600) on its seeds, nice'd
 #
 # Environment:
 #   MESHRT_TEST_PRESETS="release asan"   which ctest presets `test` runs (CMakePresets.json)
@@ -16,6 +19,7 @@
 #   MESHRT_CACHE=DIR                     model cache: fetched MediaPipe models, installed packs,
 #                                        exported ONNX encoders (default $XDG_CACHE_HOME/meshrt or
 #                                        ~/.cache/meshrt)
+#   MESHRT_FUZZ_EXTRA_CORPUS=DIR         `fuzz`: an extra read-only corpus dir (e.g. the model cache)
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -43,6 +47,8 @@ PACKAGES=(
   # tests only: the assimp program imports the .glb/.obj files meshrt writes (a third-party reader)
   assimp-utils
 )
+# `./meshrt.sh fuzz` only (never the default build or `test`): clang and its libFuzzer runtime.
+FUZZ_PACKAGES=(clang libclang-rt-dev)
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 die() { printf 'meshrt.sh: %s\n' "$*" >&2; exit 1; }
@@ -53,17 +59,20 @@ as_root() {
   fi
 }
 
+# install_packages [PACKAGE...]: the missing ones of PACKAGES, or of the given list.
 install_packages() {
   [ "${MESHRT_SKIP_APT:-0}" = 1 ] && return 0
-  command -v dpkg-query >/dev/null || die "this set-up script supports Debian/Ubuntu (apt); install: ${PACKAGES[*]}"
+  local wanted=("$@")
+  [ ${#wanted[@]} -gt 0 ] || wanted=("${PACKAGES[@]}")
+  command -v dpkg-query >/dev/null || die "this set-up script supports Debian/Ubuntu (apt); install: ${wanted[*]}"
   local missing=()
-  for package in "${PACKAGES[@]}"; do
+  for package in "${wanted[@]}"; do
     # A Node.js that bundles npm (e.g. NodeSource's nodejs) conflicts with Debian's npm package.
     [ "$package" = npm ] && command -v npm >/dev/null && continue
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
   done
   if [ ${#missing[@]} -eq 0 ]; then
-    log "System packages: all ${#PACKAGES[@]} present"
+    log "System packages: all ${#wanted[@]} present"
     return 0
   fi
   log "Installing ${#missing[@]} Debian packages: ${missing[*]}"
@@ -119,6 +128,39 @@ export_onnx_models() {
   /usr/bin/python3 tools/export_encoders.py export --out "$dir"
 }
 
+# The importers' libFuzzer targets (tests/fuzz/, docs/TESTING.md "Fuzzing") named after $1, one
+# after another, each for $1 seconds at nice 19. New inputs go to build-fuzz/corpus/<target>/ (the committed
+# seeds in tests/fuzz/corpus/ and regressions in tests/fuzz/regressions/ are read, never written); a crash, hang (> 10 s per input), leak or
+# sanitizer report stops that target and leaves its reproducer in build-fuzz/artifacts/<target>/.
+# MESHRT_FUZZ_EXTRA_CORPUS=DIR adds a read-only corpus directory (e.g. the model cache) to every run.
+run_fuzzers() {
+  local seconds=$1 status=0 target log_file
+  shift
+  for target in "$@"; do
+    [ -x "build-fuzz/tests/fuzz/${target}_fuzzer" ] || die "fuzz: no target '$target' (tflite, onnx, pack, obj)"
+    local work=build-fuzz/corpus/$target artifacts=build-fuzz/artifacts/$target
+    mkdir -p "$work" "$artifacts"
+    local options=(-max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1
+                   -artifact_prefix="$artifacts/")
+    [ -f "tests/fuzz/$target.dict" ] && options+=(-dict="tests/fuzz/$target.dict")
+    local corpora=("$work" "tests/fuzz/corpus/$target" "tests/fuzz/regressions/$target")
+    [ -n "${MESHRT_FUZZ_EXTRA_CORPUS:-}" ] && corpora+=("$MESHRT_FUZZ_EXTRA_CORPUS")
+    log_file=build-fuzz/fuzz-$target.log
+    log "Fuzzing $target for ${seconds}s (seeds tests/fuzz/corpus/$target; log $log_file)"
+    # The committed regressions first: each must still pass.
+    nice -n 19 "build-fuzz/tests/fuzz/${target}_fuzzer" tests/fuzz/regressions/$target/* >/dev/null 2>&1 ||
+      { status=1; log "$target: a committed regression fails again (run it: build-fuzz/tests/fuzz/${target}_fuzzer tests/fuzz/regressions/$target/*)"; }
+    if nice -n 19 "build-fuzz/tests/fuzz/${target}_fuzzer" "${options[@]}" "${corpora[@]}" >"$log_file" 2>&1; then
+      grep -E '^#[0-9]+[[:space:]]+DONE' "$log_file" | tail -n1 || true
+    else
+      status=1
+      grep -E 'ERROR|SUMMARY|Test unit written' "$log_file" || tail -n 20 "$log_file"
+    fi
+    grep -E '^stat::(number_of_executed_units|peak_rss_mb)' "$log_file" || true
+  done
+  return $status
+}
+
 print_test_device() {
   # The Vulkan tests use the same selection (MESHRT_DEVICE, else the preferred device).
   local device
@@ -171,8 +213,18 @@ case "$cmd" in
     done
     exit $status
     ;;
+  fuzz)
+    seconds=${1:-600}
+    [[ "$seconds" =~ ^[0-9]+$ ]] || die "fuzz: seconds must be a whole number, got '$seconds'"
+    install_packages "${PACKAGES[@]}" "${FUZZ_PACKAGES[@]}"
+    configure_and_build fuzz
+    shift || true
+    targets=("$@")
+    [ ${#targets[@]} -gt 0 ] || targets=(tflite onnx pack obj)
+    run_fuzzers "$seconds" "${targets[@]}"
+    ;;
   *)
-    sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//' >&2
     [ -z "$cmd" ] || die "unknown subcommand '$cmd'"
     exit 2
     ;;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "core/textured_mesh.h"
 #include "meshrt/result.h"
@@ -19,6 +20,8 @@ Result<void> writeObjWithMaterial(const TexturedMesh& mesh, const std::string& o
 // Reads positions, UVs and triangles; faces with more than three corners are fanned; a vertex
 // whose (position, uv) index pair repeats is shared. Errors name the file, the line and the reason.
 Result<TexturedMesh> readObj(const std::string& objPath);
+// The parser behind readObj for OBJ text held in memory; `source` names it in errors.
+Result<TexturedMesh> parseObj(std::string_view text, const std::string& source);
 
 // Writes a .glb: one mesh, POSITION/TEXCOORD_0/indices accessors, one material whose base
 // colour texture is `texture` embedded as PNG.

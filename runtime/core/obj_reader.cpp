@@ -224,7 +224,15 @@ Result<TexturedMesh> readObj(const std::string& objPath) {
   std::string text(static_cast<size_t>(size), '\0');
   in.read(text.data(), static_cast<std::streamsize>(size));
   if (static_cast<uint64_t>(in.gcount()) != size) return makeError(objPath, "cannot read: file changed while reading");
-  return ObjParser(objPath).parse(text);
+  return parseObj(text, objPath);
+}
+
+Result<TexturedMesh> parseObj(std::string_view text, const std::string& source) {
+  if (text.size() > OBJ_MAX_FILE_BYTES) {
+    return makeError(source, "file is " + std::to_string(text.size()) + " bytes, over the " +
+                                 std::to_string(OBJ_MAX_FILE_BYTES >> 20) + " MiB limit");
+  }
+  return ObjParser(source).parse(text);
 }
 
 }  // namespace meshrt

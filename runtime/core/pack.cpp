@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <numbers>
 
 #include <nlohmann/json.hpp>
@@ -12,6 +13,7 @@
 #include "core/json_fields.h"
 #include "core/mesh_io.h"
 #include "core/npy_file.h"
+#include "core/one_line_error.h"
 #include "core/pack_discovery.h"
 #include "core/sha256_file.h"
 #include "core/ttp_point_set.h"
@@ -44,6 +46,11 @@ Result<std::string> resolveFile(const JsonFields& fields, const char* key, const
   }
   if (!known) return fields.error(key, "'" + relative + "' is not a " + list + " file");
   const fs::path path = (directory / relative).lexically_normal();
+  // Packs are untrusted: a path may not leave the pack directory ("../../secret.txt").
+  const fs::path inside = path.lexically_relative(directory.lexically_normal());
+  if (inside.empty() || *inside.begin() == "..") {
+    return fields.error(key, "'" + relative + "' leaves the pack directory");
+  }
   std::error_code error;
   if (!fs::is_regular_file(path, error)) return fields.error(key, "file not found: " + path.string());
   return path.string();
@@ -328,16 +335,27 @@ Result<PackSpec> loadPack(const std::string& directory, const PackLoadOptions& o
   if (!absolute.has_filename()) absolute = absolute.parent_path();  // "dir/" → "dir"
   if (!fs::is_directory(absolute, error)) return makeError(absolute.string(), "not a pack directory (not found)");
   const std::string manifest = (absolute / "pack.json").string();
-  std::ifstream in(manifest);
+  std::ifstream in(manifest, std::ios::binary);
   if (!in) return makeError(manifest, "cannot read (missing pack.json?)");
-  const nlohmann::json json = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
-  if (json.is_discarded()) return makeError(manifest, "not valid JSON");
-  if (!json.is_object()) return makeError(manifest, std::string("expected a JSON object, got ") + jsonTypeName(json));
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) return makeError(manifest, "read error");
   PackSpec spec;
-  MESHRT_ASSIGN_OR_RETURN(spec, readManifest(json, absolute, manifest, options));
+  MESHRT_ASSIGN_OR_RETURN(spec, parsePackManifest(text, absolute.string(), options));
   if (!spec.hasModels) return spec;
   MESHRT_TRY(verifyHash(manifest, "detector", spec.detector));
   MESHRT_TRY(verifyHash(manifest, "landmarks", spec.landmarks));
+  return spec;
+}
+
+Result<PackSpec> parsePackManifest(std::string_view text, const std::string& directory,
+                                   const PackLoadOptions& options) {
+  const fs::path absolute(directory);
+  const std::string manifest = (absolute / "pack.json").string();
+  const nlohmann::json json = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (json.is_discarded()) return makeError(manifest, "not valid JSON");
+  if (!json.is_object()) return makeError(manifest, std::string("expected a JSON object, got ") + jsonTypeName(json));
+  auto spec = readManifest(json, absolute, manifest, options);
+  if (!spec.ok()) return oneLineError(spec.error());  // keys and values come from the file
   return spec;
 }
 

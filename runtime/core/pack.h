@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "meshrt/result.h"
@@ -96,6 +97,11 @@ struct PackLoadOptions {
 
 // Reads and validates `<directory>/pack.json`, resolves paths, checks the models' SHA-256.
 Result<PackSpec> loadPack(const std::string& directory, const PackLoadOptions& options = {});
+// The manifest part of loadPack for pack.json text held in memory: parses and validates every
+// field and resolves the files it names in `directory` (absolute), but does not hash the models.
+// Errors name `<directory>/pack.json`.
+Result<PackSpec> parsePackManifest(std::string_view json, const std::string& directory,
+                                   const PackLoadOptions& options = {});
 
 // Finds the pack called `name` on packSearchPath(bundledDir) and loads it. Error when absent:
 // "pack 'x': not found (searched: a, b, c)".

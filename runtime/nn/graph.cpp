@@ -32,6 +32,16 @@ int64_t elementCount(const Shape& shape) {
   return count;
 }
 
+int64_t boundedElementCount(const Shape& shape) {
+  int64_t count = 1;
+  for (int64_t dimension : shape) {
+    if (dimension < 0 || dimension > MAX_TENSOR_ELEMENTS) return -1;
+    if (dimension > 0 && count > MAX_TENSOR_ELEMENTS / dimension) return -1;
+    count *= dimension;
+  }
+  return count;
+}
+
 std::string shapeString(const Shape& shape) {
   std::string text = "[";
   for (size_t i = 0; i < shape.size(); ++i) {
@@ -92,6 +102,7 @@ Error unsupportedOpError(std::string_view source, std::string_view nodeName, std
   context += "node '" + std::string(nodeName) + "' (" + std::string(opName) + ")";
   return makeError(context, "unsupported op");
 }
+
 
 float halfToFloat(uint16_t bits) {
   const uint32_t sign = (bits >> 15) & 1u, exponent = (bits >> 10) & 0x1Fu, mantissa = bits & 0x3FFu;

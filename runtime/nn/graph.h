@@ -20,6 +20,7 @@
 #include <variant>
 #include <vector>
 
+#include "core/one_line_error.h"
 #include "meshrt/result.h"
 
 namespace meshrt::nn {
@@ -31,6 +32,12 @@ const char* dataTypeName(DataType type);
 using Shape = std::vector<int64_t>;
 inline constexpr size_t MAX_TENSOR_RANK = 8;  // inferShapes() rejects higher ranks
 int64_t elementCount(const Shape& shape);
+// inferShapes() rejects tensors of more elements (8 GiB of fp32; encoders use a few MB): shapes
+// from a corrupt file stay far from int64 overflow in every shape computation.
+inline constexpr int64_t MAX_TENSOR_ELEMENTS = int64_t{1} << 31;
+// elementCount() without overflow: -1 when a dimension is negative or the count exceeds
+// MAX_TENSOR_ELEMENTS (for shapes read from a file, before anything multiplies them).
+int64_t boundedElementCount(const Shape& shape);
 std::string shapeString(const Shape& shape);  // "[1, 3, 224, 224]"
 
 using TensorId = uint32_t;
@@ -178,6 +185,7 @@ struct Graph {
 // The importers' error for an op the IR does not have:
 // "<source>: node '<name>' (<op>): unsupported op".
 Error unsupportedOpError(std::string_view source, std::string_view nodeName, std::string_view opName);
+// oneLineError (core/one_line_error.h) keeps the importers' errors one printable, bounded line.
 
 // Checks ids, topological order, one producer per tensor, attributes against input ranks and
 // constant weights; errors name the node and the input.

@@ -58,7 +58,9 @@ Result<ConstantValue> convertTensorProto(const onnx::TensorProto& tensor, const 
   for (int i = 0; i < tensor.dims_size(); ++i) {
     const int64_t dimension = tensor.dims(i);
     if (dimension < 0 || (dimension > 0 && count > MAX_ELEMENTS / dimension))
-      return makeError(context, "dims[" + std::to_string(i) + "]: invalid dimension " + std::to_string(dimension));
+      return makeError(context, "dims[" + std::to_string(i) + "]: invalid dimension " + std::to_string(dimension) +
+                                    (dimension < 0 ? std::string(" (negative)")
+                                                   : " (the tensor would exceed " + std::to_string(MAX_ELEMENTS) + " elements)"));
     count *= dimension;
     value.shape.push_back(dimension);
   }

@@ -145,24 +145,6 @@ Result<Graph> importModel(const onnx::ModelProto& model, const std::string& sour
   return graph;
 }
 
-// Names in messages come from the file: control characters (a corrupt name can hold newlines)
-// are escaped as \xNN so an error stays one printable line.
-Error oneLine(const Error& error) {
-  static const char* HEX = "0123456789abcdef";
-  std::string text;
-  for (const char character : error.message) {
-    const auto byte = static_cast<unsigned char>(character);
-    if (byte >= 0x20 && byte != 0x7F) {
-      text.push_back(character);
-    } else {
-      text += "\\x";
-      text.push_back(HEX[byte >> 4]);
-      text.push_back(HEX[byte & 0xF]);
-    }
-  }
-  return Error{std::move(text)};
-}
-
 }  // namespace
 
 Result<Graph> importOnnxBytes(const uint8_t* data, size_t size, const std::string& source) {
@@ -172,7 +154,7 @@ Result<Graph> importOnnxBytes(const uint8_t* data, size_t size, const std::strin
   if (!model.ParseFromArray(data, static_cast<int>(size)))
     return makeError(source, "not a valid ONNX model (the ModelProto protobuf does not parse: truncated or corrupt)");
   auto graph = importModel(model, source);
-  if (!graph) return oneLine(graph.error());
+  if (!graph) return oneLineError(graph.error());
   return graph;
 }
 

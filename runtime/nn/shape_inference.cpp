@@ -1,5 +1,6 @@
 // inferShapes(): one output shape per node, in topological order, checking the inputs' shapes.
 #include <algorithm>
+#include <limits>
 
 #include "nn/graph.h"
 
@@ -11,9 +12,13 @@ struct SamePad {
 };
 
 // TensorFlow SAME / ONNX SAME_UPPER: the extra pixel of an odd total goes to the end.
+// Inputs are bounded (dimensions <= MAX_TENSOR_ELEMENTS, int32 strides and dilations), so the
+// arithmetic stays in int64; a total the int32 pads cannot hold is clamped, and the window check
+// that follows rejects it.
 SamePad resolveSame(int64_t in, int64_t kernel, int64_t stride, int64_t dilation) {
   const int64_t out = (in + stride - 1) / stride;
-  const int64_t total = std::max<int64_t>((out - 1) * stride + (kernel - 1) * dilation + 1 - in, 0);
+  const int64_t total = std::clamp<int64_t>((out - 1) * stride + (kernel - 1) * dilation + 1 - in, 0,
+                                            std::numeric_limits<int32_t>::max());
   return {static_cast<int32_t>(total / 2), static_cast<int32_t>(total - total / 2)};
 }
 
@@ -125,7 +130,11 @@ Result<Shape> padShape(const ShapeContext& s, const PadAttributes& a) {
   if (a.begins.size() != x.size())
     return makeError(s.context, std::to_string(a.begins.size()) + " pads for a " + std::to_string(x.size()) + "-D input");
   Shape y = x;
-  for (size_t i = 0; i < y.size(); ++i) y[i] += a.begins[i] + a.ends[i];
+  for (size_t i = 0; i < y.size(); ++i) {
+    if (a.begins[i] > MAX_TENSOR_ELEMENTS || a.ends[i] > MAX_TENSOR_ELEMENTS)
+      return makeError(s.context, "pads of axis " + std::to_string(i) + " exceed " + std::to_string(MAX_TENSOR_ELEMENTS));
+    y[i] += a.begins[i] + a.ends[i];  // each term <= 2^31: no overflow
+  }
   return y;
 }
 
@@ -146,6 +155,9 @@ Result<Shape> reshapeShape(const ShapeContext& s, const ReshapeAttributes& a) {
       inferred = static_cast<int>(i);
     } else if (target[i] < 1) {
       return makeError(s.context, "shape " + shapeString(target) + " has a dimension < -1");
+    } else if (target[i] > MAX_TENSOR_ELEMENTS || known > MAX_TENSOR_ELEMENTS / target[i]) {
+      return makeError(s.context, "shape " + shapeString(target) + " exceeds " + std::to_string(MAX_TENSOR_ELEMENTS) +
+                                      " elements");
     } else {
       known *= target[i];
     }
@@ -205,9 +217,16 @@ Result<Shape> batchNormShape(const ShapeContext& s) {
 
 Result<Shape> nodeShape(const Graph& graph, Node& node) {
   ShapeContext s{graph, node, describeNode(node)};
-  for (size_t i = 0; i < node.inputs.size(); ++i)
-    if (s.has(i) && graph.tensors[node.inputs[i]].shape.empty() && !graph.tensors[node.inputs[i]].isConstant())
-      return makeError(s.context + ": input " + std::to_string(i), "'" + graph.tensors[node.inputs[i]].name + "' has no shape");
+  for (size_t i = 0; i < node.inputs.size(); ++i) {
+    if (!s.has(i)) continue;
+    const Tensor& input = graph.tensors[node.inputs[i]];
+    if (input.shape.empty() && !input.isConstant())
+      return makeError(s.context + ": input " + std::to_string(i), "'" + input.name + "' has no shape");
+    // A constant's shape need not match its byte count when a dimension is 0 ([0][2^62] holds 0 bytes).
+    if (input.isConstant() && boundedElementCount(input.shape) < 0)
+      return makeError(s.context + ": input " + std::to_string(i), "constant '" + input.name + "' of shape " +
+                                                                     shapeString(input.shape) + " is too large");
+  }
   switch (node.op) {
     case OpType::Conv2D: return convShape(s, std::get<Conv2DAttributes>(node.attributes));
     case OpType::FullyConnected: return fullyConnectedShape(s);
@@ -248,14 +267,23 @@ Result<Shape> nodeShape(const Graph& graph, Node& node) {
 
 Result<void> inferShapes(Graph& graph) {
   MESHRT_TRY(validateGraph(graph));
-  for (TensorId id : graph.inputs)
-    if (graph.tensors[id].shape.size() > MAX_TENSOR_RANK)
+  for (TensorId id : graph.inputs) {
+    const Shape& shape = graph.tensors[id].shape;
+    if (shape.size() > MAX_TENSOR_RANK)
       return makeError("input '" + graph.tensors[id].name + "'", "rank above " + std::to_string(MAX_TENSOR_RANK));
+    if (boundedElementCount(shape) < 0)
+      return makeError("input '" + graph.tensors[id].name + "'", "shape " + shapeString(shape) + " exceeds " +
+                                                                   std::to_string(MAX_TENSOR_ELEMENTS) + " elements");
+  }
+  // Every shape below is computed from bounded inputs and checked before the next node uses it.
   for (Node& node : graph.nodes) {
     auto shape = nodeShape(graph, node);
     if (!shape) return shape.error();
     if (shape->size() > MAX_TENSOR_RANK)
       return makeError(describeNode(node), "output rank " + std::to_string(shape->size()) + " above " + std::to_string(MAX_TENSOR_RANK));
+    if (boundedElementCount(*shape) < 0)
+      return makeError(describeNode(node), "output shape " + shapeString(*shape) + " exceeds " +
+                                               std::to_string(MAX_TENSOR_ELEMENTS) + " elements");
     graph.tensors[node.outputs[0]].shape = std::move(*shape);
   }
   return {};

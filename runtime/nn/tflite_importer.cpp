@@ -20,6 +20,20 @@ struct FloatConstant {
   std::vector<float> values;
 };
 
+// The builtin operators importOperator() maps (keep in step with its switch).
+bool isMappedOp(int32_t builtinCode) {
+  switch (static_cast<TfliteOp>(builtinCode)) {
+    case TfliteOp::Conv2D: case TfliteOp::DepthwiseConv2D: case TfliteOp::FullyConnected: case TfliteOp::Add:
+    case TfliteOp::Mul: case TfliteOp::MaxPool2D: case TfliteOp::AveragePool2D: case TfliteOp::Mean:
+    case TfliteOp::Reshape: case TfliteOp::Concatenation: case TfliteOp::Pad: case TfliteOp::Prelu:
+    case TfliteOp::Softmax: case TfliteOp::Dequantize: case TfliteOp::Logistic: case TfliteOp::Relu:
+    case TfliteOp::Relu6: case TfliteOp::ReluN1To1: case TfliteOp::HardSwish:
+      return true;
+    default:
+      return false;
+  }
+}
+
 std::string shapeText(const std::vector<int32_t>& shape) { return shapeString(Shape(shape.begin(), shape.end())); }
 
 class TfliteImporter {
@@ -72,6 +86,10 @@ class TfliteImporter {
     for (int32_t dim : input.shape) {
       if (dim <= 0) return makeError(mModel.source, "input '" + input.name + "': shape " + shapeText(input.shape) +
                                                         " is not fully known");
+    }
+    if (boundedElementCount(tfliteShape(index)) < 0) {
+      return makeError(mModel.source, "input '" + input.name + "': shape " + shapeText(input.shape) + " exceeds " +
+                                          std::to_string(MAX_TENSOR_ELEMENTS) + " elements");
     }
     Tensor irTensor;
     irTensor.name = input.name;
@@ -312,6 +330,17 @@ class TfliteImporter {
 
 Result<void> TfliteImporter::importOperator(const TfliteOperator& op) {
   if (op.outputs.empty()) return opError(op, "operator has no output");
+  // The reader allows -1 (an absent optional input) anywhere; the only optional input the mapped
+  // ops have is the bias (input 2) of CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED. (An op that
+  // is not mapped keeps the "unsupported op" error of the default case.)
+  const bool hasOptionalBias = op.builtinCode == int32_t(TfliteOp::Conv2D) ||
+                               op.builtinCode == int32_t(TfliteOp::DepthwiseConv2D) ||
+                               op.builtinCode == int32_t(TfliteOp::FullyConnected);
+  for (size_t slot = 0; slot < op.inputs.size() && isMappedOp(op.builtinCode); ++slot) {
+    if (op.inputs[slot] < 0 && !(hasOptionalBias && slot == 2)) {
+      return opError(op, "input " + std::to_string(slot) + " is absent (tensor index -1)");
+    }
+  }
   switch (static_cast<TfliteOp>(op.builtinCode)) {
     case TfliteOp::Conv2D: return importConvolution(op, false);
     case TfliteOp::DepthwiseConv2D: return importConvolution(op, true);
@@ -353,7 +382,7 @@ Result<void> TfliteImporter::importConvolution(const TfliteOperator& op, bool de
   if (!weights.ok()) return weights.error();
   if (*weights == nullptr) return opError(op, "weights must be constant");
   const FloatConstant& kernel = **weights;
-  if (kernel.shape.size() != 4 || elementCount(kernel.shape) <= 0) {
+  if (kernel.shape.size() != 4 || boundedElementCount(kernel.shape) <= 0) {
     return opError(op, "weights: expected 4-D, got " + shapeString(kernel.shape));
   }
   Conv2DAttributes attributes;
@@ -425,7 +454,7 @@ Result<void> TfliteImporter::importFullyConnected(const TfliteOperator& op) {
   if (*weights == nullptr || (*weights)->shape.size() != 2) return opError(op, "weights must be a 2-D constant");
   const int64_t outFeatures = (*weights)->shape[0], inFeatures = (*weights)->shape[1];
   const Shape inputShape = tfliteShape(op.inputs[0]);
-  const int64_t total = elementCount(inputShape);
+  const int64_t total = boundedElementCount(inputShape);
   if (inputShape.empty() || inFeatures <= 0 || total <= 0 || total % inFeatures != 0 || total / inFeatures != inputShape[0]) {
     return opError(op, "input " + shapeString(inputShape) + " does not flatten to [" +
                            (inputShape.empty() ? std::string("?") : std::to_string(inputShape[0])) + ", " +
@@ -548,7 +577,7 @@ Result<void> TfliteImporter::importReshape(const TfliteOperator& op) {
   if (outputShape.empty() && !op.options.newShape.empty()) {
     outputShape.assign(op.options.newShape.begin(), op.options.newShape.end());
   }
-  if (outputShape.empty() && elementCount(inputShape) != 1) return opError(op, "output shape unknown");
+  if (outputShape.empty() && boundedElementCount(inputShape) != 1) return opError(op, "output shape unknown");
   const std::string name = tensor(op.outputs[0]).name;
   auto x = inputTensor(op, op.inputs[0]);
   if (!x.ok()) return x.error();
@@ -679,7 +708,7 @@ Result<void> TfliteImporter::importDequantize(const TfliteOperator& op) {
   if (mTensorIds[size_t(output)] != NO_TENSOR || mConstants[size_t(output)]) {
     return opError(op, "output '" + tensor(output).name + "' is produced twice");
   }
-  if (elementCount(tfliteShape(output)) != int64_t((*constant)->values.size())) {
+  if (boundedElementCount(tfliteShape(output)) != int64_t((*constant)->values.size())) {
     return opError(op, "output shape " + shapeText(tensor(output).shape) + " differs from the input's " +
                            shapeString((*constant)->shape));
   }
@@ -694,7 +723,9 @@ Result<void> TfliteImporter::importDequantize(const TfliteOperator& op) {
 
 Result<Graph> importTfliteModel(const TfliteModel& model) {
   if (model.subgraphs.empty()) return makeError(model.source, "subgraphs: the model has no subgraph");
-  return TfliteImporter(model).run();
+  auto graph = TfliteImporter(model).run();
+  if (!graph.ok()) return oneLineError(graph.error());  // tensor names come from the file
+  return graph;
 }
 
 Result<Graph> importTfliteFromMemory(std::vector<uint8_t> bytes, const std::string& name) {

@@ -29,7 +29,11 @@ struct FlatTable {
 // points where it would otherwise loop or allocate.
 class FlatReader {
  public:
-  explicit FlatReader(std::span<const uint8_t> bytes) : mBytes(bytes) {}
+  // Vectors and strings may overlap or be shared by many tables, so decoding could copy far more
+  // than the file holds (20 000 tensors naming one 60 KB string = 1.2 GB). A writer stores each
+  // once; copies beyond 4x the file (plus 1 MiB for small files) come only from a corrupt file.
+  explicit FlatReader(std::span<const uint8_t> bytes)
+      : mBytes(bytes), mDecodeBudget(4 * uint64_t(bytes.size()) + (uint64_t(1) << 20)) {}
 
   bool failed() const { return !mError.empty(); }
   const std::string& error() const { return mError; }
@@ -106,6 +110,12 @@ class FlatReader {
       fail(field, "vector of " + std::to_string(length) + " elements runs past the end of the file (" + sizeText() + ")");
       return false;
     }
+    if (uint64_t(length) * elementSize > mDecodeBudget - mDecoded) {
+      fail(field, "vector of " + std::to_string(length) + " elements exceeds the decoding budget of " +
+                      std::to_string(mDecodeBudget) + " bytes (vectors shared or overlapping?)");
+      return false;
+    }
+    mDecoded += uint64_t(length) * elementSize;
     start = vector + 4;
     count = length;
     return true;
@@ -165,6 +175,8 @@ class FlatReader {
 
  private:
   std::span<const uint8_t> mBytes;
+  uint64_t mDecodeBudget = 0;  // bytes vectorAt() may hand out in total
+  uint64_t mDecoded = 0;
   std::string mError;
 };
 

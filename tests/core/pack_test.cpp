@@ -272,6 +272,13 @@ TEST_F(BadPack, AbsoluteModelPath) {
   expectError("models.landmarks.path", "must be relative to the pack directory");
 }
 
+// Packs are untrusted: a relative path may not climb out of the pack directory (found while
+// writing the pack fuzz target: a label map "../../x.txt" was read from anywhere).
+TEST_F(BadPack, PathLeavingThePackDirectory) {
+  mJson["detector"]["label_map"] = "../" + mDir.filename().string() + "/../outside.txt";
+  expectError("detector.label_map", "leaves the pack directory");
+}
+
 TEST_F(BadPack, MalformedHash) {
   mJson["models"]["detector"]["sha256"] = "ABC";
   expectError("models.detector.sha256", "expected 64 lowercase hex digits");
