@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <fstream>
 #include <sstream>
+#include <utility>
 
 namespace meshrt::test {
 namespace {
@@ -33,16 +34,15 @@ std::vector<std::string> ProcessResult::errLines() const {
   return lines;
 }
 
-ProcessResult runMeshrt(const std::vector<std::string>& args, const std::vector<std::string>& env,
-                        const std::vector<std::string>& wrapper) {
+namespace {
+
+// Runs `command` (already shell-quoted) with stdin from /dev/null and captures stdout and stderr
+// through two files in the temp directory.
+ProcessResult runShellCommand(std::string command) {
   namespace fs = std::filesystem;
   static int counter = 0;
-  const fs::path base = fs::temp_directory_path() / ("meshrt_e2e_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-  std::string command = "env MESHRT_VALIDATION=1";
-  for (const std::string& assignment : env) command += " " + quote(assignment);
-  for (const std::string& word : wrapper) command += " " + quote(word);
-  command += " " + quote(MESHRT_BINARY);
-  for (const std::string& arg : args) command += " " + quote(arg);
+  const fs::path base =
+      fs::temp_directory_path() / ("meshrt_e2e_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
   command += " >" + quote(base.string() + ".out") + " 2>" + quote(base.string() + ".err") + " </dev/null";
   const int status = std::system(command.c_str());
   ProcessResult result;
@@ -54,22 +54,22 @@ ProcessResult runMeshrt(const std::vector<std::string>& args, const std::vector<
   return result;
 }
 
+}  // namespace
+
+ProcessResult runMeshrt(const std::vector<std::string>& args, const std::vector<std::string>& env,
+                        const std::vector<std::string>& wrapper) {
+  std::string command = "env MESHRT_VALIDATION=1";
+  for (const std::string& assignment : env) command += " " + quote(assignment);
+  for (const std::string& word : wrapper) command += " " + quote(word);
+  command += " " + quote(MESHRT_BINARY);
+  for (const std::string& arg : args) command += " " + quote(arg);
+  return runShellCommand(std::move(command));
+}
+
 ProcessResult runProgram(const std::vector<std::string>& argv) {
-  namespace fs = std::filesystem;
-  static int counter = 0;
-  const fs::path base =
-      fs::temp_directory_path() / ("meshrt_program_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
   std::string command;
   for (const std::string& word : argv) command += (command.empty() ? "" : " ") + quote(word);
-  command += " >" + quote(base.string() + ".out") + " 2>" + quote(base.string() + ".err") + " </dev/null";
-  const int status = std::system(command.c_str());
-  ProcessResult result;
-  result.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
-  result.out = slurp(base.string() + ".out");
-  result.err = slurp(base.string() + ".err");
-  fs::remove(base.string() + ".out");
-  fs::remove(base.string() + ".err");
-  return result;
+  return runShellCommand(std::move(command));
 }
 
 std::string jsonSchemaErrors(const std::string& schemaName, const std::string& path) {
