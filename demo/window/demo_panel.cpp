@@ -61,8 +61,19 @@ void drawPanel(const PanelInfo& info, const TimingHistory& history, float window
   if (ImGui::Button("Webcam")) actions.openSource = "webcam:0";
   ImGui::SameLine();
   ImGui::TextDisabled("or a video, image or directory path");
+  actions.selectPack.clear();
+  if (!info.packChoices.empty()) {
+    ImGui::SetNextItemWidth(PANEL_WIDTH - 90.0f);
+    const std::string shownPack = info.pack.empty() ? std::string("none") : info.pack;
+    if (ImGui::BeginCombo("pack", shownPack.c_str())) {
+      for (const std::string& choice : info.packChoices) {
+        if (ImGui::Selectable(choice.c_str(), choice == shownPack) && choice != shownPack) actions.selectPack = choice;
+      }
+      ImGui::EndCombo();
+    }
+  }
   if (info.pack.empty()) {
-    ImGui::TextWrapped("Pack: none (--pack P). Shown: the input frame with the centred crop (green).");
+    ImGui::TextWrapped("Pack: none. Shown: the input frame with the centred crop (green).");
     actions.resetFusion = false;
     actions.exportMesh = false;
   } else {

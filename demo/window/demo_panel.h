@@ -18,6 +18,7 @@ struct PanelInfo {
   std::string source;        // frame source name, e.g. "sample"
   std::string status;        // last one-line status (screenshot written, errors)
   std::string pack;          // the pack running, "" = none
+  std::vector<std::string> packChoices;  // installed packs the window can switch to
   size_t objects = 0;        // objects the pack found in the last frame
   float textureCoverage = 0; // fraction of the fused texture seen so far (object 0)
   std::string orbit;         // the orbit camera, e.g. "yaw 12°, pitch -5°, distance 3.0", "" = none
@@ -44,8 +45,9 @@ struct PanelActions {
   std::array<char, 512> sourceText{};  // the source text field (in and out)
   std::string openSource;              // non-empty: the user asked to switch to this source
   bool resetFusion = false;            // the user asked to forget the track and the fused texture
-  bool exportMesh = false;
-  int insetView = 0;                   // window/orbit_view.h InsetView: 0 orbit, 1 correspondence, 2 off (in and out)             // the user asked to export object 0's mesh and texture to --out
+  bool exportMesh = false;  // the user asked to export object 0's mesh and texture to --out
+  int insetView = 0;  // window/orbit_view.h InsetView: 0 orbit, 1 correspondence, 2 off (in and out)
+  std::string selectPack;  // non-empty: the user picked this pack ("none": run without one)
 };
 
 // Draws the panel in the strip of PANEL_WIDTH pixels on the right of a window of the given size.

@@ -20,6 +20,7 @@
 #include "core/profiler.h"
 #include "frame_overlay.h"
 #include "mesh_export.h"
+#include "core/pack_discovery.h"
 #include "object_crop.h"
 #include "pack_frame_processor.h"
 #include "vk/gpu_allocator.h"
@@ -62,6 +63,8 @@ class WindowDemo {
   void applyFullscreen(bool fullscreen);
   void refreshStats(int64_t framesInWindow, int64_t windowStartNs);
   Result<void> switchSource(const std::string& spec);
+  Result<void> startPack(const PackSpec& pack);
+  void switchPack(const std::string& name);
   void exportMesh();
   void handleOrbitMouse(VkExtent2D extent);
 
@@ -163,16 +166,48 @@ Result<void> WindowDemo::init() {
   mPanel.device = mContext->info().name;
   mPanel.driver = mContext->info().driverName + " " + mContext->info().driverInfo;
   MESHRT_TRY(switchSource(mParams.source));
-  if (mParams.pack) {
-    auto processor = cli::PackFrameProcessor::create(mContext.get(), *mParams.pack, mProfiler, cli::PackFrameParams{});
-    if (!processor) return processor.error();
-    mProcessor = std::move(*processor);
-    mPanel.pack = mParams.pack->name;
+  // The panel's pack list: "none" and every installed pack with models (objectron, face).
+  mPanel.packChoices = {"none"};
+  for (const PackEntry& entry : discoverPacks(packSearchPath(std::string(MESHRT_SOURCE_DIR) + "/assets/packs"))) {
+    if (entry.error.empty() && (entry.head == "objectron" || entry.head == "face")) mPanel.packChoices.push_back(entry.name);
+  }
+  if (mParams.pack) MESHRT_TRY(startPack(*mParams.pack));
+  return {};
+}
+
+// Runs `pack` from the next frame on (a new processor: track and fused texture start empty).
+Result<void> WindowDemo::startPack(const PackSpec& pack) {
+  auto processor = cli::PackFrameProcessor::create(mContext.get(), pack, mProfiler, cli::PackFrameParams{});
+  if (!processor) return processor.error();
+  if (!mOrbit) {
     auto orbit = OrbitView::create(mContext.get(), ORBIT_INSET_SIZE);
     if (!orbit) return orbit.error();
     mOrbit = std::move(*orbit);
   }
+  mProcessor = std::move(*processor);
+  mOrbit->reset();
+  mLastObject.reset();
+  mPanel.pack = pack.name;
+  mPanel.objects = 0;
+  mPanel.textureCoverage = 0;
   return {};
+}
+
+// The panel's pack choice: loads and starts it; a pack that fails to load (e.g. a changed model)
+// shows its one-line error and the current pack goes on.
+void WindowDemo::switchPack(const std::string& name) {
+  if (name == "none") {
+    mProcessor.reset();
+    mLastObject.reset();
+    if (mOrbit) mOrbit->reset();
+    mPanel.pack.clear();
+    mPanel.status = "pack: none";
+    return;
+  }
+  auto pack = findAndLoadPack(name, std::string(MESHRT_SOURCE_DIR) + "/assets/packs");
+  auto started = pack ? startPack(*pack) : Result<void>(pack.error());
+  mPanel.status = started ? "pack: " + name : "pack " + name + ": " + started.error().message;
+  if (!started) std::fprintf(stderr, "meshrt demo: %s\n", mPanel.status.c_str());
 }
 
 // Opens `spec`; when that fails the message goes to stderr and the panel, and the demo goes on
@@ -411,6 +446,7 @@ Result<void> WindowDemo::frame(int64_t index, bool takeScreenshot, const std::st
       if (mOrbit) mOrbit->reset();
     }
     if (mActions.exportMesh) exportMesh();
+    if (!mActions.selectPack.empty()) switchPack(mActions.selectPack);
   }
 
   uint32_t imageIndex = 0;
