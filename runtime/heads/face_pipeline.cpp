@@ -100,20 +100,12 @@ class FacePipeline final : public CropPipeline {
                                                          StageTimings& timings,
                                                          std::chrono::steady_clock::time_point& start) override {
     gpu::PreprocessParams params{};
-    auto ran = mLandmarks->run(frame, mLandmarks->preprocessConfig(candidate.crop, frame.width, frame.height), params, mOptions.profiler);
-    if (!ran) return ran.error();
-    addTiming(timings, "landmarks", start, mOptions.profiler);
+    auto started = runLandmarkModel(*mLandmarks, frame, candidate, size_t{3} * FACE_LANDMARKS,
+                                    "expected 1404 landmark values and 1 face flag", timings, start, params);
+    if (!started) return started.error();
+    if (!started->has_value()) return std::optional<ReconstructedObject>{};
+    ReconstructedObject object = std::move(**started);
     const auto landmarks = mLandmarks->output("keypoints");
-    const auto flag = mLandmarks->output("presence");
-    if (landmarks.size() != size_t{3} * FACE_LANDMARKS || flag.size() != 1) {
-      return makeError(mPack.landmarks.path, "expected 1404 landmark values and 1 face flag");
-    }
-    const float presence = mPack.landmarks.presenceIsLogit ? sigmoid(flag[0]) : flag[0];
-    if (!(presence >= mPack.minPresence)) return std::optional<ReconstructedObject>{};
-    ReconstructedObject object;
-    object.score = presence;
-    object.detectionScore = candidate.detectionScore;
-    object.crop = candidate.crop;
     object.keypoints2d.resize(size_t{2} * FACE_LANDMARKS);
     object.landmarkDepth.resize(FACE_LANDMARKS);
     // Frame pixels per model pixel (the crop's uniform scale; rotation keeps lengths).

@@ -51,6 +51,16 @@ class CropPipeline : public ObjectPipeline {
                                                                  std::chrono::steady_clock::time_point& start) = 0;
   // The pack's crop for the next frame from this frame's keypoints.
   TrackingCropParams trackingParams() const;
+  // The landmark step both heads share: runs `landmarks` on the candidate's crop (timing
+  // "landmarks"), checks that its "keypoints" output holds `keypointValues` floats and its
+  // "presence" one (else the error `sizeError`), and returns the object with score, detection
+  // score and crop filled, or nullopt when the presence is below the pack's minimum. `params`
+  // receives the preprocess mapping (model pixels → frame pixels).
+  Result<std::optional<ReconstructedObject>> runLandmarkModel(PackModelRunner& landmarks, const Image& frame,
+                                                              const CropCandidate& candidate, size_t keypointValues,
+                                                              const char* sizeError, StageTimings& timings,
+                                                              std::chrono::steady_clock::time_point& start,
+                                                              gpu::PreprocessParams& params);
   // A runner for one of the pack's models on the path the options choose (host, or encoder
   // I/O sharing this pipeline's PackVulkanFrame). Heads create their runners with this.
   Result<std::unique_ptr<PackModelRunner>> createModelRunner(const PackModel& model);

@@ -39,6 +39,28 @@ TrackingCropParams CropPipeline::trackingParams() const {
   return params;
 }
 
+Result<std::optional<ReconstructedObject>> CropPipeline::runLandmarkModel(
+    PackModelRunner& landmarks, const Image& frame, const CropCandidate& candidate, size_t keypointValues,
+    const char* sizeError, StageTimings& timings, std::chrono::steady_clock::time_point& start,
+    gpu::PreprocessParams& params) {
+  params = {};
+  auto ran = landmarks.run(frame, landmarks.preprocessConfig(candidate.crop, frame.width, frame.height), params,
+                           mOptions.profiler);
+  if (!ran) return ran.error();
+  addTiming(timings, "landmarks", start, mOptions.profiler);
+  const auto presenceOut = landmarks.output("presence");
+  if (landmarks.output("keypoints").size() != keypointValues || presenceOut.size() != 1) {
+    return makeError(mPack.landmarks.path, sizeError);
+  }
+  const float presence = mPack.landmarks.presenceIsLogit ? sigmoid(presenceOut[0]) : presenceOut[0];
+  if (!(presence >= mPack.minPresence)) return std::optional<ReconstructedObject>{};
+  ReconstructedObject object;
+  object.score = presence;
+  object.detectionScore = candidate.detectionScore;
+  object.crop = candidate.crop;
+  return std::optional<ReconstructedObject>(std::move(object));
+}
+
 Result<std::unique_ptr<PackModelRunner>> CropPipeline::createModelRunner(const PackModel& model) {
   if (mOptions.encoderIoContext && !mVulkanFrame) {
     auto frame = PackVulkanFrame::create(*mOptions.encoderIoContext);

@@ -88,20 +88,12 @@ class ObjectronPipeline final : public CropPipeline {
                                                          StageTimings& timings,
                                                          std::chrono::steady_clock::time_point& start) override {
     gpu::PreprocessParams params{};
-    auto ran = mLandmarks->run(frame, mLandmarks->preprocessConfig(candidate.crop, frame.width, frame.height), params, mOptions.profiler);
-    if (!ran) return ran.error();
-    addTiming(timings, "landmarks", start, mOptions.profiler);
+    auto started = runLandmarkModel(*mLandmarks, frame, candidate, size_t{2} * BOX_KEYPOINTS,
+                                    "expected 18 keypoint values and 1 presence value", timings, start, params);
+    if (!started) return started.error();
+    if (!started->has_value()) return std::optional<ReconstructedObject>{};
+    ReconstructedObject object = std::move(**started);
     const auto keypoints = mLandmarks->output("keypoints");
-    const auto presenceOut = mLandmarks->output("presence");
-    if (keypoints.size() != size_t{2} * BOX_KEYPOINTS || presenceOut.size() != 1) {
-      return makeError(mPack.landmarks.path, "expected 18 keypoint values and 1 presence value");
-    }
-    const float presence = mPack.landmarks.presenceIsLogit ? sigmoid(presenceOut[0]) : presenceOut[0];
-    if (!(presence >= mPack.minPresence)) return std::optional<ReconstructedObject>{};
-    ReconstructedObject object;
-    object.score = presence;
-    object.detectionScore = candidate.detectionScore;
-    object.crop = candidate.crop;
     object.keypoints2d.resize(size_t{2} * BOX_KEYPOINTS);
     for (int i = 0; i < BOX_KEYPOINTS; ++i) {
       modelToFramePixels(params, keypoints[2 * i], keypoints[2 * i + 1], object.keypoints2d[2 * i],
