@@ -24,16 +24,6 @@ namespace {
 constexpr const char* COMMAND = "meshrt bench";
 constexpr int ENCODER_THREADS = 2;  // oneDNN threads per model (this machine's cores)
 
-Result<void> checkParentDir(const std::string& flag, const std::string& path) {
-  namespace fs = std::filesystem;
-  const fs::path parent = fs::path(path).parent_path();
-  std::error_code error;
-  if (!parent.empty() && !fs::is_directory(parent, error)) {
-    return makeError(std::string(COMMAND) + ": --" + flag + " " + path, "directory " + parent.string() + " does not exist");
-  }
-  return {};
-}
-
 }  // namespace
 
 int runBench(const std::vector<std::string>& args) {
@@ -61,7 +51,7 @@ int runBench(const std::vector<std::string>& args) {
   }
   for (const char* flag : {"json", "trace"}) {
     if (auto path = parsed->value(flag)) {
-      if (auto checked = checkParentDir(flag, *path); !checked) {
+      if (auto checked = checkOutputFileDir(COMMAND, flag, *path); !checked) {
         printError(checked.error().message);
         return EXIT_USAGE;
       }

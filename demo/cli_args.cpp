@@ -1,6 +1,7 @@
 #include "cli_args.h"
 
 #include <charconv>
+#include <filesystem>
 
 namespace meshrt::cli {
 
@@ -59,6 +60,17 @@ Result<ParsedArgs> parseArgs(std::string_view command, std::span<const std::stri
     if (parsed.mValues[name].empty()) return makeError(command, "--" + name + " needs a non-empty value");
   }
   return parsed;
+}
+
+Result<void> checkOutputFileDir(std::string_view command, std::string_view flag, const std::string& path) {
+  namespace fs = std::filesystem;
+  const fs::path parent = fs::path(path).parent_path();
+  std::error_code error;
+  if (!parent.empty() && !fs::is_directory(parent, error)) {
+    return makeError(std::string(command) + ": --" + std::string(flag) + " " + path,
+                     "directory " + parent.string() + " does not exist");
+  }
+  return {};
 }
 
 }  // namespace meshrt::cli

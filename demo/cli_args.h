@@ -34,4 +34,8 @@ class ParsedArgs {
 Result<ParsedArgs> parseArgs(std::string_view command, std::span<const std::string> args,
                              std::span<const FlagSpec> specs);
 
+// Checks, before any work is done, that the directory of an output file given by `--flag path`
+// exists: "<command>: --<flag> <path>: directory <parent> does not exist".
+Result<void> checkOutputFileDir(std::string_view command, std::string_view flag, const std::string& path);
+
 }  // namespace meshrt::cli

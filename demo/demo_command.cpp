@@ -42,17 +42,6 @@ Result<void> prepareOutputDir(const std::string& dir, const char* flag = "out") 
   return {};
 }
 
-// Checks that an output file's directory exists (--trace, --screenshot), before any work is done.
-Result<void> checkOutputFileDir(const std::string& flag, const std::string& path) {
-  namespace fs = std::filesystem;
-  const fs::path parent = fs::path(path).parent_path();
-  std::error_code error;
-  if (!parent.empty() && !fs::is_directory(parent, error)) {
-    return makeError(std::string(COMMAND) + ": --" + flag + " " + path, "directory " + parent.string() + " does not exist");
-  }
-  return {};
-}
-
 void printStats(const Profiler& profiler, int64_t frames, double seconds) {
   std::printf("%lld frames in %.2f s (%.1f fps)\n", static_cast<long long>(frames), seconds,
               seconds > 0 ? frames / seconds : 0.0);
@@ -87,7 +76,7 @@ int runWindowed(const ParsedArgs& parsed, const std::string& outDir, const PackS
     return EXIT_USAGE;
   }
   if (!params.screenshotPath.empty()) {
-    if (auto checked = checkOutputFileDir("screenshot", params.screenshotPath); !checked) {
+    if (auto checked = checkOutputFileDir(COMMAND, "screenshot", params.screenshotPath); !checked) {
       printError(checked.error().message);
       return EXIT_USAGE;
     }
@@ -184,14 +173,14 @@ int runDemo(const std::vector<std::string>& args) {
   }
   const auto tracePath = parsed->value("trace");
   if (tracePath) {
-    if (auto checked = checkOutputFileDir("trace", *tracePath); !checked) {
+    if (auto checked = checkOutputFileDir(COMMAND, "trace", *tracePath); !checked) {
       printError(checked.error().message);
       return EXIT_USAGE;
     }
   }
   const auto memoryReportPath = parsed->value("memory-report");
   if (memoryReportPath) {
-    if (auto checked = checkOutputFileDir("memory-report", *memoryReportPath); !checked) {
+    if (auto checked = checkOutputFileDir(COMMAND, "memory-report", *memoryReportPath); !checked) {
       printError(checked.error().message);
       return EXIT_USAGE;
     }
