@@ -1,0 +1,65 @@
+"""The synthetic-pack encoder (issue 9): a narrow ResNet-18 with the regress and ttp heads.
+
+Layout (docs/TRAINING.md):
+  input  "image"      float32 [B, 3, S, S], RGB in [-1, 1] (pack normalization minus_one_to_one), S = 128
+  output "regress"    float32 [B, 7 + K]: s, tx, ty, qw, qx, qy, qz (not normalized), c_1..c_K
+  output "points"     float32 [B, 2N]: x0, y0, x1, y1, ... normalized crop coordinates, y down
+  output "visibility" float32 [B, N]: probabilities (a Sigmoid inside the graph)
+
+Backbone: torchvision's ResNet-18 block structure (7×7/2 stem, 3×3/2 max pool, four stages of two
+BasicBlocks, strides 1, 2, 2, 2) at `width` channels in the first stage (64 in ResNet-18). The
+heads keep the spatial layout of the last 4×4 feature map (a 1×1 reduction, then flatten), since
+per-vertex image positions need to know where things are, which global average pooling discards.
+Only ops the meshrt ONNX importer reads: Conv, BatchNormalization (folded on export), Relu, Add,
+MaxPool, Flatten, Gemm, Sigmoid.
+"""
+import torch
+from torch import nn
+
+
+class BasicBlock(nn.Module):
+    def __init__(self, inputs, outputs, stride):
+        super().__init__()
+        self.conv1 = nn.Conv2d(inputs, outputs, 3, stride, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(outputs)
+        self.conv2 = nn.Conv2d(outputs, outputs, 3, 1, 1, bias=False)
+        self.bn2 = nn.BatchNorm2d(outputs)
+        self.shortcut = None
+        if stride != 1 or inputs != outputs:
+            self.shortcut = nn.Sequential(nn.Conv2d(inputs, outputs, 1, stride, bias=False), nn.BatchNorm2d(outputs))
+
+    def forward(self, x):
+        y = torch.relu(self.bn1(self.conv1(x)))
+        y = self.bn2(self.conv2(y))
+        return torch.relu(y + (x if self.shortcut is None else self.shortcut(x)))
+
+
+class SyntheticEncoder(nn.Module):
+    def __init__(self, vertex_count, basis_count, width=32, image_size=128, reduced_channels=32, hidden=512):
+        super().__init__()
+        self.vertex_count, self.basis_count, self.image_size = vertex_count, basis_count, image_size
+        widths = [width, 2 * width, 4 * width, 8 * width]
+        self.stem = nn.Sequential(nn.Conv2d(3, width, 7, 2, 3, bias=False), nn.BatchNorm2d(width), nn.ReLU(),
+                                  nn.MaxPool2d(3, 2, 1))
+        stages, inputs = [], width
+        for index, outputs in enumerate(widths):
+            stride = 1 if index == 0 else 2
+            stages += [BasicBlock(inputs, outputs, stride), BasicBlock(outputs, outputs, 1)]
+            inputs = outputs
+        self.stages = nn.Sequential(*stages)
+        final = image_size // 32  # the stem and stages divide by 32: 4×4 at 128
+        self.reduce = nn.Sequential(nn.Conv2d(widths[-1], reduced_channels, 1, bias=False),
+                                    nn.BatchNorm2d(reduced_channels), nn.ReLU())
+        self.hidden = nn.Sequential(nn.Flatten(), nn.Linear(reduced_channels * final * final, hidden), nn.ReLU())
+        self.regress = nn.Linear(hidden, 7 + basis_count)
+        self.points = nn.Linear(hidden, 2 * vertex_count)
+        self.visibility = nn.Linear(hidden, vertex_count)
+        with torch.no_grad():  # start at the data's mean camera: s ≈ 1.3, identity-ish quaternion
+            self.regress.weight.mul_(0.1)
+            self.regress.bias.zero_()
+            self.regress.bias[0] = 1.3
+            self.regress.bias[3] = 1.0
+
+    def forward(self, image):
+        features = self.hidden(self.reduce(self.stages(self.stem(image))))
+        return self.regress(features), self.points(features), torch.sigmoid(self.visibility(features))
