@@ -15,11 +15,12 @@ namespace meshrt {
 
 // out (ROWS × COLS, row-major) = Σ_p w_p (x_r[p]·x_c[p] + y_r[p]·y_c[p]) for the rows
 // r = row0 … row0 + ROWS − 1 and c = col0 … col0 + COLS − 1 of x and y (row stride `stride`),
-// over the points p < padded. ROWS × COLS partial sums of TTP_LANES each (8 AVX registers for
-// 2 × 4).
-template <int ROWS, int COLS, typename Real>
+// over the points p < padded; with SETS = 1, y is not read and the term is w_p·x_r[p]·x_c[p].
+// ROWS × COLS partial sums of TTP_LANES each (8 AVX registers for 2 × 4).
+template <int ROWS, int COLS, int SETS, typename Real>
 MESHRT_HD inline void ttpWeightedGramBlock(const Real* weight, const Real* x, const Real* y, int stride, int padded,
                                            int row0, int col0, Real* out) {
+  static_assert(SETS == 1 || SETS == 2, "one row set (x) or two (x and y)");
   TtpLanes<Real> sums[ROWS][COLS];
   for (int r = 0; r < ROWS; ++r)
     for (int c = 0; c < COLS; ++c) sums[r][c] = ttpBroadcastLanes(Real(0));
@@ -29,16 +30,45 @@ MESHRT_HD inline void ttpWeightedGramBlock(const Real* weight, const Real* x, co
     TtpLanes<Real> weightedY[ROWS];
     for (int r = 0; r < ROWS; ++r) {
       weightedX[r] = w * ttpLoadLanes(x + (row0 + r) * stride + p);
-      weightedY[r] = w * ttpLoadLanes(y + (row0 + r) * stride + p);
+      if constexpr (SETS == 2) weightedY[r] = w * ttpLoadLanes(y + (row0 + r) * stride + p);
     }
     for (int c = 0; c < COLS; ++c) {
       const TtpLanes<Real> xc = ttpLoadLanes(x + (col0 + c) * stride + p);
-      const TtpLanes<Real> yc = ttpLoadLanes(y + (col0 + c) * stride + p);
-      for (int r = 0; r < ROWS; ++r) sums[r][c] = sums[r][c] + (weightedX[r] * xc + weightedY[r] * yc);
+      if constexpr (SETS == 2) {
+        const TtpLanes<Real> yc = ttpLoadLanes(y + (col0 + c) * stride + p);
+        for (int r = 0; r < ROWS; ++r) sums[r][c] = sums[r][c] + (weightedX[r] * xc + weightedY[r] * yc);
+      } else {
+        for (int r = 0; r < ROWS; ++r) sums[r][c] = sums[r][c] + weightedX[r] * xc;
+      }
     }
   }
   for (int r = 0; r < ROWS; ++r)
     for (int c = 0; c < COLS; ++c) out[r * COLS + c] = ttpSumLanes(sums[r][c]);
+}
+
+// The lower triangle of the weighted Gram matrix of rows 0 … blocked − 1 of x (and y, SETS = 2)
+// into a (leading dimension `blocked`, a multiple of TTP_BLOCK): TTP_BLOCK × TTP_BLOCK blocks,
+// two 2 × 4 halves below the diagonal; on the diagonal rows 0–1 × columns 0–1, then rows 2–3 ×
+// columns 0–3 (the entries c ≤ r rounded up to pairs). Entries above the diagonal are not written.
+template <int SETS, typename Real>
+MESHRT_HD inline void ttpWeightedGramLower(const Real* weight, const Real* x, const Real* y, int stride, int padded,
+                                           int blocked, Real* a) {
+  Real block[TTP_BLOCK * TTP_BLOCK];
+  for (int row0 = 0; row0 < blocked; row0 += TTP_BLOCK) {
+    for (int col0 = 0; col0 < row0; col0 += TTP_BLOCK) {
+      for (int half = 0; half < TTP_BLOCK; half += 2) {
+        ttpWeightedGramBlock<2, TTP_BLOCK, SETS>(weight, x, y, stride, padded, row0 + half, col0, block);
+        for (int r = 0; r < 2; ++r)
+          for (int c = 0; c < TTP_BLOCK; ++c) a[(row0 + half + r) * blocked + col0 + c] = block[r * TTP_BLOCK + c];
+      }
+    }
+    ttpWeightedGramBlock<2, 2, SETS>(weight, x, y, stride, padded, row0, row0, block);
+    for (int r = 0; r < 2; ++r)
+      for (int c = 0; c < 2; ++c) a[(row0 + r) * blocked + row0 + c] = block[r * 2 + c];
+    ttpWeightedGramBlock<2, TTP_BLOCK, SETS>(weight, x, y, stride, padded, row0 + 2, row0, block);
+    for (int r = 0; r < 2; ++r)
+      for (int c = 0; c < TTP_BLOCK; ++c) a[(row0 + 2 + r) * blocked + row0 + c] = block[r * TTP_BLOCK + c];
+  }
 }
 
 // Ω's rows and Υ at (R, s, t) into the set's projected rows.
@@ -86,27 +116,12 @@ MESHRT_HD inline bool ttpShapeStep(const Real* rotation, Real scale, const Real*
   ttpProjectBasis(rotation, scale, translation, set);
   Real a[TTP_MAX_BASIS * TTP_MAX_BASIS];  // lower triangle, leading dimension `blocked`
   Real b[TTP_MAX_BASIS];
-  Real block[TTP_BLOCK * TTP_BLOCK];
-  const Real* x = set->projectedX;
-  const Real* y = set->projectedY;
-  for (int row0 = 0; row0 < blocked; row0 += TTP_BLOCK) {
-    for (int col0 = 0; col0 < row0; col0 += TTP_BLOCK) {  // below the diagonal: two 2 × 4 halves
-      for (int half = 0; half < TTP_BLOCK; half += 2) {
-        ttpWeightedGramBlock<2, TTP_BLOCK>(set->weight, x, y, set->stride, set->padded, row0 + half, col0, block);
-        for (int r = 0; r < 2; ++r)
-          for (int c = 0; c < TTP_BLOCK; ++c) a[(row0 + half + r) * blocked + col0 + c] = block[r * TTP_BLOCK + c];
-      }
-    }
-    // The diagonal block's lower triangle: rows 0–1 × columns 0–1, then rows 2–3 × columns 0–3.
-    ttpWeightedGramBlock<2, 2>(set->weight, x, y, set->stride, set->padded, row0, row0, block);
-    for (int r = 0; r < 2; ++r)
-      for (int c = 0; c < 2; ++c) a[(row0 + r) * blocked + row0 + c] = block[r * 2 + c];
-    ttpWeightedGramBlock<2, TTP_BLOCK>(set->weight, x, y, set->stride, set->padded, row0 + 2, row0, block);
-    for (int r = 0; r < 2; ++r)
-      for (int c = 0; c < TTP_BLOCK; ++c) a[(row0 + 2 + r) * blocked + row0 + c] = block[r * TTP_BLOCK + c];
-    // b's entries row0 … row0 + 3: Υ's row against Ω's.
-    ttpWeightedGramBlock<1, TTP_BLOCK>(set->weight, x, y, set->stride, set->padded, blocked, row0, block);
-    for (int c = 0; c < TTP_BLOCK; ++c) b[row0 + c] = block[c];
+  Real block[TTP_BLOCK];
+  ttpWeightedGramLower<2>(set->weight, set->projectedX, set->projectedY, set->stride, set->padded, blocked, a);
+  for (int col0 = 0; col0 < blocked; col0 += TTP_BLOCK) {  // b: Υ's row against Ω's
+    ttpWeightedGramBlock<1, TTP_BLOCK, 2>(set->weight, set->projectedX, set->projectedY, set->stride, set->padded,
+                                          blocked, col0, block);
+    for (int c = 0; c < TTP_BLOCK; ++c) b[col0 + c] = block[c];
   }
   for (int r = 0; r < k; ++r) a[r * blocked + r] += gamma;
   if (!choleskySolve(a, b, k, blocked)) return false;

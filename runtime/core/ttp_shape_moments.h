@@ -1,0 +1,141 @@
+// The TTP shape step (eq. 7) from per-solve moments of the basis, for solves whose weights do
+// not change between alternations (plain eq. 4, no IRLS). Under weak perspective
+// Ω_i = s·P·R·B_i, so Ω_iᵀΩ_i = s²·B_iᵀ M B_i with M = r₁r₁ᵀ + r₂r₂ᵀ (3×3, r_d the rows of R):
+//   Σ w_i Ω_iᵀΩ_i = s²·(Σ_d M_dd·H_d + Σ_{d<e} M_de·C_de),
+//   H_d = Σ w_i B_idᵀ B_id,  C_de = Σ w_i (B_idᵀ B_ie + B_ieᵀ B_id)   (K×K, B_id = row d of B_i),
+// which depend on the weights only. They are taken once per solve (C_de as the Gram matrix of
+// B_id + B_ie minus H_d and H_e: one row set per matrix), and each alternation then builds the
+// matrix in O(K²) instead of O(N·K²). The right-hand side stays a pass over the points:
+//   Σ w_i Ω_iᵀΥ_i = s·Σ_i Σ_d w_i z_id B_idᵀ,  z_i = Rᵀ Pᵀ Υ_i = r₁·Υ_ix + r₂·Υ_iy (O(N·K)).
+// Same system as core/ttp_shape_system.h, other rounding. MESHRT_HD and heap-free.
+#pragma once
+
+#include "core/hd.h"
+#include "core/small_matrix.h"
+#include "core/ttp_point_set.h"
+#include "core/ttp_shape_system.h"
+
+namespace meshrt {
+
+// Fewest alternations for which the moments pay: taking them costs about as much as 2½ direct
+// shape steps (6 single-row-set Gram matrices against 2 two-set ones per step, K = 16).
+constexpr int TTP_SHAPE_MOMENTS_MIN_ALTERNATIONS = 3;
+
+// Reals of the moments for K basis fields: 6 K₄ × K₄ matrices (K₄ = K rounded up to TTP_BLOCK).
+MESHRT_HD inline int ttpShapeMomentsSize(int basisCount) {
+  const int blocked = ttpBlockedBasis(basisCount);
+  return 6 * blocked * blocked;
+}
+
+// Matrix m of the moments (leading dimension K₄, lower triangle): 0–2 = H_0, H_1, H_2, then
+// 3 = C_01, 4 = C_02, 5 = C_12.
+MESHRT_HD inline int ttpShapeMomentIndex(int d, int e) { return d == e ? d : d + e + 2; }
+
+// The six moments of the set's basis under its weights in use, into `moments`
+// (ttpShapeMomentsSize(K) Reals). Writes the sums B_id + B_ie into the set's projectedX rows
+// (3·K₄ of them, ttpPointSetRows), so a direct ttpShapeStep() must not run in between.
+template <typename Real>
+MESHRT_HD inline void ttpShapeMomentsTake(TtpPointSet<Real>* set, Real* moments) {
+  const int k = set->basisCount;
+  const int blocked = ttpBlockedBasis(k);
+  const int stride = set->stride;
+  // Row sets of K₄ rows: the basis rows of d (rows K … K₄ − 1 run into the next set's rows, or for
+  // d = 2 into the sums below; they only fill matrix entries ≥ K, which nothing reads), then
+  // the three sums, whose rows K … K₄ − 1 are zero.
+  const int pairs[3][2] = {{0, 1}, {0, 2}, {1, 2}};
+  for (int pair = 0; pair < 3; ++pair) {
+    const Real* first = set->basis + pairs[pair][0] * k * stride;
+    const Real* second = set->basis + pairs[pair][1] * k * stride;
+    Real* sum = set->projectedX + pair * blocked * stride;
+    for (int j = 0; j < k; ++j)
+      for (int p = 0; p < set->padded; p += TTP_LANES)
+        ttpStoreLanes(ttpLoadLanes(first + j * stride + p) + ttpLoadLanes(second + j * stride + p), sum + j * stride + p);
+    for (int j = k; j < blocked; ++j)
+      for (int p = 0; p < set->padded; ++p) sum[j * stride + p] = 0;
+  }
+  const int size = blocked * blocked;
+  for (int d = 0; d < 3; ++d)
+    ttpWeightedGramLower<1>(set->weight, set->basis + d * k * stride, static_cast<const Real*>(nullptr), stride,
+                            set->padded, blocked, moments + d * size);
+  for (int pair = 0; pair < 3; ++pair) {
+    const int d = pairs[pair][0], e = pairs[pair][1];
+    Real* cross = moments + ttpShapeMomentIndex(d, e) * size;
+    ttpWeightedGramLower<1>(set->weight, set->projectedX + pair * blocked * stride, static_cast<const Real*>(nullptr),
+                            stride, set->padded, blocked, cross);
+    const Real* hd = moments + d * size;
+    const Real* he = moments + e * size;
+    for (int r = 0; r < k; ++r)
+      for (int c = 0; c <= r; ++c) cross[r * blocked + c] = cross[r * blocked + c] - hd[r * blocked + c] - he[r * blocked + c];
+  }
+}
+
+// out_j = s·Σ_i w_i Σ_d z_id B_idj (K values) with z_i = r₁·Υ_ix + r₂·Υ_iy and
+// Υ_i = u_i − s·P·R·T_i − t: eq. 7's right-hand side. The three rows w·z_d go to the set's
+// projectedX rows 0–2 first.
+template <typename Real>
+MESHRT_HD inline void ttpShapeRightHandSide(const Real* rotation, Real scale, const Real* translation,
+                                            TtpPointSet<Real>* set, Real* out) {
+  const int k = set->basisCount;
+  const int stride = set->stride;
+  TtpLanes<Real> m[6], r[6], shift[2];  // s·P·R, P·R and t in every lane
+  ttpBroadcastPose(rotation, scale, translation, m, shift);
+  for (int j = 0; j < 6; ++j) r[j] = ttpBroadcastLanes(rotation[j]);
+  Real* weighted[3];
+  for (int d = 0; d < 3; ++d) weighted[d] = set->projectedX + d * stride;
+  for (int p = 0; p < set->padded; p += TTP_LANES) {
+    const TtpLanes<Real> t0 = ttpLoadLanes(set->templ[0] + p);
+    const TtpLanes<Real> t1 = ttpLoadLanes(set->templ[1] + p);
+    const TtpLanes<Real> t2 = ttpLoadLanes(set->templ[2] + p);
+    const TtpLanes<Real> w = ttpLoadLanes(set->weight + p);
+    const TtpLanes<Real> ux = ttpLoadLanes(set->pointX + p) - (m[0] * t0 + m[1] * t1 + m[2] * t2) - shift[0];
+    const TtpLanes<Real> uy = ttpLoadLanes(set->pointY + p) - (m[3] * t0 + m[4] * t1 + m[5] * t2) - shift[1];
+    const TtpLanes<Real> wx = w * ux, wy = w * uy;
+    for (int d = 0; d < 3; ++d) ttpStoreLanes(r[d] * wx + r[3 + d] * wy, weighted[d] + p);
+  }
+  // TTP_BLOCK fields at a time: the three weighted rows against B_i0, B_i1, B_i2 of each.
+  for (int j0 = 0; j0 < k; j0 += TTP_BLOCK) {
+    const int fields = k - j0 < TTP_BLOCK ? k - j0 : TTP_BLOCK;
+    TtpLanes<Real> sums[TTP_BLOCK];
+    for (int j = 0; j < TTP_BLOCK; ++j) sums[j] = ttpBroadcastLanes(Real(0));
+    for (int p = 0; p < set->padded; p += TTP_LANES) {
+      const TtpLanes<Real> z0 = ttpLoadLanes(weighted[0] + p);
+      const TtpLanes<Real> z1 = ttpLoadLanes(weighted[1] + p);
+      const TtpLanes<Real> z2 = ttpLoadLanes(weighted[2] + p);
+      for (int j = 0; j < fields; ++j) {
+        const Real* b0 = set->basis + (j0 + j) * stride + p;
+        sums[j] = sums[j] + (z0 * ttpLoadLanes(b0) + z1 * ttpLoadLanes(b0 + k * stride) + z2 * ttpLoadLanes(b0 + 2 * k * stride));
+      }
+    }
+    for (int j = 0; j < fields; ++j) out[j0 + j] = scale * ttpSumLanes(sums[j]);
+  }
+}
+
+// Shape step, eq. 7, from the moments of ttpShapeMomentsTake() (taken under the weights in
+// use). Returns false when the K×K matrix is not positive definite.
+template <typename Real>
+MESHRT_HD inline bool ttpShapeStepFromMoments(const Real* rotation, Real scale, const Real* translation, Real gamma,
+                                              const Real* moments, TtpPointSet<Real>* set, Real* coefficients) {
+  const int k = set->basisCount;
+  const int blocked = ttpBlockedBasis(k);
+  const int size = blocked * blocked;
+  Real factor[6];  // s²·M_de for the six moments, M = r₁r₁ᵀ + r₂r₂ᵀ
+  for (int d = 0; d < 3; ++d)
+    for (int e = d; e < 3; ++e)
+      factor[ttpShapeMomentIndex(d, e)] = scale * scale * (rotation[d] * rotation[e] + rotation[3 + d] * rotation[3 + e]);
+  Real a[TTP_MAX_BASIS * TTP_MAX_BASIS];  // lower triangle, leading dimension `blocked`
+  Real b[TTP_MAX_BASIS];
+  for (int r = 0; r < k; ++r)
+    for (int c = 0; c <= r; ++c) {
+      const int at = r * blocked + c;
+      Real value = factor[0] * moments[at];
+      for (int m = 1; m < 6; ++m) value += factor[m] * moments[m * size + at];
+      a[at] = value;
+    }
+  ttpShapeRightHandSide(rotation, scale, translation, set, b);
+  for (int r = 0; r < k; ++r) a[r * blocked + r] += gamma;
+  if (!choleskySolve(a, b, k, blocked)) return false;
+  for (int r = 0; r < k; ++r) coefficients[r] = b[r];
+  return true;
+}
+
+}  // namespace meshrt
