@@ -114,20 +114,32 @@ MESHRT_HD inline void ttpGatherPoints(const Real* points, const Real* visibility
 }
 
 // V = T + B·c for the gathered points: per point the same sum, in the same order, as
-// T_i[d] + Σ_k B[(i·3 + d)·K + k]·c_k; chunked over points.
+// T_i[d] + Σ_k B[(i·3 + d)·K + k]·c_k; chunked over points, TTP_DEFORM_CHUNKS chunks at a time
+// with their sums in registers over k (independent chains of additions).
+constexpr int TTP_DEFORM_CHUNKS = 4;
+
 template <typename Real>
 MESHRT_HD inline void ttpDeformPoints(const Real* coefficients, TtpPointSet<Real>* set) {
   const int k = set->basisCount;
+  const int stride = set->stride;
+  TtpLanes<Real> factors[TTP_MAX_BASIS];
+  for (int j = 0; j < k; ++j) factors[j] = ttpBroadcastLanes(coefficients[j]);
+  const int wholeEnd = set->padded - set->padded % (TTP_DEFORM_CHUNKS * TTP_LANES);
   for (int d = 0; d < 3; ++d) {
     Real* out = set->deformed[d];
-    const Real* rows = set->basis + d * k * set->stride;
-    for (int p = 0; p < set->padded; ++p) out[p] = set->templ[d][p];
-    for (int j = 0; j < k; ++j) {
-      const Real c = coefficients[j];
-      const Real* row = rows + j * set->stride;
-      const TtpLanes<Real> factor = ttpBroadcastLanes(c);
-      for (int p = 0; p < set->padded; p += TTP_LANES)
-        ttpStoreLanes(ttpLoadLanes(out + p) + ttpLoadLanes(row + p) * factor, out + p);
+    const Real* rows = set->basis + d * k * stride;
+    for (int p = 0; p < wholeEnd; p += TTP_DEFORM_CHUNKS * TTP_LANES) {
+      TtpLanes<Real> sums[TTP_DEFORM_CHUNKS];
+      for (int c = 0; c < TTP_DEFORM_CHUNKS; ++c) sums[c] = ttpLoadLanes(set->templ[d] + p + c * TTP_LANES);
+      for (int j = 0; j < k; ++j)
+        for (int c = 0; c < TTP_DEFORM_CHUNKS; ++c)
+          sums[c] = sums[c] + ttpLoadLanes(rows + j * stride + p + c * TTP_LANES) * factors[j];
+      for (int c = 0; c < TTP_DEFORM_CHUNKS; ++c) ttpStoreLanes(sums[c], out + p + c * TTP_LANES);
+    }
+    for (int p = wholeEnd; p < set->padded; p += TTP_LANES) {
+      TtpLanes<Real> sum = ttpLoadLanes(set->templ[d] + p);
+      for (int j = 0; j < k; ++j) sum = sum + ttpLoadLanes(rows + j * stride + p) * factors[j];
+      ttpStoreLanes(sum, out + p);
     }
   }
 }

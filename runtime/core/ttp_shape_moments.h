@@ -67,6 +67,14 @@ MESHRT_HD inline void ttpShapeMomentsTake(TtpPointSet<Real>* set, Real* moments)
     for (int r = 0; r < k; ++r)
       for (int c = 0; c <= r; ++c) cross[r * blocked + c] = cross[r * blocked + c] - hd[r * blocked + c] - he[r * blocked + c];
   }
+  // Each matrix in full (the upper triangle mirrored, rows and columns ≥ K zero), so a step
+  // combines whole rows (ttpShapeStepFromMoments).
+  for (int m = 0; m < 6; ++m) {
+    Real* matrix = moments + m * size;
+    for (int r = 0; r < blocked; ++r)
+      for (int c = r; c < blocked; ++c)
+        matrix[r * blocked + c] = matrix[c * blocked + r] = r < k && c < k ? matrix[c * blocked + r] : Real(0);
+  }
 }
 
 // out_j = s·Σ_i w_i Σ_d z_id B_idj (K values) with z_i = r₁·Υ_ix + r₂·Υ_iy and
@@ -92,21 +100,22 @@ MESHRT_HD inline void ttpShapeRightHandSide(const Real* rotation, Real scale, co
     const TtpLanes<Real> wx = w * ux, wy = w * uy;
     for (int d = 0; d < 3; ++d) ttpStoreLanes(r[d] * wx + r[3 + d] * wy, weighted[d] + p);
   }
-  // TTP_BLOCK fields at a time: the three weighted rows against B_i0, B_i1, B_i2 of each.
+  // TTP_BLOCK fields at a time: the three weighted rows against B_i0, B_i1, B_i2 of each. A last
+  // partial block also sums rows j ≥ K (the next rows of the scratch, which exist: for d = 2
+  // the weighted rows above) into sums that are dropped.
   for (int j0 = 0; j0 < k; j0 += TTP_BLOCK) {
-    const int fields = k - j0 < TTP_BLOCK ? k - j0 : TTP_BLOCK;
     TtpLanes<Real> sums[TTP_BLOCK];
     for (int j = 0; j < TTP_BLOCK; ++j) sums[j] = ttpBroadcastLanes(Real(0));
     for (int p = 0; p < set->padded; p += TTP_LANES) {
       const TtpLanes<Real> z0 = ttpLoadLanes(weighted[0] + p);
       const TtpLanes<Real> z1 = ttpLoadLanes(weighted[1] + p);
       const TtpLanes<Real> z2 = ttpLoadLanes(weighted[2] + p);
-      for (int j = 0; j < fields; ++j) {
+      for (int j = 0; j < TTP_BLOCK; ++j) {
         const Real* b0 = set->basis + (j0 + j) * stride + p;
         sums[j] = sums[j] + (z0 * ttpLoadLanes(b0) + z1 * ttpLoadLanes(b0 + k * stride) + z2 * ttpLoadLanes(b0 + 2 * k * stride));
       }
     }
-    for (int j = 0; j < fields; ++j) out[j0 + j] = scale * ttpSumLanes(sums[j]);
+    for (int j = 0; j < TTP_BLOCK && j0 + j < k; ++j) out[j0 + j] = scale * ttpSumLanes(sums[j]);
   }
 }
 
@@ -122,18 +131,16 @@ MESHRT_HD inline bool ttpShapeStepFromMoments(const Real* rotation, Real scale, 
   for (int d = 0; d < 3; ++d)
     for (int e = d; e < 3; ++e)
       factor[ttpShapeMomentIndex(d, e)] = scale * scale * (rotation[d] * rotation[e] + rotation[3 + d] * rotation[3 + e]);
-  Real a[TTP_MAX_BASIS * TTP_MAX_BASIS];  // lower triangle, leading dimension `blocked`
+  Real a[TTP_MAX_BASIS * TTP_MAX_BASIS];  // leading dimension `blocked`: lower triangle, Cholesky workspace above
   Real b[TTP_MAX_BASIS];
-  for (int r = 0; r < k; ++r)
-    for (int c = 0; c <= r; ++c) {
-      const int at = r * blocked + c;
-      Real value = factor[0] * moments[at];
-      for (int m = 1; m < 6; ++m) value += factor[m] * moments[m * size + at];
-      a[at] = value;
-    }
+  for (int at = 0; at < k * blocked; ++at) {  // rows 0 … K − 1 in full (Cholesky's workspace above)
+    Real value = factor[0] * moments[at];
+    for (int m = 1; m < 6; ++m) value += factor[m] * moments[m * size + at];
+    a[at] = value;
+  }
   ttpShapeRightHandSide(rotation, scale, translation, set, b);
   for (int r = 0; r < k; ++r) a[r * blocked + r] += gamma;
-  if (!choleskySolve(a, b, k, blocked)) return false;
+  if (!choleskySolveRightLooking(a, b, k, blocked)) return false;
   for (int r = 0; r < k; ++r) coefficients[r] = b[r];
   return true;
 }
