@@ -114,8 +114,8 @@ MESHRT_HD inline void ttpGatherPoints(const Real* points, const Real* visibility
 }
 
 // V = T + B·c for the gathered points: per point the same sum, in the same order, as
-// T_i[d] + Σ_k B[(i·3 + d)·K + k]·c_k; chunked over points, TTP_DEFORM_CHUNKS chunks at a time
-// with their sums in registers over k (independent chains of additions).
+// T_i[d] + Σ_k B[(i·3 + d)·K + k]·c_k; chunked over points, TTP_DEFORM_CHUNKS chunks of all three
+// coordinates at a time with their sums in registers over k (independent chains of additions).
 constexpr int TTP_DEFORM_CHUNKS = 4;
 
 template <typename Real>
@@ -125,21 +125,24 @@ MESHRT_HD inline void ttpDeformPoints(const Real* coefficients, TtpPointSet<Real
   TtpLanes<Real> factors[TTP_MAX_BASIS];
   for (int j = 0; j < k; ++j) factors[j] = ttpBroadcastLanes(coefficients[j]);
   const int wholeEnd = set->padded - set->padded % (TTP_DEFORM_CHUNKS * TTP_LANES);
+  for (int p = 0; p < wholeEnd; p += TTP_DEFORM_CHUNKS * TTP_LANES) {
+    TtpLanes<Real> sums[3][TTP_DEFORM_CHUNKS];
+    for (int d = 0; d < 3; ++d)
+      for (int c = 0; c < TTP_DEFORM_CHUNKS; ++c) sums[d][c] = ttpLoadLanes(set->templ[d] + p + c * TTP_LANES);
+    for (int j = 0; j < k; ++j)
+      for (int d = 0; d < 3; ++d) {
+        const Real* row = set->basis + (d * k + j) * stride + p;
+        for (int c = 0; c < TTP_DEFORM_CHUNKS; ++c) sums[d][c] = sums[d][c] + ttpLoadLanes(row + c * TTP_LANES) * factors[j];
+      }
+    for (int d = 0; d < 3; ++d)
+      for (int c = 0; c < TTP_DEFORM_CHUNKS; ++c) ttpStoreLanes(sums[d][c], set->deformed[d] + p + c * TTP_LANES);
+  }
   for (int d = 0; d < 3; ++d) {
-    Real* out = set->deformed[d];
     const Real* rows = set->basis + d * k * stride;
-    for (int p = 0; p < wholeEnd; p += TTP_DEFORM_CHUNKS * TTP_LANES) {
-      TtpLanes<Real> sums[TTP_DEFORM_CHUNKS];
-      for (int c = 0; c < TTP_DEFORM_CHUNKS; ++c) sums[c] = ttpLoadLanes(set->templ[d] + p + c * TTP_LANES);
-      for (int j = 0; j < k; ++j)
-        for (int c = 0; c < TTP_DEFORM_CHUNKS; ++c)
-          sums[c] = sums[c] + ttpLoadLanes(rows + j * stride + p + c * TTP_LANES) * factors[j];
-      for (int c = 0; c < TTP_DEFORM_CHUNKS; ++c) ttpStoreLanes(sums[c], out + p + c * TTP_LANES);
-    }
     for (int p = wholeEnd; p < set->padded; p += TTP_LANES) {
       TtpLanes<Real> sum = ttpLoadLanes(set->templ[d] + p);
       for (int j = 0; j < k; ++j) sum = sum + ttpLoadLanes(rows + j * stride + p) * factors[j];
-      ttpStoreLanes(sum, out + p);
+      ttpStoreLanes(sum, set->deformed[d] + p);
     }
   }
 }

@@ -48,7 +48,7 @@ MESHRT_HD inline void ttpWeightedGramBlock(const Real* weight, const Real* x, co
 
 // The lower triangle of the weighted Gram matrix of rows 0 … blocked − 1 of x (and y, SETS = 2)
 // into a (leading dimension `blocked`, a multiple of TTP_BLOCK): TTP_BLOCK × TTP_BLOCK blocks,
-// two 2 × 4 halves below the diagonal; on the diagonal rows 0–1 × columns 0–1, then rows 2–3 ×
+// below the diagonal two 2 × 4 halves (SETS = 2) or one 4 × 4 call (SETS = 1); on the diagonal rows 0–1 × columns 0–1, then rows 2–3 ×
 // columns 0–3 (the entries c ≤ r rounded up to pairs). Entries above the diagonal are not written.
 template <int SETS, typename Real>
 MESHRT_HD inline void ttpWeightedGramLower(const Real* weight, const Real* x, const Real* y, int stride, int padded,
@@ -56,10 +56,12 @@ MESHRT_HD inline void ttpWeightedGramLower(const Real* weight, const Real* x, co
   Real block[TTP_BLOCK * TTP_BLOCK];
   for (int row0 = 0; row0 < blocked; row0 += TTP_BLOCK) {
     for (int col0 = 0; col0 < row0; col0 += TTP_BLOCK) {
-      for (int half = 0; half < TTP_BLOCK; half += 2) {
-        ttpWeightedGramBlock<2, TTP_BLOCK, SETS>(weight, x, y, stride, padded, row0 + half, col0, block);
-        for (int r = 0; r < 2; ++r)
-          for (int c = 0; c < TTP_BLOCK; ++c) a[(row0 + half + r) * blocked + col0 + c] = block[r * TTP_BLOCK + c];
+      // Rows per call: one set needs half the registers per entry, so a whole block fits.
+      constexpr int ROWS = SETS == 1 ? TTP_BLOCK : 2;
+      for (int part = 0; part < TTP_BLOCK; part += ROWS) {
+        ttpWeightedGramBlock<ROWS, TTP_BLOCK, SETS>(weight, x, y, stride, padded, row0 + part, col0, block);
+        for (int r = 0; r < ROWS; ++r)
+          for (int c = 0; c < TTP_BLOCK; ++c) a[(row0 + part + r) * blocked + col0 + c] = block[r * TTP_BLOCK + c];
       }
     }
     ttpWeightedGramBlock<2, 2, SETS>(weight, x, y, stride, padded, row0, row0, block);
