@@ -77,6 +77,9 @@ MESHRT_HD inline void ttpShapeMomentsTake(TtpPointSet<Real>* set, Real* moments)
   }
 }
 
+// Basis fields per pass of the right-hand side below.
+constexpr int TTP_RHS_FIELDS = 4;
+
 // out_j = s·Σ_i w_i Σ_d z_id B_idj (K values) with z_i = r₁·Υ_ix + r₂·Υ_iy and
 // Υ_i = u_i − s·P·R·T_i − t: eq. 7's right-hand side. The three rows w·z_d go to the set's
 // projectedX rows 0–2 first.
@@ -100,22 +103,23 @@ MESHRT_HD inline void ttpShapeRightHandSide(const Real* rotation, Real scale, co
     const TtpLanes<Real> wx = w * ux, wy = w * uy;
     for (int d = 0; d < 3; ++d) ttpStoreLanes(r[d] * wx + r[3 + d] * wy, weighted[d] + p);
   }
-  // TTP_BLOCK fields at a time: the three weighted rows against B_i0, B_i1, B_i2 of each. A last
-  // partial block also sums rows j ≥ K (the next rows of the scratch, which exist: for d = 2
-  // the weighted rows above) into sums that are dropped.
-  for (int j0 = 0; j0 < k; j0 += TTP_BLOCK) {
-    TtpLanes<Real> sums[TTP_BLOCK];
-    for (int j = 0; j < TTP_BLOCK; ++j) sums[j] = ttpBroadcastLanes(Real(0));
+  // TTP_RHS_FIELDS fields at a time (few, so their 3 × TTP_RHS_FIELDS row pointers stay in
+  // registers): the three weighted rows against B_i0, B_i1, B_i2 of each.
+  for (int j0 = 0; j0 < k; j0 += TTP_RHS_FIELDS) {
+    TtpLanes<Real> sums[TTP_RHS_FIELDS];
+    for (int j = 0; j < TTP_RHS_FIELDS; ++j) sums[j] = ttpBroadcastLanes(Real(0));
+    const Real* rows[3][TTP_RHS_FIELDS];
+    for (int d = 0; d < 3; ++d)
+      for (int j = 0; j < TTP_RHS_FIELDS; ++j) rows[d][j] = set->basis + (d * k + (j0 + j < k ? j0 + j : j0)) * stride;
     for (int p = 0; p < set->padded; p += TTP_LANES) {
       const TtpLanes<Real> z0 = ttpLoadLanes(weighted[0] + p);
       const TtpLanes<Real> z1 = ttpLoadLanes(weighted[1] + p);
       const TtpLanes<Real> z2 = ttpLoadLanes(weighted[2] + p);
-      for (int j = 0; j < TTP_BLOCK; ++j) {
-        const Real* b0 = set->basis + (j0 + j) * stride + p;
-        sums[j] = sums[j] + (z0 * ttpLoadLanes(b0) + z1 * ttpLoadLanes(b0 + k * stride) + z2 * ttpLoadLanes(b0 + 2 * k * stride));
-      }
+      for (int j = 0; j < TTP_RHS_FIELDS; ++j)
+        sums[j] = sums[j] + (z0 * ttpLoadLanes(rows[0][j] + p) + z1 * ttpLoadLanes(rows[1][j] + p) +
+                             z2 * ttpLoadLanes(rows[2][j] + p));
     }
-    for (int j = 0; j < TTP_BLOCK && j0 + j < k; ++j) out[j0 + j] = scale * ttpSumLanes(sums[j]);
+    for (int j = 0; j < TTP_RHS_FIELDS && j0 + j < k; ++j) out[j0 + j] = scale * ttpSumLanes(sums[j]);
   }
 }
 
