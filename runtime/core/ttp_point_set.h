@@ -26,13 +26,8 @@ MESHRT_HD inline int ttpPadded(int n) { return (n + TTP_LANES - 1) / TTP_LANES *
 MESHRT_HD inline int ttpBlockedBasis(int basisCount) { return (basisCount + TTP_BLOCK - 1) / TTP_BLOCK * TTP_BLOCK; }
 
 // Rows of one point array in the scratch: 11 per-point arrays, the basis (3·K rows) and the
-// shape step's rows: 2 × (blocked K + 1) projected rows, or the 3 × blocked K rows of the
-// basis sums that core/ttp_shape_moments.h writes there, whichever is more.
-MESHRT_HD inline int ttpPointSetRows(int basisCount) {
-  const int blocked = ttpBlockedBasis(basisCount);
-  const int projected = 2 * (blocked + 1);
-  return 11 + 3 * basisCount + (projected > 3 * blocked ? projected : 3 * blocked);
-}
+// shape step's projected rows (2 × (blocked K + 1)).
+MESHRT_HD inline int ttpPointSetRows(int basisCount) { return 11 + 3 * basisCount + 2 * (ttpBlockedBasis(basisCount) + 1); }
 
 // Scratch Reals of a point set for N points and K basis fields.
 MESHRT_HD inline int ttpPointSetSize(int count, int basisCount) { return ttpPointSetRows(basisCount) * ttpPadded(count); }
@@ -49,8 +44,8 @@ struct TtpPointSet {
   Real* templ[3];     // T_i, object frame
   Real* deformed[3];  // V_i = T_i + B_i·c
   Real* basis;        // 3·K rows: row d·K + k holds B[(i·3 + d)·K + k] of each point
-  Real* projectedX;   // blocked K + 1 rows for the shape step (core/ttp_shape_system.h); the
-  Real* projectedY;   // moments of core/ttp_shape_moments.h use 3 × blocked K rows from projectedX
+  Real* projectedX;   // blocked K + 1 rows for the shape step (core/ttp_shape_system.h)
+  Real* projectedY;
   int stride;         // Reals between consecutive rows of every array above (ttpPadded(N))
   int basisCount;     // K
   int used;           // points of non-zero weight

@@ -4,7 +4,8 @@
 //   Σ w_i Ω_iᵀΩ_i = s²·(Σ_d M_dd·H_d + Σ_{d<e} M_de·C_de),
 //   H_d = Σ w_i B_idᵀ B_id,  C_de = Σ w_i (B_idᵀ B_ie + B_ieᵀ B_id)   (K×K, B_id = row d of B_i),
 // which depend on the weights only. They are taken once per solve (C_de as the Gram matrix of
-// B_id + B_ie minus H_d and H_e: one row set per matrix), and each alternation then builds the
+// B_id + B_ie, summed on the fly, minus H_d and H_e: one row set per matrix), and each
+// alternation then builds the
 // matrix in O(K²) instead of O(N·K²). The right-hand side stays a pass over the points:
 //   Σ w_i Ω_iᵀΥ_i = s·Σ_i Σ_d w_i z_id B_idᵀ,  z_i = Rᵀ Pᵀ Υ_i = r₁·Υ_ix + r₂·Υ_iy (O(N·K)).
 // Same system as core/ttp_shape_system.h, other rounding. MESHRT_HD and heap-free.
@@ -17,8 +18,8 @@
 
 namespace meshrt {
 
-// Fewest alternations for which the moments pay: taking them costs about as much as 2½ direct
-// shape steps (6 single-row-set Gram matrices against 2 two-set ones per step, K = 16).
+// Fewest alternations for which the moments pay: taking them (6 one-row-set Gram matrices)
+// costs about as much as 2–3 direct shape steps (a two-set Gram matrix and Ω's rows each).
 constexpr int TTP_SHAPE_MOMENTS_MIN_ALTERNATIONS = 3;
 
 // Reals of the moments for K basis fields: 6 K₄ × K₄ matrices (K₄ = K rounded up to TTP_BLOCK).
@@ -32,43 +33,32 @@ MESHRT_HD inline int ttpShapeMomentsSize(int basisCount) {
 MESHRT_HD inline int ttpShapeMomentIndex(int d, int e) { return d == e ? d : d + e + 2; }
 
 // The six moments of the set's basis under its weights in use, into `moments`
-// (ttpShapeMomentsSize(K) Reals). Writes the sums B_id + B_ie into the set's projectedX rows
-// (3·K₄ of them, ttpPointSetRows), so a direct ttpShapeStep() must not run in between.
+// (ttpShapeMomentsSize(K) Reals), each matrix in full (upper triangle mirrored, rows and
+// columns ≥ K zero) so that a step combines whole rows.
 template <typename Real>
 MESHRT_HD inline void ttpShapeMomentsTake(TtpPointSet<Real>* set, Real* moments) {
   const int k = set->basisCount;
   const int blocked = ttpBlockedBasis(k);
   const int stride = set->stride;
-  // Row sets of K₄ rows: the basis rows of d (rows K … K₄ − 1 run into the next set's rows, or for
-  // d = 2 into the sums below; they only fill matrix entries ≥ K, which nothing reads), then
-  // the three sums, whose rows K … K₄ − 1 are zero.
-  const int pairs[3][2] = {{0, 1}, {0, 2}, {1, 2}};
-  for (int pair = 0; pair < 3; ++pair) {
-    const Real* first = set->basis + pairs[pair][0] * k * stride;
-    const Real* second = set->basis + pairs[pair][1] * k * stride;
-    Real* sum = set->projectedX + pair * blocked * stride;
-    for (int j = 0; j < k; ++j)
-      for (int p = 0; p < set->padded; p += TTP_LANES)
-        ttpStoreLanes(ttpLoadLanes(first + j * stride + p) + ttpLoadLanes(second + j * stride + p), sum + j * stride + p);
-    for (int j = k; j < blocked; ++j)
-      for (int p = 0; p < set->padded; ++p) sum[j * stride + p] = 0;
-  }
   const int size = blocked * blocked;
+  // Blocks read rows up to K₄ − 1 of each d: for K < K₄ those are the next d's rows, for d = 2
+  // the first K₄ − K projected rows, zeroed here (nothing else uses them in this solve before
+  // the right-hand side overwrites them). They only fill entries ≥ K, cleared below.
+  for (int j = 0; j < blocked - k; ++j)
+    for (int p = 0; p < set->padded; ++p) set->projectedX[j * stride + p] = 0;
+  const Real* rows[3];
+  for (int d = 0; d < 3; ++d) rows[d] = set->basis + d * k * stride;
   for (int d = 0; d < 3; ++d)
-    ttpWeightedGramLower<1>(set->weight, set->basis + d * k * stride, static_cast<const Real*>(nullptr), stride,
-                            set->padded, blocked, moments + d * size);
-  for (int pair = 0; pair < 3; ++pair) {
-    const int d = pairs[pair][0], e = pairs[pair][1];
-    Real* cross = moments + ttpShapeMomentIndex(d, e) * size;
-    ttpWeightedGramLower<1>(set->weight, set->projectedX + pair * blocked * stride, static_cast<const Real*>(nullptr),
-                            stride, set->padded, blocked, cross);
-    const Real* hd = moments + d * size;
-    const Real* he = moments + e * size;
-    for (int r = 0; r < k; ++r)
-      for (int c = 0; c <= r; ++c) cross[r * blocked + c] = cross[r * blocked + c] - hd[r * blocked + c] - he[r * blocked + c];
-  }
-  // Each matrix in full (the upper triangle mirrored, rows and columns ≥ K zero), so a step
-  // combines whole rows (ttpShapeStepFromMoments).
+    ttpWeightedGramLower<TTP_GRAM_X>(set->weight, rows[d], rows[d], stride, set->padded, blocked, moments + d * size);
+  for (int d = 0; d < 3; ++d)
+    for (int e = d + 1; e < 3; ++e) {  // C_de = Gram(B_d + B_e) − H_d − H_e
+      Real* cross = moments + ttpShapeMomentIndex(d, e) * size;
+      ttpWeightedGramLower<TTP_GRAM_X_PLUS_Y>(set->weight, rows[d], rows[e], stride, set->padded, blocked, cross);
+      const Real* hd = moments + d * size;
+      const Real* he = moments + e * size;
+      for (int r = 0; r < k; ++r)
+        for (int c = 0; c <= r; ++c) cross[r * blocked + c] = cross[r * blocked + c] - hd[r * blocked + c] - he[r * blocked + c];
+    }
   for (int m = 0; m < 6; ++m) {
     Real* matrix = moments + m * size;
     for (int r = 0; r < blocked; ++r)
