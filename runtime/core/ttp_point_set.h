@@ -71,18 +71,35 @@ MESHRT_HD inline void ttpGatherPoints(const Real* points, const Real* visibility
   set->projectedY = set->projectedX + (ttpBlockedBasis(basisCount) + 1) * stride;
   set->stride = stride;
   set->basisCount = basisCount;
+  // Local copies of the row pointers: the lanes' memcpy stores may alias *set, so reading
+  // set->… in the loops would reload them after every store.
+  Real* index = set->index;
+  Real* pointX = set->pointX;
+  Real* pointY = set->pointY;
+  Real* weights = set->visibility;
+  Real* templ[3] = {set->templ[0], set->templ[1], set->templ[2]};
+  Real* rowsOut = set->basis;
   int used = 0;
   for (int i = 0; i < count; ++i) {
     const Real v = visibility[i];
-    set->index[used] = Real(i);
-    set->pointX[used] = points[i * 2];
-    set->pointY[used] = points[i * 2 + 1];
-    set->visibility[used] = set->weight[used] = v;
-    for (int d = 0; d < 3; ++d) set->templ[d][used] = set->deformed[d][used] = vertices[i * 3 + d];
+    index[used] = Real(i);
+    pointX[used] = points[i * 2];
+    pointY[used] = points[i * 2 + 1];
+    weights[used] = v;
+    for (int d = 0; d < 3; ++d) templ[d][used] = vertices[i * 3 + d];
     used += v != Real(0) ? 1 : 0;
   }
   set->used = used;
   set->padded = ttpPadded(used);
+  // The weights in use start as v, and V as T: whole-chunk copies (the tails are zeroed below).
+  for (int p = 0; p + TTP_LANES <= used; p += TTP_LANES) {
+    ttpStoreLanes(ttpLoadLanes(weights + p), set->weight + p);
+    for (int d = 0; d < 3; ++d) ttpStoreLanes(ttpLoadLanes(templ[d] + p), set->deformed[d] + p);
+  }
+  for (int p = used - used % TTP_LANES; p < used; ++p) {
+    set->weight[p] = weights[p];
+    for (int d = 0; d < 3; ++d) set->deformed[d][p] = templ[d][p];
+  }
   // The basis rows of TTP_LANES points at a time: whole chunks of values as TTP_LANES × TTP_LANES
   // transposes, the values left over one by one.
   const int values = 3 * basisCount;
@@ -90,15 +107,15 @@ MESHRT_HD inline void ttpGatherPoints(const Real* points, const Real* visibility
   for (int p0 = 0; p0 < used; p0 += TTP_LANES) {
     const Real* rows[TTP_LANES];
     for (int l = 0; l < TTP_LANES; ++l)
-      rows[l] = p0 + l < used ? basis + static_cast<int>(set->index[p0 + l]) * values : nullptr;
+      rows[l] = p0 + l < used ? basis + static_cast<int>(index[p0 + l]) * values : nullptr;
     for (int j0 = 0; j0 < wholeValues; j0 += TTP_LANES) {
       TtpLanes<Real> tile[TTP_LANES];
       for (int l = 0; l < TTP_LANES; ++l) tile[l] = rows[l] ? ttpLoadLanes(rows[l] + j0) : ttpBroadcastLanes(Real(0));
       ttpTransposeLanes(tile);
-      for (int j = 0; j < TTP_LANES; ++j) ttpStoreLanes(tile[j], set->basis + (j0 + j) * stride + p0);
+      for (int j = 0; j < TTP_LANES; ++j) ttpStoreLanes(tile[j], rowsOut + (j0 + j) * stride + p0);
     }
     for (int j = wholeValues; j < values; ++j)
-      for (int l = 0; l < TTP_LANES; ++l) set->basis[j * stride + p0 + l] = rows[l] ? rows[l][j] : Real(0);
+      for (int l = 0; l < TTP_LANES; ++l) rowsOut[j * stride + p0 + l] = rows[l] ? rows[l][j] : Real(0);
   }
   // Zero points fill [used, padded) of every row; the shape step's rows K … blocked K − 1 are 0.
   const int blocked = ttpBlockedBasis(basisCount);

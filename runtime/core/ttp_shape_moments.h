@@ -127,10 +127,15 @@ MESHRT_HD inline bool ttpShapeStepFromMoments(const Real* rotation, Real scale, 
       factor[ttpShapeMomentIndex(d, e)] = scale * scale * (rotation[d] * rotation[e] + rotation[3 + d] * rotation[3 + e]);
   Real a[TTP_MAX_BASIS * TTP_MAX_BASIS];  // leading dimension `blocked`: lower triangle, Cholesky workspace above
   Real b[TTP_MAX_BASIS];
-  for (int at = 0; at < k * blocked; ++at) {  // rows 0 … K − 1 in full (Cholesky's workspace above)
-    Real value = factor[0] * moments[at];
-    for (int m = 1; m < 6; ++m) value += factor[m] * moments[m * size + at];
-    a[at] = value;
+  // Every entry (upper triangle included: Cholesky's workspace), TTP_LANES at a time (K₄² is a
+  // multiple of 16).
+  static_assert(TTP_BLOCK * TTP_BLOCK % TTP_LANES == 0, "whole chunks of every K₄ × K₄ matrix");
+  TtpLanes<Real> factors[6];
+  for (int m = 0; m < 6; ++m) factors[m] = ttpBroadcastLanes(factor[m]);
+  for (int at = 0; at < size; at += TTP_LANES) {
+    TtpLanes<Real> value = factors[0] * ttpLoadLanes(moments + at);
+    for (int m = 1; m < 6; ++m) value = value + factors[m] * ttpLoadLanes(moments + m * size + at);
+    ttpStoreLanes(value, a + at);
   }
   ttpShapeRightHandSide(rotation, scale, translation, set, b);
   for (int r = 0; r < k; ++r) a[r * blocked + r] += gamma;
