@@ -61,11 +61,11 @@ MESHRT_HD inline void ttpWeightedGramBlock(const Real* weight, const Real* x, co
 }
 
 // The lower triangle of the weighted Gram matrix of rows 0 … blocked − 1 (MODE as above) into a
-// (leading dimension `blocked`, a multiple of TTP_BLOCK), in TTP_BLOCK × TTP_BLOCK blocks. Two
-// row sets (Ω's x and y rows) need twice the registers per entry, so their blocks run as 2 × 4
-// halves, and on the diagonal as rows 0–1 × columns 0–1, then rows 2–3 × columns 0–3 (the
-// entries c ≤ r rounded up to pairs); one row set runs whole 4 × 4 blocks, the diagonal ones
-// too. Entries above the diagonal outside the diagonal blocks are not written.
+// (leading dimension `blocked`, a multiple of TTP_BLOCK), in TTP_BLOCK × TTP_BLOCK blocks. Below
+// the diagonal, one 4 × 4 call per block for one row set, two 2 × 4 halves for two (Ω's x and y
+// rows need twice the registers per entry); on the diagonal rows 0–1 × columns 0–1, then rows
+// 2–3 × columns 0–3 (the entries c ≤ r rounded up to pairs). Entries above the diagonal are
+// not written.
 template <TtpGramRows MODE, typename Real>
 MESHRT_HD inline void ttpWeightedGramLower(const Real* weight, const Real* x, const Real* y, int stride, int padded,
                                            int blocked, Real* a) {
@@ -79,18 +79,12 @@ MESHRT_HD inline void ttpWeightedGramLower(const Real* weight, const Real* x, co
           for (int c = 0; c < TTP_BLOCK; ++c) a[(row0 + part + r) * blocked + col0 + c] = block[r * TTP_BLOCK + c];
       }
     }
-    if constexpr (ROWS == TTP_BLOCK) {
-      ttpWeightedGramBlock<TTP_BLOCK, TTP_BLOCK, MODE>(weight, x, y, stride, padded, row0, row0, block);
-      for (int r = 0; r < TTP_BLOCK; ++r)
-        for (int c = 0; c < TTP_BLOCK; ++c) a[(row0 + r) * blocked + row0 + c] = block[r * TTP_BLOCK + c];
-    } else {
-      ttpWeightedGramBlock<2, 2, MODE>(weight, x, y, stride, padded, row0, row0, block);
-      for (int r = 0; r < 2; ++r)
-        for (int c = 0; c < 2; ++c) a[(row0 + r) * blocked + row0 + c] = block[r * 2 + c];
-      ttpWeightedGramBlock<2, TTP_BLOCK, MODE>(weight, x, y, stride, padded, row0 + 2, row0, block);
-      for (int r = 0; r < 2; ++r)
-        for (int c = 0; c < TTP_BLOCK; ++c) a[(row0 + 2 + r) * blocked + row0 + c] = block[r * TTP_BLOCK + c];
-    }
+    ttpWeightedGramBlock<2, 2, MODE>(weight, x, y, stride, padded, row0, row0, block);
+    for (int r = 0; r < 2; ++r)
+      for (int c = 0; c < 2; ++c) a[(row0 + r) * blocked + row0 + c] = block[r * 2 + c];
+    ttpWeightedGramBlock<2, TTP_BLOCK, MODE>(weight, x, y, stride, padded, row0 + 2, row0, block);
+    for (int r = 0; r < 2; ++r)
+      for (int c = 0; c < TTP_BLOCK; ++c) a[(row0 + 2 + r) * blocked + row0 + c] = block[r * TTP_BLOCK + c];
   }
 }
 
