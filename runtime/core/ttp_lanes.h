@@ -124,4 +124,73 @@ MESHRT_HD inline Real ttpSumLanes(const TtpLanes<Real>& lanes) {
   return values[0];
 }
 
+// TtpWideLanes<Real>: two chunks (2 × TTP_LANES Reals) as one value, for the sums that run over
+// pairs of chunks (core/ttp_shape_system.h's one-row-set Gram blocks): one AVX-512 register on
+// hosts that have them, two AVX registers otherwise, a plain array in CUDA sources. Lane l of
+// the low half sums the even chunks, lane l of the high half the odd ones; the same IEEE
+// operations in the same order on every path.
+template <typename Real>
+struct TtpWideLanes {
+#if MESHRT_TTP_COMPILER_VECTORS
+  typedef Real Vector __attribute__((vector_size(2 * TTP_LANES * sizeof(Real))));
+  Vector v;
+#else
+  Real v[2 * TTP_LANES];
+#endif
+};
+
+template <typename Real>
+MESHRT_HD inline TtpWideLanes<Real> ttpLoadWideLanes(const Real* values) {
+  TtpWideLanes<Real> out;
+  memcpy(&out.v, values, sizeof(out.v));
+  return out;
+}
+
+// One chunk in the low half, zeros in the high half (an odd last chunk).
+template <typename Real>
+MESHRT_HD inline TtpWideLanes<Real> ttpLoadWideLanesLow(const Real* values) {
+  Real both[2 * TTP_LANES];
+  for (int l = 0; l < TTP_LANES; ++l) both[l] = values[l], both[TTP_LANES + l] = Real(0);
+  return ttpLoadWideLanes(both);
+}
+
+template <typename Real>
+MESHRT_HD inline TtpWideLanes<Real> ttpZeroWideLanes() {
+  TtpWideLanes<Real> out;
+  for (int l = 0; l < 2 * TTP_LANES; ++l) out.v[l] = Real(0);
+  return out;
+}
+
+template <typename Real>
+MESHRT_HD inline TtpWideLanes<Real> operator+(const TtpWideLanes<Real>& a, const TtpWideLanes<Real>& b) {
+#if MESHRT_TTP_COMPILER_VECTORS
+  return {a.v + b.v};
+#else
+  TtpWideLanes<Real> out;
+  for (int l = 0; l < 2 * TTP_LANES; ++l) out.v[l] = a.v[l] + b.v[l];
+  return out;
+#endif
+}
+
+template <typename Real>
+MESHRT_HD inline TtpWideLanes<Real> operator*(const TtpWideLanes<Real>& a, const TtpWideLanes<Real>& b) {
+#if MESHRT_TTP_COMPILER_VECTORS
+  return {a.v * b.v};
+#else
+  TtpWideLanes<Real> out;
+  for (int l = 0; l < 2 * TTP_LANES; ++l) out.v[l] = a.v[l] * b.v[l];
+  return out;
+#endif
+}
+
+// The sum of all lanes: the two halves added lane by lane, then ttpSumLanes()'s tree.
+template <typename Real>
+MESHRT_HD inline Real ttpSumWideLanes(const TtpWideLanes<Real>& lanes) {
+  Real values[2 * TTP_LANES];
+  memcpy(values, &lanes.v, sizeof(values));
+  TtpLanes<Real> folded;
+  for (int l = 0; l < TTP_LANES; ++l) folded.v[l] = values[l] + values[TTP_LANES + l];
+  return ttpSumLanes(folded);
+}
+
 }  // namespace meshrt
