@@ -60,53 +60,6 @@ MESHRT_HD inline void ttpWeightedGramBlock(const Real* weight, const Real* x, co
     for (int c = 0; c < COLS; ++c) out[r * COLS + c] = ttpSumLanes(sums[r][c]);
 }
 
-// A chunk pair, or with LOW one chunk in the low half.
-template <bool LOW, typename Real>
-MESHRT_HD inline TtpWideLanes<Real> ttpLoadWideLanesOf(const Real* values) {
-  if constexpr (LOW) {
-    return ttpLoadWideLanesLow(values);
-  } else {
-    return ttpLoadWideLanes(values);
-  }
-}
-
-// One step of ttpWeightedGramBlockWide(): the chunk pair at p, or with LOW the single last chunk
-// at p in the low half (the high half zero: the same operations on zeros).
-template <int ROWS, int COLS, TtpGramRows MODE, bool LOW, typename Real>
-MESHRT_HD inline void ttpWeightedGramWideStep(const Real* weight, const Real* x, const Real* y, int stride, int p,
-                                              int row0, int col0, TtpWideLanes<Real> (*sums)[COLS]) {
-  const TtpWideLanes<Real> w = ttpLoadWideLanesOf<LOW>(weight + p);
-  TtpWideLanes<Real> weighted[ROWS];
-  for (int r = 0; r < ROWS; ++r) {
-    TtpWideLanes<Real> row = ttpLoadWideLanesOf<LOW>(x + (row0 + r) * stride + p);
-    if constexpr (MODE == TTP_GRAM_X_PLUS_Y) row = row + ttpLoadWideLanesOf<LOW>(y + (row0 + r) * stride + p);
-    weighted[r] = w * row;
-  }
-  for (int c = 0; c < COLS; ++c) {
-    TtpWideLanes<Real> column = ttpLoadWideLanesOf<LOW>(x + (col0 + c) * stride + p);
-    if constexpr (MODE == TTP_GRAM_X_PLUS_Y) column = column + ttpLoadWideLanesOf<LOW>(y + (col0 + c) * stride + p);
-    for (int r = 0; r < ROWS; ++r) sums[r][c] = sums[r][c] + weighted[r] * column;
-  }
-}
-
-// ttpWeightedGramBlock() for one row set (MODE TTP_GRAM_X or TTP_GRAM_X_PLUS_Y) over pairs of
-// chunks (TtpWideLanes: twice the lanes per operation; 16 AVX-512 registers for 4 × 4); an odd
-// last chunk goes to the low half.
-template <int ROWS, int COLS, TtpGramRows MODE, typename Real>
-MESHRT_HD inline void ttpWeightedGramBlockWide(const Real* weight, const Real* x, const Real* y, int stride, int padded,
-                                               int row0, int col0, Real* out) {
-  static_assert(MODE != TTP_GRAM_X_AND_Y, "two row sets run ttpWeightedGramBlock()");
-  TtpWideLanes<Real> sums[ROWS][COLS];
-  for (int r = 0; r < ROWS; ++r)
-    for (int c = 0; c < COLS; ++c) sums[r][c] = ttpZeroWideLanes<Real>();
-  const int pairsEnd = padded - padded % (2 * TTP_LANES);
-  for (int p = 0; p < pairsEnd; p += 2 * TTP_LANES)
-    ttpWeightedGramWideStep<ROWS, COLS, MODE, false>(weight, x, y, stride, p, row0, col0, sums);
-  if (pairsEnd < padded) ttpWeightedGramWideStep<ROWS, COLS, MODE, true>(weight, x, y, stride, pairsEnd, row0, col0, sums);
-  for (int r = 0; r < ROWS; ++r)
-    for (int c = 0; c < COLS; ++c) out[r * COLS + c] = ttpSumWideLanes(sums[r][c]);
-}
-
 // The lower triangle of the weighted Gram matrix of rows 0 … blocked − 1 (MODE as above) into a
 // (leading dimension `blocked`, a multiple of TTP_BLOCK), in TTP_BLOCK × TTP_BLOCK blocks. Below
 // the diagonal, one 4 × 4 call per block for one row set, two 2 × 4 halves for two (Ω's x and y
@@ -121,27 +74,15 @@ MESHRT_HD inline void ttpWeightedGramLower(const Real* weight, const Real* x, co
   for (int row0 = 0; row0 < blocked; row0 += TTP_BLOCK) {
     for (int col0 = 0; col0 < row0; col0 += TTP_BLOCK) {
       for (int part = 0; part < TTP_BLOCK; part += ROWS) {
-        if constexpr (MODE == TTP_GRAM_X_AND_Y) {
-          ttpWeightedGramBlock<ROWS, TTP_BLOCK, MODE>(weight, x, y, stride, padded, row0 + part, col0, block);
-        } else {
-          ttpWeightedGramBlockWide<ROWS, TTP_BLOCK, MODE>(weight, x, y, stride, padded, row0 + part, col0, block);
-        }
+        ttpWeightedGramBlock<ROWS, TTP_BLOCK, MODE>(weight, x, y, stride, padded, row0 + part, col0, block);
         for (int r = 0; r < ROWS; ++r)
           for (int c = 0; c < TTP_BLOCK; ++c) a[(row0 + part + r) * blocked + col0 + c] = block[r * TTP_BLOCK + c];
       }
     }
-    if constexpr (MODE == TTP_GRAM_X_AND_Y) {
-      ttpWeightedGramBlock<2, 2, MODE>(weight, x, y, stride, padded, row0, row0, block);
-    } else {
-      ttpWeightedGramBlockWide<2, 2, MODE>(weight, x, y, stride, padded, row0, row0, block);
-    }
+    ttpWeightedGramBlock<2, 2, MODE>(weight, x, y, stride, padded, row0, row0, block);
     for (int r = 0; r < 2; ++r)
       for (int c = 0; c < 2; ++c) a[(row0 + r) * blocked + row0 + c] = block[r * 2 + c];
-    if constexpr (MODE == TTP_GRAM_X_AND_Y) {
-      ttpWeightedGramBlock<2, TTP_BLOCK, MODE>(weight, x, y, stride, padded, row0 + 2, row0, block);
-    } else {
-      ttpWeightedGramBlockWide<2, TTP_BLOCK, MODE>(weight, x, y, stride, padded, row0 + 2, row0, block);
-    }
+    ttpWeightedGramBlock<2, TTP_BLOCK, MODE>(weight, x, y, stride, padded, row0 + 2, row0, block);
     for (int r = 0; r < 2; ++r)
       for (int c = 0; c < TTP_BLOCK; ++c) a[(row0 + 2 + r) * blocked + row0 + c] = block[r * TTP_BLOCK + c];
   }
