@@ -38,43 +38,6 @@ MESHRT_HD inline bool choleskySolve(Real* a, Real* b, int n, int lda) {
   return true;
 }
 
-// choleskySolve() with the same result bit for bit (every entry's products are subtracted in
-// the same order, k = 0, 1, …), but right-looking: once column j of L is known, the trailing
-// rows are updated at once, so the updates are independent operations (no chain of dependent
-// subtractions per entry) on contiguous memory. The strict upper triangle of A is workspace:
-// row j there receives column j of L (a[j·lda + i] = L_ij), so A must be writable in full and
-// its upper triangle is destroyed. Returns false (partial results) when a pivot is not positive.
-template <typename Real>
-MESHRT_HD inline bool choleskySolveRightLooking(Real* a, Real* b, int n, int lda) {
-  for (int j = 0; j < n; ++j) {
-    Real* row = a + j * lda;
-    if (!(row[j] > Real(0))) return false;
-    const Real pivot = sqrt(row[j]);
-    row[j] = pivot;
-    for (int i = j + 1; i < n; ++i) row[i] = a[i * lda + j] = a[i * lda + j] / pivot;
-    for (int i = j + 1; i < n; ++i) {
-      Real* target = a + i * lda;
-      const Real factor = target[j];
-      for (int c = j + 1; c <= i; ++c) target[c] -= factor * row[c];
-    }
-  }
-  // L y = b by columns (b_i's products subtracted in the order k = 0, 1, …), then Lᵀ x = y by
-  // rows (L_ki for k > i is row i of the upper triangle).
-  for (int k = 0; k < n; ++k) {
-    const Real* column = a + k * lda;  // column k of L, from index k + 1 on
-    const Real value = b[k] / column[k];
-    b[k] = value;
-    for (int i = k + 1; i < n; ++i) b[i] -= column[i] * value;
-  }
-  for (int i = n - 1; i >= 0; --i) {
-    const Real* column = a + i * lda;
-    Real value = b[i];
-    for (int k = i + 1; k < n; ++k) value -= column[k] * b[k];
-    b[i] = value / column[i];
-  }
-  return true;
-}
-
 // Cyclic Jacobi eigen-decomposition of a symmetric n×n matrix (row-major, lda = n).
 // On return a's diagonal holds the eigenvalues and column j of vectors (n×n, row-major)
 // the eigenvector of a[j][j]. a's off-diagonal entries are destroyed.

@@ -126,9 +126,9 @@ MESHRT_HD inline bool ttpShapeStepFromMoments(const Real* rotation, Real scale, 
   for (int d = 0; d < 3; ++d)
     for (int e = d; e < 3; ++e)
       factor[ttpShapeMomentIndex(d, e)] = scale * scale * (rotation[d] * rotation[e] + rotation[3 + d] * rotation[3 + e]);
-  Real a[TTP_MAX_BASIS * TTP_MAX_BASIS];  // leading dimension `blocked`: lower triangle, Cholesky workspace above
+  Real a[TTP_MAX_BASIS * TTP_MAX_BASIS];  // lower triangle, leading dimension `blocked`
   Real b[TTP_MAX_BASIS];
-  // Every entry (upper triangle included: Cholesky's workspace), TTP_LANES at a time (K₄² is a
+  // Every entry (Cholesky reads only the lower triangle), TTP_LANES at a time (K₄² is a
   // multiple of 16).
   static_assert(TTP_BLOCK * TTP_BLOCK % TTP_LANES == 0, "whole chunks of every K₄ × K₄ matrix");
   TtpLanes<Real> factors[6];
@@ -140,7 +140,7 @@ MESHRT_HD inline bool ttpShapeStepFromMoments(const Real* rotation, Real scale, 
   }
   ttpShapeRightHandSide(rotation, scale, translation, set, b);
   for (int r = 0; r < k; ++r) a[r * blocked + r] += gamma;
-  if (!choleskySolveRightLooking(a, b, k, blocked)) return false;
+  if (!choleskySolve(a, b, k, blocked)) return false;
   for (int r = 0; r < k; ++r) coefficients[r] = b[r];
   return true;
 }

@@ -131,7 +131,7 @@ MESHRT_HD inline bool ttpShapeStep(const Real* rotation, Real scale, const Real*
   const int k = set->basisCount;
   const int blocked = ttpBlockedBasis(k);  // leading dimension of a
   ttpProjectBasis(rotation, scale, translation, set);
-  Real a[TTP_MAX_BASIS * TTP_MAX_BASIS];  // leading dimension `blocked`: lower triangle, Cholesky workspace above
+  Real a[TTP_MAX_BASIS * TTP_MAX_BASIS];  // lower triangle, leading dimension `blocked`
   Real b[TTP_MAX_BASIS];
   Real block[TTP_BLOCK];
   ttpWeightedGramLower<TTP_GRAM_X_AND_Y>(set->weight, set->projectedX, set->projectedY, set->stride, set->padded, blocked, a);
@@ -141,7 +141,7 @@ MESHRT_HD inline bool ttpShapeStep(const Real* rotation, Real scale, const Real*
     for (int c = 0; c < TTP_BLOCK; ++c) b[col0 + c] = block[c];
   }
   for (int r = 0; r < k; ++r) a[r * blocked + r] += gamma;
-  if (!choleskySolveRightLooking(a, b, k, blocked)) return false;
+  if (!choleskySolve(a, b, k, blocked)) return false;
   for (int r = 0; r < k; ++r) coefficients[r] = b[r];
   return true;
 }
