@@ -5,8 +5,8 @@
 //   H_d = Σ w_i B_idᵀ B_id,  C_de = Σ w_i (B_idᵀ B_ie + B_ieᵀ B_id)   (K×K, B_id = row d of B_i),
 // which depend on the weights only. They are taken once per solve (C_de as the Gram matrix of
 // B_id + B_ie, summed on the fly, minus H_d and H_e: one row set per matrix), and each
-// alternation then builds the
-// matrix in O(K²) instead of O(N·K²). The right-hand side stays a pass over the points:
+// alternation then builds the matrix in O(K²) instead of O(N·K²). The right-hand side stays a
+// pass over the points:
 //   Σ w_i Ω_iᵀΥ_i = s·Σ_i Σ_d w_i z_id B_idᵀ,  z_i = Rᵀ Pᵀ Υ_i = r₁·Υ_ix + r₂·Υ_iy (O(N·K)).
 // Same system as core/ttp_shape_system.h, other rounding. MESHRT_HD and heap-free.
 #pragma once
@@ -29,8 +29,8 @@ MESHRT_HD inline int ttpShapeMomentsSize(int basisCount) {
   return 6 * blocked * blocked;
 }
 
-// Matrix m of the moments (leading dimension K₄, lower triangle): 0–2 = H_0, H_1, H_2, then
-// 3 = C_01, 4 = C_02, 5 = C_12.
+// Which of the six K₄ × K₄ moment matrices (row-major, leading dimension K₄) holds M_de's
+// factor: 0–2 = H_0, H_1, H_2, then 3 = C_01, 4 = C_02, 5 = C_12.
 MESHRT_HD inline int ttpShapeMomentIndex(int d, int e) { return d == e ? d : d + e + 2; }
 
 // The six moments of the set's basis under its weights in use, into `moments`
@@ -94,8 +94,8 @@ MESHRT_HD inline void ttpShapeRightHandSide(const Real* rotation, Real scale, co
     const TtpLanes<Real> wx = w * ux, wy = w * uy;
     for (int d = 0; d < 3; ++d) ttpStoreLanes(r[d] * wx + r[3 + d] * wy, weighted[d] + p);
   }
-  // TTP_RHS_FIELDS fields at a time (few, so their 3 × TTP_RHS_FIELDS row pointers stay in
-  // registers): the three weighted rows against B_i0, B_i1, B_i2 of each.
+  // TTP_RHS_FIELDS fields at a time (3 × TTP_RHS_FIELDS row pointers; 2 or 8 were slower): the
+  // three weighted rows against B_i0, B_i1, B_i2 of each. A last partial block repeats field j0.
   for (int j0 = 0; j0 < k; j0 += TTP_RHS_FIELDS) {
     TtpLanes<Real> sums[TTP_RHS_FIELDS];
     for (int j = 0; j < TTP_RHS_FIELDS; ++j) sums[j] = ttpBroadcastLanes(Real(0));

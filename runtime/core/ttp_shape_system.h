@@ -4,7 +4,8 @@
 // Υ in row blocked K), so the K×K matrix is a weighted Gram matrix of those rows: built in
 // TTP_BLOCK × TTP_BLOCK blocks of the lower triangle (two rows at a time; on the diagonal only
 // the entries c ≤ r rounded up to pairs), each summed over all points in TTP_LANES partial sums
-// (vector operations), then Cholesky (which reads only c ≤ r). MESHRT_HD and heap-free.
+// (vector operations), then Cholesky (which reads only c ≤ r). The same Gram kernel, on one row
+// set, takes the basis moments of core/ttp_shape_moments.h. MESHRT_HD and heap-free.
 #pragma once
 
 #include "core/hd.h"
@@ -134,10 +135,11 @@ MESHRT_HD inline bool ttpShapeStep(const Real* rotation, Real scale, const Real*
   Real a[TTP_MAX_BASIS * TTP_MAX_BASIS];  // lower triangle, leading dimension `blocked`
   Real b[TTP_MAX_BASIS];
   Real block[TTP_BLOCK];
-  ttpWeightedGramLower<TTP_GRAM_X_AND_Y>(set->weight, set->projectedX, set->projectedY, set->stride, set->padded, blocked, a);
+  const Real* x = set->projectedX;
+  const Real* y = set->projectedY;
+  ttpWeightedGramLower<TTP_GRAM_X_AND_Y>(set->weight, x, y, set->stride, set->padded, blocked, a);
   for (int col0 = 0; col0 < blocked; col0 += TTP_BLOCK) {  // b: Υ's row against Ω's
-    ttpWeightedGramBlock<1, TTP_BLOCK, TTP_GRAM_X_AND_Y>(set->weight, set->projectedX, set->projectedY, set->stride, set->padded,
-                                          blocked, col0, block);
+    ttpWeightedGramBlock<1, TTP_BLOCK, TTP_GRAM_X_AND_Y>(set->weight, x, y, set->stride, set->padded, blocked, col0, block);
     for (int c = 0; c < TTP_BLOCK; ++c) b[col0 + c] = block[c];
   }
   for (int r = 0; r < k; ++r) a[r * blocked + r] += gamma;
