@@ -71,18 +71,35 @@ MESHRT_HD inline void ttpGatherPoints(const Real* points, const Real* visibility
   set->projectedY = set->projectedX + (ttpBlockedBasis(basisCount) + 1) * stride;
   set->stride = stride;
   set->basisCount = basisCount;
+  // Local copies of the row pointers: the lanes' memcpy stores may alias *set, so reading
+  // set->… in the loops would reload them after every store.
+  Real* index = set->index;
+  Real* pointX = set->pointX;
+  Real* pointY = set->pointY;
+  Real* weights = set->visibility;
+  Real* templ[3] = {set->templ[0], set->templ[1], set->templ[2]};
+  Real* rowsOut = set->basis;
   int used = 0;
   for (int i = 0; i < count; ++i) {
     const Real v = visibility[i];
-    set->index[used] = Real(i);
-    set->pointX[used] = points[i * 2];
-    set->pointY[used] = points[i * 2 + 1];
-    set->visibility[used] = set->weight[used] = v;
-    for (int d = 0; d < 3; ++d) set->templ[d][used] = set->deformed[d][used] = vertices[i * 3 + d];
+    index[used] = Real(i);
+    pointX[used] = points[i * 2];
+    pointY[used] = points[i * 2 + 1];
+    weights[used] = v;
+    for (int d = 0; d < 3; ++d) templ[d][used] = vertices[i * 3 + d];
     used += v != Real(0) ? 1 : 0;
   }
   set->used = used;
   set->padded = ttpPadded(used);
+  // The weights in use start as v, and V as T: whole-chunk copies (the tails are zeroed below).
+  for (int p = 0; p + TTP_LANES <= used; p += TTP_LANES) {
+    ttpStoreLanes(ttpLoadLanes(weights + p), set->weight + p);
+    for (int d = 0; d < 3; ++d) ttpStoreLanes(ttpLoadLanes(templ[d] + p), set->deformed[d] + p);
+  }
+  for (int p = used - used % TTP_LANES; p < used; ++p) {
+    set->weight[p] = weights[p];
+    for (int d = 0; d < 3; ++d) set->deformed[d][p] = templ[d][p];
+  }
   // The basis rows of TTP_LANES points at a time: whole chunks of values as TTP_LANES × TTP_LANES
   // transposes, the values left over one by one.
   const int values = 3 * basisCount;
@@ -90,15 +107,15 @@ MESHRT_HD inline void ttpGatherPoints(const Real* points, const Real* visibility
   for (int p0 = 0; p0 < used; p0 += TTP_LANES) {
     const Real* rows[TTP_LANES];
     for (int l = 0; l < TTP_LANES; ++l)
-      rows[l] = p0 + l < used ? basis + static_cast<int>(set->index[p0 + l]) * values : nullptr;
+      rows[l] = p0 + l < used ? basis + static_cast<int>(index[p0 + l]) * values : nullptr;
     for (int j0 = 0; j0 < wholeValues; j0 += TTP_LANES) {
       TtpLanes<Real> tile[TTP_LANES];
       for (int l = 0; l < TTP_LANES; ++l) tile[l] = rows[l] ? ttpLoadLanes(rows[l] + j0) : ttpBroadcastLanes(Real(0));
       ttpTransposeLanes(tile);
-      for (int j = 0; j < TTP_LANES; ++j) ttpStoreLanes(tile[j], set->basis + (j0 + j) * stride + p0);
+      for (int j = 0; j < TTP_LANES; ++j) ttpStoreLanes(tile[j], rowsOut + (j0 + j) * stride + p0);
     }
     for (int j = wholeValues; j < values; ++j)
-      for (int l = 0; l < TTP_LANES; ++l) set->basis[j * stride + p0 + l] = rows[l] ? rows[l][j] : Real(0);
+      for (int l = 0; l < TTP_LANES; ++l) rowsOut[j * stride + p0 + l] = rows[l] ? rows[l][j] : Real(0);
   }
   // Zero points fill [used, padded) of every row; the shape step's rows K … blocked K − 1 are 0.
   const int blocked = ttpBlockedBasis(basisCount);
@@ -109,20 +126,35 @@ MESHRT_HD inline void ttpGatherPoints(const Real* points, const Real* visibility
 }
 
 // V = T + B·c for the gathered points: per point the same sum, in the same order, as
-// T_i[d] + Σ_k B[(i·3 + d)·K + k]·c_k; chunked over points.
+// T_i[d] + Σ_k B[(i·3 + d)·K + k]·c_k; chunked over points, TTP_DEFORM_CHUNKS chunks of all three
+// coordinates at a time with their sums in registers over k (independent chains of additions).
+constexpr int TTP_DEFORM_CHUNKS = 4;
+
 template <typename Real>
 MESHRT_HD inline void ttpDeformPoints(const Real* coefficients, TtpPointSet<Real>* set) {
   const int k = set->basisCount;
+  const int stride = set->stride;
+  TtpLanes<Real> factors[TTP_MAX_BASIS];
+  for (int j = 0; j < k; ++j) factors[j] = ttpBroadcastLanes(coefficients[j]);
+  const int wholeEnd = set->padded - set->padded % (TTP_DEFORM_CHUNKS * TTP_LANES);
+  for (int p = 0; p < wholeEnd; p += TTP_DEFORM_CHUNKS * TTP_LANES) {
+    TtpLanes<Real> sums[3][TTP_DEFORM_CHUNKS];
+    for (int d = 0; d < 3; ++d)
+      for (int c = 0; c < TTP_DEFORM_CHUNKS; ++c) sums[d][c] = ttpLoadLanes(set->templ[d] + p + c * TTP_LANES);
+    for (int j = 0; j < k; ++j)
+      for (int d = 0; d < 3; ++d) {
+        const Real* row = set->basis + (d * k + j) * stride + p;
+        for (int c = 0; c < TTP_DEFORM_CHUNKS; ++c) sums[d][c] = sums[d][c] + ttpLoadLanes(row + c * TTP_LANES) * factors[j];
+      }
+    for (int d = 0; d < 3; ++d)
+      for (int c = 0; c < TTP_DEFORM_CHUNKS; ++c) ttpStoreLanes(sums[d][c], set->deformed[d] + p + c * TTP_LANES);
+  }
   for (int d = 0; d < 3; ++d) {
-    Real* out = set->deformed[d];
-    const Real* rows = set->basis + d * k * set->stride;
-    for (int p = 0; p < set->padded; ++p) out[p] = set->templ[d][p];
-    for (int j = 0; j < k; ++j) {
-      const Real c = coefficients[j];
-      const Real* row = rows + j * set->stride;
-      const TtpLanes<Real> factor = ttpBroadcastLanes(c);
-      for (int p = 0; p < set->padded; p += TTP_LANES)
-        ttpStoreLanes(ttpLoadLanes(out + p) + ttpLoadLanes(row + p) * factor, out + p);
+    const Real* rows = set->basis + d * k * stride;
+    for (int p = wholeEnd; p < set->padded; p += TTP_LANES) {
+      TtpLanes<Real> sum = ttpLoadLanes(set->templ[d] + p);
+      for (int j = 0; j < k; ++j) sum = sum + ttpLoadLanes(rows + j * stride + p) * factors[j];
+      ttpStoreLanes(sum, set->deformed[d] + p);
     }
   }
 }

@@ -4,7 +4,8 @@
 // Υ in row blocked K), so the K×K matrix is a weighted Gram matrix of those rows: built in
 // TTP_BLOCK × TTP_BLOCK blocks of the lower triangle (two rows at a time; on the diagonal only
 // the entries c ≤ r rounded up to pairs), each summed over all points in TTP_LANES partial sums
-// (vector operations), then Cholesky (which reads only c ≤ r). MESHRT_HD and heap-free.
+// (vector operations), then Cholesky (which reads only c ≤ r). The same Gram kernel, on one row
+// set, takes the basis moments of core/ttp_shape_moments.h. MESHRT_HD and heap-free.
 #pragma once
 
 #include "core/hd.h"
@@ -13,11 +14,18 @@
 
 namespace meshrt {
 
-// out (ROWS × COLS, row-major) = Σ_p w_p (x_r[p]·x_c[p] + y_r[p]·y_c[p]) for the rows
+// Which rows ttpWeightedGramBlock() multiplies, from two row arrays x and y.
+enum TtpGramRows : int {
+  TTP_GRAM_X = 1,           // x_r·x_c (y is not read)
+  TTP_GRAM_X_AND_Y = 2,     // x_r·x_c + y_r·y_c (Ω's two rows)
+  TTP_GRAM_X_PLUS_Y = 3,    // (x_r + y_r)·(x_c + y_c): the sum of two row sets, formed on the fly
+};
+
+// out (ROWS × COLS, row-major) = Σ_p w_p·(the ROWS product of row r and row c) for the rows
 // r = row0 … row0 + ROWS − 1 and c = col0 … col0 + COLS − 1 of x and y (row stride `stride`),
 // over the points p < padded. ROWS × COLS partial sums of TTP_LANES each (8 AVX registers for
-// 2 × 4).
-template <int ROWS, int COLS, typename Real>
+// 2 × 4, 16 for 4 × 4).
+template <int ROWS, int COLS, TtpGramRows MODE, typename Real>
 MESHRT_HD inline void ttpWeightedGramBlock(const Real* weight, const Real* x, const Real* y, int stride, int padded,
                                            int row0, int col0, Real* out) {
   TtpLanes<Real> sums[ROWS][COLS];
@@ -28,17 +36,57 @@ MESHRT_HD inline void ttpWeightedGramBlock(const Real* weight, const Real* x, co
     TtpLanes<Real> weightedX[ROWS];
     TtpLanes<Real> weightedY[ROWS];
     for (int r = 0; r < ROWS; ++r) {
-      weightedX[r] = w * ttpLoadLanes(x + (row0 + r) * stride + p);
-      weightedY[r] = w * ttpLoadLanes(y + (row0 + r) * stride + p);
+      const TtpLanes<Real> xr = ttpLoadLanes(x + (row0 + r) * stride + p);
+      if constexpr (MODE == TTP_GRAM_X_PLUS_Y) {
+        weightedX[r] = w * (xr + ttpLoadLanes(y + (row0 + r) * stride + p));
+      } else {
+        weightedX[r] = w * xr;
+        if constexpr (MODE == TTP_GRAM_X_AND_Y) weightedY[r] = w * ttpLoadLanes(y + (row0 + r) * stride + p);
+      }
     }
     for (int c = 0; c < COLS; ++c) {
       const TtpLanes<Real> xc = ttpLoadLanes(x + (col0 + c) * stride + p);
-      const TtpLanes<Real> yc = ttpLoadLanes(y + (col0 + c) * stride + p);
-      for (int r = 0; r < ROWS; ++r) sums[r][c] = sums[r][c] + (weightedX[r] * xc + weightedY[r] * yc);
+      if constexpr (MODE == TTP_GRAM_X_AND_Y) {
+        const TtpLanes<Real> yc = ttpLoadLanes(y + (col0 + c) * stride + p);
+        for (int r = 0; r < ROWS; ++r) sums[r][c] = sums[r][c] + (weightedX[r] * xc + weightedY[r] * yc);
+      } else if constexpr (MODE == TTP_GRAM_X_PLUS_Y) {
+        const TtpLanes<Real> sc = xc + ttpLoadLanes(y + (col0 + c) * stride + p);
+        for (int r = 0; r < ROWS; ++r) sums[r][c] = sums[r][c] + weightedX[r] * sc;
+      } else {
+        for (int r = 0; r < ROWS; ++r) sums[r][c] = sums[r][c] + weightedX[r] * xc;
+      }
     }
   }
   for (int r = 0; r < ROWS; ++r)
     for (int c = 0; c < COLS; ++c) out[r * COLS + c] = ttpSumLanes(sums[r][c]);
+}
+
+// The lower triangle of the weighted Gram matrix of rows 0 … blocked − 1 (MODE as above) into a
+// (leading dimension `blocked`, a multiple of TTP_BLOCK), in TTP_BLOCK × TTP_BLOCK blocks. Below
+// the diagonal, one 4 × 4 call per block for one row set, two 2 × 4 halves for two (Ω's x and y
+// rows need twice the registers per entry); on the diagonal rows 0–1 × columns 0–1, then rows
+// 2–3 × columns 0–3 (the entries c ≤ r rounded up to pairs). Entries above the diagonal are
+// not written.
+template <TtpGramRows MODE, typename Real>
+MESHRT_HD inline void ttpWeightedGramLower(const Real* weight, const Real* x, const Real* y, int stride, int padded,
+                                           int blocked, Real* a) {
+  constexpr int ROWS = MODE == TTP_GRAM_X_AND_Y ? 2 : TTP_BLOCK;
+  Real block[TTP_BLOCK * TTP_BLOCK];
+  for (int row0 = 0; row0 < blocked; row0 += TTP_BLOCK) {
+    for (int col0 = 0; col0 < row0; col0 += TTP_BLOCK) {
+      for (int part = 0; part < TTP_BLOCK; part += ROWS) {
+        ttpWeightedGramBlock<ROWS, TTP_BLOCK, MODE>(weight, x, y, stride, padded, row0 + part, col0, block);
+        for (int r = 0; r < ROWS; ++r)
+          for (int c = 0; c < TTP_BLOCK; ++c) a[(row0 + part + r) * blocked + col0 + c] = block[r * TTP_BLOCK + c];
+      }
+    }
+    ttpWeightedGramBlock<2, 2, MODE>(weight, x, y, stride, padded, row0, row0, block);
+    for (int r = 0; r < 2; ++r)
+      for (int c = 0; c < 2; ++c) a[(row0 + r) * blocked + row0 + c] = block[r * 2 + c];
+    ttpWeightedGramBlock<2, TTP_BLOCK, MODE>(weight, x, y, stride, padded, row0 + 2, row0, block);
+    for (int r = 0; r < 2; ++r)
+      for (int c = 0; c < TTP_BLOCK; ++c) a[(row0 + 2 + r) * blocked + row0 + c] = block[r * TTP_BLOCK + c];
+  }
 }
 
 // Ω's rows and Υ at (R, s, t) into the set's projected rows.
@@ -86,27 +134,13 @@ MESHRT_HD inline bool ttpShapeStep(const Real* rotation, Real scale, const Real*
   ttpProjectBasis(rotation, scale, translation, set);
   Real a[TTP_MAX_BASIS * TTP_MAX_BASIS];  // lower triangle, leading dimension `blocked`
   Real b[TTP_MAX_BASIS];
-  Real block[TTP_BLOCK * TTP_BLOCK];
+  Real block[TTP_BLOCK];
   const Real* x = set->projectedX;
   const Real* y = set->projectedY;
-  for (int row0 = 0; row0 < blocked; row0 += TTP_BLOCK) {
-    for (int col0 = 0; col0 < row0; col0 += TTP_BLOCK) {  // below the diagonal: two 2 × 4 halves
-      for (int half = 0; half < TTP_BLOCK; half += 2) {
-        ttpWeightedGramBlock<2, TTP_BLOCK>(set->weight, x, y, set->stride, set->padded, row0 + half, col0, block);
-        for (int r = 0; r < 2; ++r)
-          for (int c = 0; c < TTP_BLOCK; ++c) a[(row0 + half + r) * blocked + col0 + c] = block[r * TTP_BLOCK + c];
-      }
-    }
-    // The diagonal block's lower triangle: rows 0–1 × columns 0–1, then rows 2–3 × columns 0–3.
-    ttpWeightedGramBlock<2, 2>(set->weight, x, y, set->stride, set->padded, row0, row0, block);
-    for (int r = 0; r < 2; ++r)
-      for (int c = 0; c < 2; ++c) a[(row0 + r) * blocked + row0 + c] = block[r * 2 + c];
-    ttpWeightedGramBlock<2, TTP_BLOCK>(set->weight, x, y, set->stride, set->padded, row0 + 2, row0, block);
-    for (int r = 0; r < 2; ++r)
-      for (int c = 0; c < TTP_BLOCK; ++c) a[(row0 + 2 + r) * blocked + row0 + c] = block[r * TTP_BLOCK + c];
-    // b's entries row0 … row0 + 3: Υ's row against Ω's.
-    ttpWeightedGramBlock<1, TTP_BLOCK>(set->weight, x, y, set->stride, set->padded, blocked, row0, block);
-    for (int c = 0; c < TTP_BLOCK; ++c) b[row0 + c] = block[c];
+  ttpWeightedGramLower<TTP_GRAM_X_AND_Y>(set->weight, x, y, set->stride, set->padded, blocked, a);
+  for (int col0 = 0; col0 < blocked; col0 += TTP_BLOCK) {  // b: Υ's row against Ω's
+    ttpWeightedGramBlock<1, TTP_BLOCK, TTP_GRAM_X_AND_Y>(set->weight, x, y, set->stride, set->padded, blocked, col0, block);
+    for (int c = 0; c < TTP_BLOCK; ++c) b[col0 + c] = block[c];
   }
   for (int r = 0; r < k; ++r) a[r * blocked + r] += gamma;
   if (!choleskySolve(a, b, k, blocked)) return false;

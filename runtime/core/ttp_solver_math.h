@@ -19,6 +19,7 @@
 #include "core/so3_math.h"
 #include "core/ttp_point_set.h"
 #include "core/ttp_pose_moments.h"
+#include "core/ttp_shape_moments.h"
 #include "core/ttp_shape_system.h"
 
 namespace meshrt {
@@ -169,12 +170,15 @@ MESHRT_HD inline void ttpCentredTranslation(const Real* pointMean, const Real* v
 }
 
 // Scratch Reals the per-sample solve needs for N points and K basis fields (the point set,
-// core/ttp_point_set.h); without K, enough for any K ≤ TTP_MAX_BASIS.
-MESHRT_HD inline int ttpScratchSize(int count, int basisCount = TTP_MAX_BASIS) { return ttpPointSetSize(count, basisCount); }
+// core/ttp_point_set.h, then the shape moments, core/ttp_shape_moments.h); without K, enough
+// for any K ≤ TTP_MAX_BASIS.
+MESHRT_HD inline int ttpScratchSize(int count, int basisCount = TTP_MAX_BASIS) {
+  return ttpPointSetSize(count, basisCount) + ttpShapeMomentsSize(basisCount);
+}
 
 // The whole per-sample solve. `state` is the warm start when settings.warmStart is 1 and the
-// output always. `scratch` holds ttpScratchSize(N, K) Reals (the point set); no other memory
-// is used.
+// output always. `scratch` holds ttpScratchSize(N, K) Reals (the point set and the shape
+// moments); no other memory is used.
 template <typename Real>
 MESHRT_HD inline void ttpSolveSample(const TtpSampleView<Real>& sample, const TtpSolveSettings& settings,
                                      Real* scratch, TtpState<Real>* state) {
@@ -209,13 +213,21 @@ MESHRT_HD inline void ttpSolveSample(const TtpSampleView<Real>& sample, const Tt
   }
   state->status = TTP_STATUS_OK;
   const Real tau = Real(settings.robustScale);
+  // Constant weights (no IRLS) and enough rounds: eq. 7's matrix from moments taken once.
+  Real* shapeMoments = scratch + ttpPointSetSize(sample.count, k);
+  const bool momentsShape = k > 0 && !(tau > Real(0)) && settings.alternations >= TTP_SHAPE_MOMENTS_MIN_ALTERNATIONS;
+  if (momentsShape) ttpShapeMomentsTake(&set, shapeMoments);
   for (int round = 0; round < settings.alternations; ++round) {
     if (round > 0) ttpPointCentroids(set, pointMean, vertexMean);
     ttpPoseStep(set, pointMean, vertexMean, settings.poseIterations, state->rotation, &state->scale);
     ttpCentredTranslation(pointMean, vertexMean, state);
     if (tau > Real(0)) ttpRobustWeights(state->rotation, state->scale, state->translation, tau, &set);
     if (k > 0) {
-      if (!ttpShapeStep(state->rotation, state->scale, state->translation, gamma, &set, state->coefficients)) {
+      const bool solved =
+          momentsShape ? ttpShapeStepFromMoments(state->rotation, state->scale, state->translation, gamma, shapeMoments, &set,
+                                                 state->coefficients)
+                       : ttpShapeStep(state->rotation, state->scale, state->translation, gamma, &set, state->coefficients);
+      if (!solved) {
         state->status = TTP_STATUS_SHAPE_FAILED;
         break;
       }

@@ -1,5 +1,6 @@
-// The TTP shape step on the gathered point set (core/ttp_shape_system.h, ttp_point_set.h)
-// against the direct computation: eq. 7's K×K system summed point by point in double and solved
+// The TTP shape step on the gathered point set (core/ttp_shape_system.h, ttp_point_set.h), and
+// the same step from the per-solve basis moments (core/ttp_shape_moments.h), against the
+// direct computation: eq. 7's K×K system summed point by point in double and solved
 // in double, on seeded random problems with a quarter of the weights 0 and K = 10 (not a whole
 // block or chunk) and 16. Tolerance: 1e-4·(1 + max|c|) on the coefficients (float sums and a
 // float Cholesky of a system with condition number below 1e3). The deformation V = T + B·c must
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "core/so3_math.h"
+#include "core/ttp_shape_moments.h"
 #include "core/ttp_shape_system.h"
 
 namespace meshrt {
@@ -92,6 +94,69 @@ TEST(TtpShapeSystem, ShapeStepEqualsTheDirectSolve) {
       for (int j = 0; j < k; ++j) EXPECT_NEAR(coefficients[j], expected[j], 1e-4 * (1 + largest)) << k << " " << seed << " c" << j;
     }
   }
+}
+
+// The moments path on the same problems and tolerance. Three different poses per problem reuse
+// one set of moments, as the alternations of a solve do.
+TEST(TtpShapeSystem, ShapeStepFromMomentsEqualsTheDirectSolve) {
+  std::mt19937 random(5);
+  std::normal_distribution<float> gaussian(0.0f, 1.0f);
+  for (const int k : {1, 10, 16}) {
+    for (uint32_t seed = 0; seed < 5; ++seed) {
+      const RandomProblem in = makeProblem(157, k, 60 + seed);
+      const size_t setSize = static_cast<size_t>(ttpPointSetSize(in.count, k));
+      std::vector<float> scratch(setSize + static_cast<size_t>(ttpShapeMomentsSize(k)));
+      TtpPointSet<float> set;
+      ttpGatherPoints(in.points.data(), in.visibility.data(), in.vertices.data(), in.basis.data(), in.count, k,
+                      scratch.data(), &set);
+      float* moments = scratch.data() + setSize;
+      ttpShapeMomentsTake(&set, moments);
+      for (int pose = 0; pose < 3; ++pose) {
+        const float turn[3] = {gaussian(random), gaussian(random), gaussian(random)};
+        float rotation[9];
+        so3Exp(turn, rotation);
+        const float scale = 1.5f + 0.2f * static_cast<float>(pose);
+        const float translation[2] = {0.1f * gaussian(random), 0.1f * gaussian(random)};
+        const float gamma = 1e-2f;
+        float coefficients[TTP_MAX_BASIS];
+        ASSERT_TRUE(ttpShapeStepFromMoments(rotation, scale, translation, gamma, moments, &set, coefficients));
+        const std::vector<double> expected = directShape(in, rotation, scale, translation, gamma);
+        double largest = 0;
+        for (const double c : expected) largest = std::max(largest, std::fabs(c));
+        for (int j = 0; j < k; ++j)
+          EXPECT_NEAR(coefficients[j], expected[j], 1e-4 * (1 + largest)) << k << " " << seed << " pose " << pose << " c" << j;
+      }
+    }
+  }
+}
+
+// The moments are symmetric matrices with zero rows and columns from K on (K = 10 < K₄ = 12).
+TEST(TtpShapeSystem, ShapeMomentsAreSymmetricAndZeroPastK) {
+  const RandomProblem in = makeProblem(61, 10, 9);
+  const size_t setSize = static_cast<size_t>(ttpPointSetSize(in.count, in.basisCount));
+  std::vector<float> scratch(setSize + static_cast<size_t>(ttpShapeMomentsSize(in.basisCount)), -1.0f);
+  TtpPointSet<float> set;
+  ttpGatherPoints(in.points.data(), in.visibility.data(), in.vertices.data(), in.basis.data(), in.count, in.basisCount,
+                  scratch.data(), &set);
+  const float* moments = scratch.data() + setSize;
+  ttpShapeMomentsTake(&set, scratch.data() + setSize);
+  const int blocked = ttpBlockedBasis(in.basisCount);
+  ASSERT_EQ(blocked, 12);
+  for (int m = 0; m < 6; ++m)
+    for (int r = 0; r < blocked; ++r)
+      for (int c = 0; c < blocked; ++c) {
+        const float value = moments[(m * blocked + r) * blocked + c];
+        if (r >= in.basisCount || c >= in.basisCount) {
+          EXPECT_EQ(value, 0.0f) << m << " " << r << " " << c;
+        } else {
+          EXPECT_EQ(value, moments[(m * blocked + c) * blocked + r]) << m << " " << r << " " << c;
+        }
+      }
+  // H_0's entry (1, 2) against the per-point double sum Σ v B_i0[1] B_i0[2].
+  double expected = 0;
+  for (int i = 0; i < in.count; ++i)
+    expected += double(in.visibility[i]) * in.basis[static_cast<size_t>(i) * 30 + 1] * in.basis[static_cast<size_t>(i) * 30 + 2];
+  EXPECT_NEAR(moments[1 * blocked + 2], expected, 1e-5 * (1 + std::fabs(expected)));
 }
 
 TEST(TtpShapeSystem, DeformationEqualsThePerPointSum) {
