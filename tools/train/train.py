@@ -41,8 +41,10 @@ GRADIENT_CLIP = 2.0  # global gradient norm; the first steps' large gradients ot
 REPROJECTION_WEIGHT, QUATERNION_WEIGHT, COEFFICIENT_WEIGHT, CAMERA_WEIGHT = 1.0, 0.5, 0.02, 0.5
 
 
-def load_images(data):
-    """All images as one uint8 tensor [count, 3, S, S] (decoded once; 49 KB per 128² sample)."""
+def load_images(data, input_size=None):
+    """All images as one tensor [count, 3, S, S] (decoded once; 49 KB per 128² sample): uint8, or
+    float32 averaged over f×f blocks when input_size = S/f < S (what the runtime's bilinear
+    stretch with half-pixel centres computes for f = 2)."""
     from PIL import Image
     images = np.empty((data.count, data.size, data.size, 3), dtype=np.uint8)
     started = time.time()
@@ -51,7 +53,11 @@ def load_images(data):
             images[index] = np.asarray(image.convert("RGB"))
         if time.time() - started > 5 and index % 2000 == 0:
             print(f"  decoding {data.directory}: {index}/{data.count}", flush=True)
-    return torch.from_numpy(images).permute(0, 3, 1, 2).contiguous()
+    images = torch.from_numpy(images).permute(0, 3, 1, 2).contiguous()
+    if input_size and input_size != data.size:
+        factor = data.size // input_size
+        images = torch.cat([torch.nn.functional.avg_pool2d(chunk.float(), factor) for chunk in images.split(1000)])
+    return images
 
 
 def load_cell_masks(data, cell=8):
@@ -78,7 +84,7 @@ def dense_targets(points, visibility, template, cells):
 
 
 def to_network_input(images):
-    """uint8 [B, 3, S, S] → float [-1, 1] (pack normalization minus_one_to_one)."""
+    """[B, 3, S, S] in 0…255 → float [-1, 1] (pack normalization minus_one_to_one)."""
     return images.float() * (2.0 / 255.0) - 1.0
 
 
@@ -139,7 +145,7 @@ def losses(model_outputs, labels, index, template, basis, basis_count, dense=Non
     return total, terms
 
 
-def monitor(model, images, labels, image_size, basis_count):
+def monitor(model, images, labels, image_size, basis_count):  # image_size: the data's (pixels)
     model.eval()
     with torch.no_grad():
         regress, points, _ = model(to_network_input(images))
@@ -169,6 +175,8 @@ def main():
     parser.add_argument("--steps", type=int, default=16000)
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--width", type=int, default=16, help="first-stage channels (ResNet-18: 64)")
+    parser.add_argument("--input-size", type=int, default=None,
+                        help="network input side in pixels (default: the data's; a divisor of it, ≥ 32)")
     parser.add_argument("--learning-rate", type=float, default=1e-3)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=os.cpu_count())
@@ -192,19 +200,23 @@ def main():
 
     print(f"train: {sum(d.count for d in datasets)} samples of {image_size}² from {len(datasets)} dataset(s), "
           f"{args.steps} steps of {args.batch}, width {args.width}, {args.threads} threads", flush=True)
-    images = torch.cat([load_images(d) for d in datasets])
-    cell_masks = torch.cat([load_cell_masks(d) for d in datasets])
+    input_size = args.input_size or image_size
+    if input_size < 32 or image_size % input_size or input_size % 32:
+        sys.exit(f"--input-size {input_size}: must divide the data's {image_size} and be a multiple of 32")
+    images = torch.cat([load_images(d, input_size) for d in datasets])
+    # the dense head's grid is the stride-8 feature map: input_size / 8 cells per side
+    cell_masks = torch.cat([load_cell_masks(d, image_size * 8 // input_size) for d in datasets])
     labels = Labels(datasets)
     monitor_images = monitor_labels = None
     if args.monitor:
         held_out = RenderedDataset(args.monitor)
         count = min(256, held_out.count)
-        monitor_images = load_images(held_out)[:count]
+        monitor_images = load_images(held_out, input_size)[:count]
         monitor_labels = Labels([held_out])
         for name in ("cameras", "coefficients", "points", "visibility"):
             setattr(monitor_labels, name, getattr(monitor_labels, name)[:count])
 
-    model = SyntheticEncoder(vertex_count, basis_count, width=args.width, image_size=image_size)
+    model = SyntheticEncoder(vertex_count, basis_count, width=args.width, image_size=input_size)
     optimizer = torch.optim.AdamW(model.parameters(), lr=args.learning_rate, weight_decay=1e-4)
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=args.learning_rate, total_steps=args.steps,
                                                    pct_start=max(0.05, 3 / args.steps), cycle_momentum=False)
@@ -237,11 +249,11 @@ def main():
             print(f"step {step}/{args.steps}: {line} | {rate:.0f} samples/s, {left:.1f} min left{extra}", flush=True)
             sums = {}
         if args.export_every and step % args.export_every == 0 and step < args.steps:
-            export(model, args.out, image_size)  # a usable model at any time; training goes on
+            export(model, args.out, input_size)  # a usable model at any time; training goes on
             model.train()
     if args.checkpoint:
         torch.save(model.state_dict(), args.checkpoint)
-    export(model, args.out, image_size)
+    export(model, args.out, input_size)
     print(f"train: wrote {args.out} ({os.path.getsize(args.out) / 1e6:.1f} MB) after "
           f"{(time.time() - started) / 60:.1f} min", flush=True)
 
