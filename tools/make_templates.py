@@ -181,14 +181,17 @@ BIRD_LEVEL = 3
 BIRD_AXES = (0.19, 0.21, 0.46)  # body semi-axes x, y, z before the bumps
 # (direction on the unit sphere, relative amplitude, angular width): radius × (1 + Σ a·exp(−|p − c|²/w²))
 BIRD_BUMPS = (
-    ((0.0, 0.62, 0.78), 0.45, 0.40),    # head, up and forward
-    ((0.0, 0.36, 0.933), 0.50, 0.14),   # beak
-    ((0.0, 0.25, -0.968), 0.70, 0.30),  # tail, back and a little up
-    ((1.0, 0.15, -0.05), 2.60, 0.42),   # right wing (+x)
-    ((-1.0, 0.15, -0.05), 2.60, 0.42),  # left wing (−x)
+    ((0.0, 0.55, 0.83), 1.10, 0.45),    # head: big and round, up and forward
+    ((0.0, 0.30, 0.954), 0.60, 0.14),   # beak
+    ((0.0, 0.15, -0.989), 0.45, 0.35),  # tail, back and a little up (a thin fan, below)
+    ((1.0, 0.15, 0.15), 2.60, 0.42),    # right wing (+x), set forward of the middle
+    ((-1.0, 0.15, 0.15), 2.60, 0.42),   # left wing (−x)
 )
+# Front and back must look different from every view: with a head no bigger than the tail the
+# bird is nearly invariant under a half turn about its vertical axis, and a network cannot tell
+# azimuth φ from φ + 180° (docs/TRAINING.md, "Why the template changed").
 BIRD_WING_FLATTEN = 0.75  # y scaled by 1 − 0.75·(wing weight) near the wings
-BIRD_TAIL_FLATTEN = 0.45  # y scaled by 1 − 0.45·(tail weight) near the tail
+BIRD_TAIL_FLATTEN = 0.85  # y scaled by 1 − 0.85·(tail weight) near the tail
 BASIS_COUNT = 16
 BASIS_RMS = 0.03  # each basis field's RMS vertex displacement (template units) per unit coefficient
 # The basis fields before orthogonalization, in this order: displacement axis (0 = x, 1 = y, 2 = z)
