@@ -172,11 +172,11 @@ def main():
     parser.add_argument("--data", nargs="+", required=True, help="render-dataset output directories")
     parser.add_argument("--pack", required=True, help="the dataset-only pack directory (template, basis)")
     parser.add_argument("--out", required=True, help="the .onnx file to write")
-    parser.add_argument("--steps", type=int, default=16000)
+    parser.add_argument("--steps", type=int, default=30000)
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--width", type=int, default=16, help="first-stage channels (ResNet-18: 64)")
-    parser.add_argument("--input-size", type=int, default=None,
-                        help="network input side in pixels (default: the data's; a divisor of it, ≥ 32)")
+    parser.add_argument("--input-size", type=int, default=64,
+                        help="network input side in pixels: a divisor of the data's, a multiple of 32")
     parser.add_argument("--learning-rate", type=float, default=1e-3)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=os.cpu_count())
