@@ -81,24 +81,6 @@ Result<DatasetArgs> parseDatasetArgs(const std::vector<std::string>& args) {
   return out;
 }
 
-Result<dataset::DeformableTemplate> loadTemplate(const PackSpec& pack) {
-  const std::string context = std::string(COMMAND) + ": --pack " + pack.name;
-  if (pack.templateFit != TemplateFit::Deform) {
-    return makeError(context, "head '" + pack.head + "' has no deformation basis (render-dataset needs a ttp or regress pack)");
-  }
-  auto mesh = readObj(pack.templatePath);
-  if (!mesh) return mesh.error();
-  dataset::DeformableTemplate model;
-  model.positions = std::move(mesh->positions);
-  model.uvs = std::move(mesh->uvs);
-  model.triangles = std::move(mesh->triangles);
-  auto basis = readNpy(pack.basisPath);  // shape checked by loadPack
-  if (!basis) return basis.error();
-  model.basis.assign(basis->floats().begin(), basis->floats().end());
-  model.basisCount = pack.basisCount;
-  return model;
-}
-
 std::string sampleName(uint32_t index) {
   char name[16];
   std::snprintf(name, sizeof(name), "%06u.png", index);
@@ -168,7 +150,7 @@ Result<void> renderDataset(const DatasetArgs& args, const fs::path& staging, Val
                                 PackLoadOptions{.requireModels = false});
   if (!loaded) return makeError(std::string(COMMAND) + ": --pack " + args.packName, loaded.error().message);
   const PackSpec& pack = *loaded;
-  auto model = loadTemplate(pack);
+  auto model = dataset::loadDeformableTemplate(pack, std::string(COMMAND) + ": --pack " + pack.name);
   if (!model) return model.error();
   const uint32_t vertexCount = model->vertexCount();
 

@@ -5,6 +5,7 @@
 // whole-frame encoder run either way.
 #include "heads/deform_pipeline.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <optional>
@@ -19,12 +20,13 @@ namespace meshrt {
 
 std::vector<float> deformTemplate(std::span<const float> vertices, std::span<const float> basis, uint32_t basisCount,
                                   std::span<const float> coefficients) {
-  std::vector<float> deformed(vertices.begin(), vertices.end());
-  const size_t values = deformed.size();
-  for (size_t row = 0; row < values; ++row) {
-    float sum = 0;
-    for (uint32_t k = 0; k < basisCount && k < coefficients.size(); ++k) sum += basis[row * basisCount + k] * coefficients[k];
-    deformed[row] += sum;
+  // Summed in double, in basis order: the same bits as the dataset renderer's labels.
+  std::vector<float> deformed(vertices.size());
+  const uint32_t k = std::min<uint32_t>(basisCount, uint32_t(coefficients.size()));
+  for (size_t row = 0; row < deformed.size(); ++row) {
+    double value = vertices[row];
+    for (uint32_t j = 0; j < k; ++j) value += double{basis[row * basisCount + j]} * coefficients[j];
+    deformed[row] = static_cast<float>(value);
   }
   return deformed;
 }
