@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <numbers>
 
 #include "core/so3_math.h"
@@ -46,6 +47,12 @@ std::array<double, 4> quaternionFromRotation(const std::array<double, 9>& r) {
   std::array<double, 4> q{};
   meshrt::quaternionFromRotation(r.data(), q.data());
   return q;
+}
+
+std::string sampleFileName(uint32_t index) {
+  char name[16];
+  std::snprintf(name, sizeof(name), "%06u.png", index);
+  return name;
 }
 
 DatasetSample drawSample(const DatasetSampling& sampling, uint64_t seed, uint64_t index, uint32_t basisCount) {

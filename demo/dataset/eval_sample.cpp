@@ -1,6 +1,5 @@
 #include "dataset/eval_sample.h"
 
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 
@@ -14,7 +13,6 @@
 namespace meshrt::dataset {
 namespace {
 
-constexpr int DATASET_FORMAT = 1;  // docs/DATASET.md "Format"
 constexpr int64_t MAX_COUNT = 10'000'000;
 
 std::string shapeText(const std::vector<uint64_t>& shape) {
@@ -35,16 +33,10 @@ Result<NpyArray> readLabel(const std::string& directory, const char* name, NpyTy
   return array;
 }
 
-std::string sampleFile(const std::string& directory, const char* folder, uint32_t index) {
-  char name[32];
-  std::snprintf(name, sizeof(name), "/%s/%06u.png", folder, index);
-  return directory + name;
-}
-
 }  // namespace
 
-std::string DatasetLabels::imagePath(uint32_t index) const { return sampleFile(directory, "images", index); }
-std::string DatasetLabels::maskPath(uint32_t index) const { return sampleFile(directory, "masks", index); }
+std::string DatasetLabels::imagePath(uint32_t index) const { return directory + "/images/" + sampleFileName(index); }
+std::string DatasetLabels::maskPath(uint32_t index) const { return directory + "/masks/" + sampleFileName(index); }
 
 Result<DatasetLabels> readDatasetLabels(const std::string& directory) {
   namespace fs = std::filesystem;
