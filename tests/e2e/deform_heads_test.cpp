@@ -123,6 +123,22 @@ TEST_F(DeformHeadsTest, EvalOnFiveSamplesGivesFiniteNumbersInRange) {
   }
 }
 
+TEST_F(DeformHeadsTest, InfoListsBothHeadsOnceTheModelIsInstalled) {
+  const ProcessResult info = runMeshrt({"info", "--json"}, env());
+  ASSERT_EQ(info.exitCode, 0) << info.err;
+  const nlohmann::json json = nlohmann::json::parse(info.out);
+  bool found = false;
+  for (const nlohmann::json& pack : json["packs"]) {
+    if (pack["name"] != "synthetic-bird") continue;
+    found = true;  // the first on the search path: MESHRT_PACK_PATH's
+    EXPECT_FALSE(pack.contains("error")) << pack.dump();
+    EXPECT_FALSE(pack.contains("dataset_only")) << pack.dump();
+    EXPECT_EQ(pack["heads"], nlohmann::json({"ttp", "regress"})) << pack.dump();
+    break;
+  }
+  EXPECT_TRUE(found) << info.out;
+}
+
 TEST_F(DeformHeadsTest, HeadsAndDataTheCommandsCannotUseAreOneLineErrors) {
   const std::string image = (sDir / "data/images/000000.png").string();
   const ProcessResult face = runMeshrt({"reconstruct", "--pack", "synthetic-bird", "--head", "face", "--input", image,
