@@ -3,8 +3,8 @@
 // directory (docs/DATASET.md) and reports mean and median over samples of mask IoU, geodesic
 // rotation error, vertex error, PCK@0.05 and milliseconds per sample (the pipeline's process():
 // preprocess, encoder, decode, solve, mesh). The predicted mask is rendered by the dataset's own
-// renderer (dataset/eval_sample.h). Prints progress every 2 s, then a Markdown table row; --json
-// writes the summary and the per-sample values atomically.
+// renderer (dataset/eval_sample.h). Prints progress every 2 s, then a Markdown table header and
+// row; --json writes the summary through a temporary file renamed into place.
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -117,10 +117,8 @@ Result<void> evaluate(const EvalArgs& args, ValidationCount& validation, Failure
   renderParams.size = labels->imageSize;
   renderParams.batch = 1;
   const uint32_t vertexCount = model->vertexCount();
-  auto renderer = dataset::DatasetRenderer::create(**context, std::move(*model), renderParams);
+  auto renderer = dataset::DatasetRenderer::create(**context, *model, renderParams);  // a copy: the truth needs T, B
   if (!renderer) return renderer.error();
-  auto shapeModel = dataset::loadDeformableTemplate(*pack, COMMAND);  // the renderer took the first
-  if (!shapeModel) return shapeModel.error();
 
   std::vector<double> ious, rotations, vertexErrors, pcks, milliseconds;
   uint32_t missed = 0;  // samples where the head returned no object (IoU 0, the rest left out)
@@ -143,7 +141,7 @@ Result<void> evaluate(const EvalArgs& args, ValidationCount& validation, Failure
       ++missed;
       ious.push_back(0.0);
     } else {
-      const dataset::PosedShape truth = dataset::truthShape(*labels, i, *shapeModel);
+      const dataset::PosedShape truth = dataset::truthShape(*labels, i, *model);
       const std::span<const uint8_t> visibility(labels->visibility.uint8s().data() + size_t{i} * vertexCount,
                                                 vertexCount);
       const dataset::DatasetSample shading = dataset::drawSample(sampling, SHADING_SEED, i, pack->basisCount);

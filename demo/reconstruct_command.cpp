@@ -1,5 +1,6 @@
 // `meshrt reconstruct --pack P [--head H] --input IMAGE --out DIR` (DESIGN §7): one photo through
-// the pack's pipeline (heads/object_pipeline.h: detection then landmarks, once, no tracking),
+// the pack's pipeline (heads/object_pipeline.h: detection then landmarks, once, no tracking; or
+// for ttp / regress packs the encoder on the whole frame with the --head chosen),
 // each object's texture UV-splatted from the photo (heads/image_texturing.h: the Vulkan raster
 // and splat stages on the program's device, or their CPU references when no device can be
 // created), and everything written through a staging directory next to DIR, moved into place

@@ -105,7 +105,7 @@ class DeformPipeline final : public CropPipeline {
     whole.crop.centerY = 0.5f * float(frame.height);
     whole.crop.width = float(frame.width);
     whole.crop.height = float(frame.height);
-    whole.detectionScore = 1.0f;
+    whole.detectionScore = 0.0f;  // no detector ran
     return std::vector<CropCandidate>{whole};
   }
 
@@ -118,7 +118,7 @@ class DeformPipeline final : public CropPipeline {
     addTiming(timings, "encoder", start, mOptions.profiler);
     ReconstructedObject object;
     object.score = 1.0f;  // no presence output: the whole frame is the object
-    object.detectionScore = 0.0f;
+    object.detectionScore = 0.0f;  // no detector
     object.crop = candidate.crop;
     object.hasDeform = true;
     DeformResult& deform = object.deform;

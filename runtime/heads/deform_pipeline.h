@@ -14,6 +14,7 @@
 // "mesh".
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <span>
