@@ -11,8 +11,8 @@
 #include <nlohmann/json.hpp>
 
 #include "core/pack.h"
-#include "core/sha256_file.h"
 #include "heads/ttp_solver.h"
+#include "support/synthetic_bird_pack.h"
 
 namespace meshrt {
 namespace {
@@ -26,19 +26,10 @@ class DeformPackTest : public ::testing::Test {
     fs::remove_all(mRoot);
     mPack = mRoot / "synthetic-bird";
     fs::create_directories(mPack);
-    const fs::path source = MESHRT_SOURCE_DIR;
-    for (const char* name : {"synthetic_bird.obj", "synthetic_bird_basis.npy"})
-      fs::copy_file(source / "assets/templates" / name, mPack / name);
     std::ofstream(mPack / "synthetic_bird.onnx") << "stand-in model bytes";
-    auto hash = sha256OfFile((mPack / "synthetic_bird.onnx").string());
-    ASSERT_TRUE(hash.ok()) << hash.error().message;
-    std::ifstream in(source / "assets/pack_sources/synthetic-bird/pack.json");
+    ASSERT_EQ(test::assembleSyntheticBirdPack(mPack, mPack / "synthetic_bird.onnx"), "");
+    std::ifstream in(mPack / "pack.json");
     mJson = nlohmann::json::parse(in);
-    std::ifstream encoderIn(source / "assets/pack_sources/synthetic-bird/encoder.json");
-    const nlohmann::json encoder = nlohmann::json::parse(encoderIn);
-    mJson["models"] = encoder["models"];
-    mJson["models"]["encoder"]["sha256"] = *hash;
-    mJson["solver"] = encoder["solver"];
   }
   void TearDown() override { fs::remove_all(mRoot); }
 

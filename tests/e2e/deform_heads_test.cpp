@@ -14,8 +14,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/sha256_file.h"
 #include "e2e/process.h"
+#include "support/synthetic_bird_pack.h"
 
 namespace meshrt::test {
 namespace {
@@ -33,21 +33,7 @@ class DeformHeadsTest : public ::testing::Test {
     }
     sDir = fs::temp_directory_path() / ("meshrt_deform_heads_" + std::to_string(::getpid()));
     fs::remove_all(sDir);
-    const fs::path pack = sDir / "packs" / "synthetic-bird";
-    fs::create_directories(pack);
-    for (const char* name : {"synthetic_bird.obj", "synthetic_bird_basis.npy"})
-      fs::copy_file(source / "assets/templates" / name, pack / name);
-    fs::copy_file(model, pack / "synthetic_bird.onnx");
-    auto hash = sha256OfFile(model.string());
-    ASSERT_TRUE(hash.ok()) << hash.error().message;
-    std::ifstream packIn(source / "assets/pack_sources/synthetic-bird/pack.json");
-    nlohmann::json json = nlohmann::json::parse(packIn);
-    std::ifstream encoderIn(source / "assets/pack_sources/synthetic-bird/encoder.json");
-    const nlohmann::json encoder = nlohmann::json::parse(encoderIn);
-    json["models"] = encoder["models"];
-    json["models"]["encoder"]["sha256"] = *hash;
-    json["solver"] = encoder["solver"];
-    std::ofstream(pack / "pack.json") << json.dump(2);
+    ASSERT_EQ(assembleSyntheticBirdPack(sDir / "packs" / "synthetic-bird", model), "");
     const ProcessResult rendered = runMeshrt(
         {"render-dataset", "--pack", "synthetic-bird", "--seed", "2", "--count", "5", "--out", (sDir / "data").string()},
         env());

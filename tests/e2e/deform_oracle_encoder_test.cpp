@@ -19,10 +19,10 @@
 #include <nlohmann/json.hpp>
 
 #include "core/npy_file.h"
-#include "core/sha256_file.h"
 #include "core/so3_math.h"
 #include "e2e/process.h"
 #include "nn/onnx_model_builder.h"
+#include "support/synthetic_bird_pack.h"
 
 namespace meshrt::test {
 namespace {
@@ -37,13 +37,7 @@ class DeformOracleEncoderTest : public ::testing::Test {
     mDir = fs::temp_directory_path() / ("meshrt_deform_oracle_" + std::to_string(::getpid()));
     fs::remove_all(mDir);
     mPack = mDir / "packs" / "synthetic-bird";
-    fs::create_directories(mPack);
-    const fs::path source = MESHRT_SOURCE_DIR;
-    for (const char* name : {"synthetic_bird.obj", "synthetic_bird_basis.npy"})
-      fs::copy_file(source / "assets/templates" / name, mPack / name);
-    std::ifstream packIn(source / "assets/pack_sources/synthetic-bird/pack.json");
-    mManifest = nlohmann::json::parse(packIn);
-    std::ofstream(mPack / "pack.json") << mManifest.dump(2);  // dataset-only for render-dataset
+    ASSERT_EQ(assembleSyntheticBirdPack(mPack), "");  // dataset-only for render-dataset
     const ProcessResult rendered =
         runMeshrt({"render-dataset", "--pack", "synthetic-bird", "--seed", "4", "--count", std::to_string(SAMPLES),
                    "--out", (mDir / "data").string()},
@@ -91,21 +85,10 @@ class DeformOracleEncoderTest : public ::testing::Test {
     model.output("visibility");
     const fs::path onnx = mPack / "synthetic_bird.onnx";
     std::ofstream(onnx, std::ios::binary) << model.serialize();
-    auto hash = sha256OfFile(onnx.string());
-    ASSERT_TRUE(hash.ok()) << hash.error().message;
-    nlohmann::json manifest = mManifest;
-    manifest["head"] = head;
-    manifest["models"] = {{"encoder",
-                           {{"path", "synthetic_bird.onnx"},
-                            {"sha256", *hash},
-                            {"input", {{"width", 128}, {"height", 128}, {"normalization", "minus_one_to_one"},
-                                       {"crop", "stretch_frame"}}},
-                            {"outputs", {{"regress", "regress"}, {"points", "points"}, {"visibility", "visibility"}}}}}};
-    std::ofstream(mPack / "pack.json") << manifest.dump(2);
+    ASSERT_EQ(assembleSyntheticBirdPack(mPack, onnx, head), "");  // encoder.json's input and outputs
   }
 
   fs::path mDir, mPack;
-  nlohmann::json mManifest;
   std::map<std::string, NpyArray> mLabels;
 };
 

@@ -20,6 +20,7 @@
 #include "e2e/process.h"
 #include "support/installed_pack.h"
 #include "support/scratch_dir.h"
+#include "support/synthetic_bird_pack.h"
 
 namespace meshrt::test {
 namespace {
@@ -210,12 +211,7 @@ TEST(Reconstruct, BadImagesAreOneLineErrorsAndWriteNothing) {
 TEST(Reconstruct, DatasetOnlyPackIsAOneLineError) {
   MESHRT_REQUIRE_PHOTO(coffee, "coffee.jpg");
   ScratchDir scratch;
-  const fs::path pack = scratch.path() / "packs" / "synthetic-bird";
-  fs::create_directories(pack);
-  const fs::path source = MESHRT_SOURCE_DIR;
-  fs::copy_file(source / "assets/pack_sources/synthetic-bird/pack.json", pack / "pack.json");
-  for (const char* name : {"synthetic_bird.obj", "synthetic_bird_basis.npy"})
-    fs::copy_file(source / "assets/templates" / name, pack / name);
+  ASSERT_EQ(assembleSyntheticBirdPack(scratch.path() / "packs" / "synthetic-bird"), "");
   const fs::path out = scratch.path() / "out";
   const ProcessResult run = runMeshrt({"reconstruct", "--pack", "synthetic-bird", "--input", coffee, "--out", out.string()},
                                       {"MESHRT_PACK_PATH=" + (scratch.path() / "packs").string()});
