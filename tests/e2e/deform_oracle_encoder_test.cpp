@@ -175,5 +175,33 @@ TEST_F(DeformOracleEncoderTest, EvalOfTheOracleIsPerfect) {
   }
 }
 
+// The frame loop runs the pack too: bench (schema-valid report with the head's stages) and the
+// headless demo (an object in every frame), each head.
+TEST_F(DeformOracleEncoderTest, BenchAndHeadlessDemoRunThePack) {
+  installOracle(0, "ttp");
+  const std::string images = (mDir / "data/images").string();
+  for (const std::string head : {"ttp", "regress"}) {
+    const fs::path json = mDir / ("bench_" + head + ".json");
+    const ProcessResult bench = runMeshrt({"bench", "--pack", "synthetic-bird", "--head", head, "--source", images,
+                                           "--frames", "4", "--warmup", "1", "--json", json.string()},
+                                          env());
+    ASSERT_EQ(bench.exitCode, 0) << bench.err;
+    EXPECT_EQ(jsonSchemaErrors("bench.schema.json", json.string()), "");
+    std::ifstream in(json);
+    const nlohmann::json report = nlohmann::json::parse(in);
+    EXPECT_EQ(report["config"]["head"], head);
+    for (const char* stage : {"preprocess", "encoder", "decode", "mesh", "raster", "splat"})
+      EXPECT_TRUE(report["stages"].contains(stage)) << stage << " " << report["stages"].dump();
+    EXPECT_EQ(report["stages"].contains("solve"), head == "ttp") << report["stages"].dump();
+  }
+  const fs::path out = mDir / "demo";
+  const ProcessResult demo = runMeshrt(
+      {"demo", "--headless", "--pack", "synthetic-bird", "--source", images, "--frames", "3", "--out", out.string()},
+      env());
+  ASSERT_EQ(demo.exitCode, 0) << demo.err;
+  EXPECT_NE(demo.out.find("objects found in 3 of 3 frames"), std::string::npos) << demo.out;
+  EXPECT_TRUE(fs::exists(out / "frame_0002.png"));
+}
+
 }  // namespace
 }  // namespace meshrt::test
