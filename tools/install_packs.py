@@ -12,7 +12,7 @@ LICENSE (licence and source of every file). A `ttp`/`regress` pack (no `models` 
 e.g. synthetic-bird) gets its template and deformation basis from assets/templates/, and its
 encoder from the repository when the source directory holds `encoder.json` and the committed
 model it names exists (`committed_model`, e.g. assets/models/synthetic_bird.onnx): the model is
-copied in, its SHA-256 computed from the committed file and written into the installed pack.json
+copied in (not linked), its SHA-256 computed from the committed file and written into the installed pack.json
 with `models` and `solver` from encoder.json. Without that file the pack stays dataset-only.
 A pack is built in a temporary directory inside
 <cache>/packs and renamed into place, so a failure leaves the previous pack (or none), never a
@@ -22,6 +22,7 @@ A model whose hash differs is an error naming the file and both hashes (exit sta
 Cache: $MESHRT_CACHE, else $XDG_CACHE_HOME/meshrt, else ~/.cache/meshrt (as tools/fetch_models.py).
 """
 import argparse
+import hashlib
 import json
 import os
 import shutil
@@ -290,13 +291,17 @@ def plan_deform_encoder(pack, encoder_source, label):
     file_name = field(model, "path", f"{encoder_label}: models.encoder")
     if not isinstance(file_name, str) or os.path.basename(file_name) != file_name:
         raise InstallError(f"{encoder_label}: models.encoder.path: expected a plain file name")
-    sha256 = sha256_of_file(committed_path)
+    # Copied, not hard-linked: a re-export into the working tree (torch.onnx.export rewrites the
+    # file in place) must not change the installed pack behind its recorded hash.
+    with open(committed_path, "rb") as stream:
+        data = stream.read()
+    sha256 = hashlib.sha256(data).hexdigest()
     # "sha256" right after "path", for the reader of pack.json.
     pack["models"] = {"encoder": {key: value for key, value in [("path", file_name), ("sha256", sha256)] +
                                   [(k, v) for k, v in model.items() if k not in ("path", "sha256")]}}
     if "solver" in source:
         pack["solver"] = source["solver"]
-    files = {file_name: ("link", committed_path, sha256)}
+    files = {file_name: ("bytes", data)}
     return files, [f"{file_name}: meshrt {committed} (trained by tools/train/train.py), SHA-256 {sha256}"]
 
 
