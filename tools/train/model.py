@@ -60,6 +60,26 @@ class SyntheticEncoder(nn.Module):
             self.regress.bias[0] = 1.3
             self.regress.bias[3] = 1.0
 
-    def forward(self, image):
-        features = self.hidden(self.reduce(self.stages(self.stem(image))))
+        # Training only (not exported): a dense head on the stride-8 features that predicts, per
+        # 8×8-pixel cell, the object mask and the template coordinates of the surface seen there
+        # (canonical surface mapping, as in CSM). Its local, per-pixel supervision teaches the
+        # backbone which part of the object each pixel shows, which the global heads need for the
+        # pose; without it the global losses stayed at the mean predictor for thousands of steps.
+        self.dense = nn.Conv2d(widths[1], 4, 1)
+
+    def trunk(self, image):
+        stride4 = self.stages[0:2](self.stem(image))
+        stride8 = self.stages[2:4](stride4)
+        return stride8, self.stages[4:](stride8)
+
+    def heads(self, final):
+        features = self.hidden(self.reduce(final))
         return self.regress(features), self.points(features), torch.sigmoid(self.visibility(features))
+
+    def forward(self, image):
+        return self.heads(self.trunk(image)[1])
+
+    def forward_training(self, image):
+        """The three outputs and the dense map [B, 4, S/8, S/8]: mask logit, template x, y, z."""
+        stride8, final = self.trunk(image)
+        return self.heads(final), self.dense(stride8)

@@ -36,6 +36,8 @@ from dataset import RenderedDataset, load_template  # noqa: E402
 from model import SyntheticEncoder  # noqa: E402
 
 POINT_WEIGHT, VISIBILITY_WEIGHT = 1.0, 0.1
+DENSE_WEIGHT = 1.0  # the training-only dense head (model.py SyntheticEncoder.dense)
+GRADIENT_CLIP = 2.0  # global gradient norm; the first steps' large gradients otherwise kill hidden ReLUs
 REPROJECTION_WEIGHT, QUATERNION_WEIGHT, COEFFICIENT_WEIGHT, CAMERA_WEIGHT = 1.0, 0.5, 0.02, 0.5
 
 
@@ -50,6 +52,29 @@ def load_images(data):
         if time.time() - started > 5 and index % 2000 == 0:
             print(f"  decoding {data.directory}: {index}/{data.count}", flush=True)
     return torch.from_numpy(images).permute(0, 3, 1, 2).contiguous()
+
+
+def load_cell_masks(data, cell=8):
+    """Mask coverage per cell×cell-pixel cell, float [count, 1, S/cell, S/cell] in [0, 1]."""
+    from PIL import Image
+    cells = torch.empty((data.count, 1, data.size // cell, data.size // cell))
+    for index in range(data.count):
+        with Image.open(os.path.join(data.directory, "masks", f"{index:06d}.png")) as image:
+            mask = torch.from_numpy(np.asarray(image, dtype=np.float32) / 255.0)
+        cells[index, 0] = torch.nn.functional.avg_pool2d(mask[None, None], cell)[0, 0]
+    return cells
+
+
+def dense_targets(points, visibility, template, cells):
+    """The dense head's targets on a cells×cells grid: per cell, the mean template position of
+    the visible vertices that project into it, and whether any does. [B, cells², 3], [B, cells²]."""
+    batch = points.shape[0]
+    cell = ((points + 1) * 0.5 * cells).floor().long().clamp(0, cells - 1)
+    flat = cell[..., 1] * cells + cell[..., 0]
+    sums = torch.zeros(batch, cells * cells, 3).scatter_add_(
+        1, flat[..., None].expand(-1, -1, 3), visibility[..., None] * template[None])
+    counts = torch.zeros(batch, cells * cells).scatter_add_(1, flat, visibility)
+    return sums / counts.clamp_min(1)[..., None], counts > 0
 
 
 def to_network_input(images):
@@ -89,7 +114,7 @@ class Labels:
         self.points, self.visibility = cat("points"), cat("visibility").float()
 
 
-def losses(model_outputs, labels, index, template, basis, basis_count):
+def losses(model_outputs, labels, index, template, basis, basis_count, dense=None, cell_masks=None):
     regress, points, visibility = model_outputs
     truth_points = labels.points[index]
     vertex_count = truth_points.shape[1]
@@ -102,7 +127,13 @@ def losses(model_outputs, labels, index, template, basis, basis_count):
     terms["quaternion"] = (1 - (q * labels.cameras[index, 3:7]).sum(1).square()).mean()
     terms["coefficients"] = (regress[:, 7:] - labels.coefficients[index]).square().mean()
     terms["camera"] = (regress[:, 0:3] - labels.cameras[index, 0:3]).abs().mean()
-    total = (POINT_WEIGHT * terms["points"] + VISIBILITY_WEIGHT * terms["visibility"] +
+    if dense is not None:
+        cells = dense.shape[-1]
+        target, occupied = dense_targets(truth_points, labels.visibility[index], template, cells)
+        predicted = dense[:, 1:].permute(0, 2, 3, 1).reshape(dense.shape[0], cells * cells, 3)
+        terms["dense_mask"] = torch.nn.functional.binary_cross_entropy_with_logits(dense[:, 0:1], cell_masks[index])
+        terms["dense_surface"] = ((predicted - target).abs().sum(2) * occupied).sum() / occupied.sum().clamp_min(1)
+    total = DENSE_WEIGHT * (terms.get("dense_mask", 0) + terms.get("dense_surface", 0)) + (POINT_WEIGHT * terms["points"] + VISIBILITY_WEIGHT * terms["visibility"] +
              REPROJECTION_WEIGHT * terms["reprojection"] + QUATERNION_WEIGHT * terms["quaternion"] +
              COEFFICIENT_WEIGHT * terms["coefficients"] + CAMERA_WEIGHT * terms["camera"])
     return total, terms
@@ -135,12 +166,13 @@ def main():
     parser.add_argument("--data", nargs="+", required=True, help="render-dataset output directories")
     parser.add_argument("--pack", required=True, help="the dataset-only pack directory (template, basis)")
     parser.add_argument("--out", required=True, help="the .onnx file to write")
-    parser.add_argument("--steps", type=int, default=5000)
-    parser.add_argument("--batch", type=int, default=64)
+    parser.add_argument("--steps", type=int, default=16000)
+    parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--width", type=int, default=16, help="first-stage channels (ResNet-18: 64)")
-    parser.add_argument("--learning-rate", type=float, default=2e-3)
+    parser.add_argument("--learning-rate", type=float, default=1e-3)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=os.cpu_count())
+    parser.add_argument("--export-every", type=int, default=1000, help="steps between intermediate exports (0: only at the end)")
     parser.add_argument("--monitor", help="a held-out render-dataset directory for progress lines")
     parser.add_argument("--checkpoint", help="also save the PyTorch state here (.pt)")
     args = parser.parse_args()
@@ -161,6 +193,7 @@ def main():
     print(f"train: {sum(d.count for d in datasets)} samples of {image_size}² from {len(datasets)} dataset(s), "
           f"{args.steps} steps of {args.batch}, width {args.width}, {args.threads} threads", flush=True)
     images = torch.cat([load_images(d) for d in datasets])
+    cell_masks = torch.cat([load_cell_masks(d) for d in datasets])
     labels = Labels(datasets)
     monitor_images = monitor_labels = None
     if args.monitor:
@@ -174,7 +207,7 @@ def main():
     model = SyntheticEncoder(vertex_count, basis_count, width=args.width, image_size=image_size)
     optimizer = torch.optim.AdamW(model.parameters(), lr=args.learning_rate, weight_decay=1e-4)
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=args.learning_rate, total_steps=args.steps,
-                                                   pct_start=max(0.05, 3 / args.steps))
+                                                   pct_start=max(0.05, 3 / args.steps), cycle_momentum=False)
     generator = torch.Generator().manual_seed(args.seed)
     order, cursor = torch.randperm(len(images), generator=generator), 0
     started, sums = time.time(), {}
@@ -183,9 +216,11 @@ def main():
             order, cursor = torch.randperm(len(images), generator=generator), 0
         index = order[cursor:cursor + args.batch]
         cursor += args.batch
-        total, terms = losses(model(to_network_input(images[index])), labels, index, template, basis, basis_count)
+        outputs, dense = model.forward_training(to_network_input(images[index]))
+        total, terms = losses(outputs, labels, index, template, basis, basis_count, dense, cell_masks)
         optimizer.zero_grad(set_to_none=True)
         total.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), GRADIENT_CLIP)
         optimizer.step()
         schedule.step()
         for name, value in terms.items():
@@ -196,11 +231,14 @@ def main():
             line = " ".join(f"{name} {value / 100:.4f}" for name, value in sums.items())
             left = (args.steps - step) * args.batch / rate / 60
             extra = ""
-            if monitor_images is not None and (step % 500 == 0 or step == args.steps):
+            if monitor_images is not None and (step % 250 == 0 or step == args.steps):
                 pixels, rotation = monitor(model, monitor_images, monitor_labels, image_size, basis_count)
                 extra = f" | held-out: points {pixels:.2f} px, regress rotation median {rotation:.1f}°"
             print(f"step {step}/{args.steps}: {line} | {rate:.0f} samples/s, {left:.1f} min left{extra}", flush=True)
             sums = {}
+        if args.export_every and step % args.export_every == 0 and step < args.steps:
+            export(model, args.out, image_size)  # a usable model at any time; training goes on
+            model.train()
     if args.checkpoint:
         torch.save(model.state_dict(), args.checkpoint)
     export(model, args.out, image_size)
