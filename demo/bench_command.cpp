@@ -71,9 +71,9 @@ int runBench(const std::vector<std::string>& args) {
     }
     config.pack = loaded->name;
     config.head = parsed->value("head").value_or(loaded->head);
-    if (config.head != loaded->head) {
-      printError(std::string(COMMAND) + ": --head " + config.head + ": pack " + loaded->name + " has head '" +
-                 loaded->head + "'");
+    if (!loaded->supportsHead(config.head)) {
+      printError(std::string(COMMAND) + ": --head " + config.head + ": pack " + loaded->name + " cannot run it (" +
+                 describeHeads(*loaded) + ")");
       return EXIT_USAGE;
     }
     pack = std::move(*loaded);
@@ -114,6 +114,7 @@ int runBench(const std::vector<std::string>& args) {
   params.pack = pack ? &*pack : nullptr;
   params.encoderThreads = ENCODER_THREADS;
   params.vulkanEncoderIo = encoderIo == "vulkan";
+  params.head = config.head;
   std::fprintf(stderr, "%s: %lld frames (%lld warm-up) of %s on %s\n", COMMAND, static_cast<long long>(config.frames),
                static_cast<long long>(config.warmup), config.source.c_str(), config.device.c_str());
   auto summary = runHeadlessDemo(**context, params, profiler);

@@ -18,6 +18,7 @@ int runDemo(const std::vector<std::string>& args);
 int runBench(const std::vector<std::string>& args);
 int runReconstruct(const std::vector<std::string>& args);
 int runRenderDataset(const std::vector<std::string>& args);
+int runEval(const std::vector<std::string>& args);
 
 // Prints "meshrt <command>: <message>"-style errors as one line on stderr.
 void printError(const std::string& message);

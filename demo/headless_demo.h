@@ -37,6 +37,8 @@ struct HeadlessDemoParams {
   // Pack loop: true = the encoder-I/O path (Vulkan preprocess into EncoderIo buffers, the
   // executor through EncoderIo; heads/pack_model.h); false = the host preprocess.
   bool vulkanEncoderIo = false;
+  // Pack loop: the head to run ("" = the pack's; ObjectPipelineOptions::head).
+  std::string head;
 };
 
 // The process's resident memory after `frames` loop iterations (core/process_memory.h).

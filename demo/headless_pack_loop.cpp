@@ -19,6 +19,7 @@ Result<HeadlessDemoSummary> runHeadlessPackLoop(vk::Context& context, const Head
   PackFrameParams frameParams;
   frameParams.encoderThreads = params.encoderThreads;
   frameParams.vulkanEncoderIo = params.vulkanEncoderIo;
+  frameParams.head = params.head;
   auto processor = PackFrameProcessor::create(&context, *params.pack, profiler, frameParams);
   if (!processor) return processor.error();
 

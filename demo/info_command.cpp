@@ -41,8 +41,13 @@ nlohmann::json collectInfo(const vk::Context& context) {
     if (error.empty()) {
       // Dataset-only packs (ttp / regress without trained models, docs/DATASET.md) are listed as such.
       const Result<PackSpec> loaded = loadPack(pack.path, PackLoadOptions{.requireModels = false});
-      if (!loaded.ok()) error = loaded.error().message;
-      else if (!loaded->hasModels) entry["dataset_only"] = true;
+      if (!loaded.ok()) {
+        error = loaded.error().message;
+      } else {
+        // The heads --head accepts (a ttp / regress pack with an encoder may run both), default first.
+        entry["heads"] = loaded->supportedHeads();
+        if (!loaded->hasModels) entry["dataset_only"] = true;
+      }
     }
     if (!error.empty()) entry["error"] = error;
     packs.push_back(entry);
@@ -131,7 +136,12 @@ void printText(const nlohmann::json& info) {
   std::printf("Encoder backend: %s\n", info["encoder_backend"].get<std::string>().c_str());
   std::printf("Packs:           %zu found\n", info["packs"].size());
   for (const auto& pack : info["packs"]) {
-    std::printf("  %s (%s%s) %s%s\n", pack["name"].get<std::string>().c_str(), pack["head"].get<std::string>().c_str(),
+    std::string heads = pack["head"].get<std::string>();
+    if (pack.contains("heads") && pack["heads"].size() > 1) {
+      heads.clear();
+      for (const auto& head : pack["heads"]) heads += (heads.empty() ? "" : ", ") + head.get<std::string>();
+    }
+    std::printf("  %s (%s%s) %s%s\n", pack["name"].get<std::string>().c_str(), heads.c_str(),
                 pack.contains("dataset_only") ? ", dataset only" : "", pack["path"].get<std::string>().c_str(),
                 pack.contains("error") ? (" ERROR: " + pack["error"].get<std::string>()).c_str() : "");
   }

@@ -47,6 +47,9 @@ void printUsage(std::FILE* out) {
                "  meshrt render-dataset --pack P --seed N --count N --out DIR [--size S] [--batch G]\n"
                "                                  synthetic training data of a ttp/regress pack: images, masks and\n"
                "                                  labels (camera, coefficients, 2D vertices, visibility; docs/DATASET.md)\n"
+               "  meshrt eval --pack P [--head ttp|regress] --data DIR [--count N] [--json FILE]\n"
+               "                                  a ttp/regress head on a render-dataset directory: mask IoU, rotation\n"
+               "                                  error, vertex error, PCK@0.05, ms per sample (docs/TRAINING.md)\n"
                "  meshrt help                     this text\n"
                "\n"
                "environment:\n"
@@ -76,10 +79,11 @@ int main(int argc, char** argv) {
   if (command == "bench") return runBench(args);
   if (command == "reconstruct") return runReconstruct(args);
   if (command == "render-dataset") return runRenderDataset(args);
+  if (command == "eval") return runEval(args);
   if (command == "help" || command == "--help" || command == "-h") {
     printUsage(stdout);
     return EXIT_OK;
   }
-  printError("meshrt: unknown subcommand '" + command + "' (expected info, demo, reconstruct, bench, render-dataset or help)");
+  printError("meshrt: unknown subcommand '" + command + "' (expected info, demo, reconstruct, bench, render-dataset, eval or help)");
   return EXIT_USAGE;
 }

@@ -19,6 +19,7 @@ Result<std::unique_ptr<PackFrameProcessor>> PackFrameProcessor::create(vk::Conte
   options.threads = params.encoderThreads;
   options.tracking = true;
   options.profiler = &profiler;
+  options.head = params.head;
   if (params.vulkanEncoderIo) {
     if (!context) return makeError("pack frame loop", "the encoder-I/O path needs a Vulkan device");
     options.encoderIoContext = context;
@@ -98,14 +99,7 @@ Result<PackFrameOutput> PackFrameProcessor::process(const Image& frame) {
 
   if (!output.objects.empty()) {
     const ReconstructedObject& object = output.objects.front();
-    ImageTexturingParams params;
-    params.textureSize = mParams.textureSize;
-    if (object.camera.model == ObjectCameraModel::Pinhole) {
-      params.projection = TexturingProjection::Perspective;
-      params.intrinsics = object.camera.intrinsics;
-    } else {
-      params.projection = TexturingProjection::OrthographicPixels;
-    }
+    const ImageTexturingParams params = texturingParamsFor(object.camera, mParams.textureSize);
     auto texture = mTexturer->texture(frame, object.mesh, params, &mProfiler);
     if (!texture) return texture.error();
     // A re-detected object (the track was lost) starts a new texture.

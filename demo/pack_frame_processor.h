@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "core/image.h"
@@ -35,6 +36,7 @@ struct PackFrameParams {
   // true: the head's models run on the encoder-I/O path on `context` (ObjectPipelineOptions::
   // encoderIoContext); needs a context.
   bool vulkanEncoderIo = false;
+  std::string head;  // the head to run, "" = the pack's (ObjectPipelineOptions::head)
 };
 
 struct PackFrameOutput {

@@ -1,5 +1,6 @@
 // `meshrt reconstruct --pack P [--head H] --input IMAGE --out DIR` (DESIGN §7): one photo through
-// the pack's pipeline (heads/object_pipeline.h: detection then landmarks, once, no tracking),
+// the pack's pipeline (heads/object_pipeline.h: detection then landmarks, once, no tracking; or
+// for ttp / regress packs the encoder on the whole frame with the --head chosen),
 // each object's texture UV-splatted from the photo (heads/image_texturing.h: the Vulkan raster
 // and splat stages on the program's device, or their CPU references when no device can be
 // created), and everything written through a staging directory next to DIR, moved into place
@@ -63,8 +64,9 @@ Result<void> writeText(const std::string& path, const std::string& text) {
 }
 
 // The whole command after argument parsing; errors are one line for printError.
+// `usageError` is set when the error is a bad argument (--head the pack cannot run: exit 2).
 Result<void> reconstruct(const std::string& packName, const std::string& head, const std::string& inputPath,
-                         const std::string& outDir, ValidationCount& validation) {
+                         const std::string& outDir, ValidationCount& validation, bool& usageError) {
   auto start = Clock::now();
   const auto total = start;
   nlohmann::json timings = nlohmann::json::object();
@@ -76,13 +78,16 @@ Result<void> reconstruct(const std::string& packName, const std::string& head, c
   timings["read_image"] = millisecondsSince(start);
   auto pack = findAndLoadPack(packName, std::string(MESHRT_SOURCE_DIR) + "/assets/packs");
   if (!pack) return pack.error();
-  if (!head.empty() && head != pack->head) {
-    return makeError("--head", "pack '" + packName + "' has head '" + pack->head + "', not '" + head + "'");
+  if (!head.empty() && !pack->supportsHead(head)) {
+    usageError = true;
+    return makeError("--head " + head, "pack '" + packName + "' cannot run it (" + describeHeads(*pack) + ")");
   }
+  const std::string ranHead = head.empty() ? pack->head : head;
   timings["load_pack"] = millisecondsSince(start);
   ObjectPipelineOptions options;
   options.threads = 2;
   options.tracking = false;
+  options.head = ranHead;
   auto pipeline = createObjectPipeline(*pack, options);
   if (!pipeline) return pipeline.error();
   timings["load_models"] = millisecondsSince(start);
@@ -111,14 +116,7 @@ Result<void> reconstruct(const std::string& packName, const std::string& head, c
   nlohmann::json objects = nlohmann::json::array();
   for (size_t k = 0; k < frame->objects.size(); ++k) {
     const ReconstructedObject& object = frame->objects[k];
-    ImageTexturingParams params;
-    params.textureSize = TEXTURE_SIZE;
-    if (object.camera.model == ObjectCameraModel::Pinhole) {
-      params.projection = TexturingProjection::Perspective;
-      params.intrinsics = object.camera.intrinsics;
-    } else {
-      params.projection = TexturingProjection::OrthographicPixels;
-    }
+    const ImageTexturingParams params = texturingParamsFor(object.camera, TEXTURE_SIZE);
     auto texture = (*texturer)->texture(*image, object.mesh, params);
     if (!texture) return texture.error();
     timings["texture"] = timings.value("texture", 0.0) + millisecondsSince(start);
@@ -137,7 +135,7 @@ Result<void> reconstruct(const std::string& packName, const std::string& head, c
 
   nlohmann::json result = {
       {"pack", pack->name},
-      {"head", pack->head},
+      {"head", ranHead},
       {"input", inputPath},
       {"image", {{"width", image->width}, {"height", image->height}}},
       {"backends",
@@ -169,11 +167,12 @@ int runReconstruct(const std::vector<std::string>& args) {
     }
   }
   ValidationCount validation;
+  bool usageError = false;
   auto done = reconstruct(*parsed->value("pack"), parsed->value("head").value_or(""), *parsed->value("input"),
-                          *parsed->value("out"), validation);
+                          *parsed->value("out"), validation, usageError);
   if (!done) {
     printError("meshrt reconstruct: " + done.error().message);
-    return EXIT_FAILURE_RUNTIME;
+    return usageError ? EXIT_USAGE : EXIT_FAILURE_RUNTIME;
   }
   return validation.messages > 0 ? EXIT_VALIDATION : EXIT_OK;
 }

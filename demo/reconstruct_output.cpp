@@ -19,7 +19,12 @@ nlohmann::json array(const float* values, size_t count) {
 }
 
 const char* cameraModelName(ObjectCameraModel model) {
-  return model == ObjectCameraModel::Pinhole ? "pinhole" : "orthographic_pixels";
+  switch (model) {
+    case ObjectCameraModel::Pinhole: return "pinhole";
+    case ObjectCameraModel::OrthographicPixels: return "orthographic_pixels";
+    case ObjectCameraModel::WeakPerspective: return "weak_perspective";
+  }
+  return "unknown";
 }
 
 }  // namespace
@@ -37,7 +42,14 @@ nlohmann::json objectJson(const ReconstructedObject& object, size_t index) {
                                {"fy", camera.intrinsics.fy},
                                {"cx", camera.intrinsics.cx},
                                {"cy", camera.intrinsics.cy}};
-  if (camera.model == ObjectCameraModel::OrthographicPixels) cameraJson["scale"] = camera.scale;
+  if (camera.model != ObjectCameraModel::Pinhole) cameraJson["scale"] = camera.scale;
+  if (camera.model == ObjectCameraModel::WeakPerspective) {
+    // p = s·(R X)_xy + t over the whole frame; the pinhole fields do not apply.
+    cameraJson.erase("fx"), cameraJson.erase("fy"), cameraJson.erase("cx"), cameraJson.erase("cy");
+    cameraJson["t"] = array(camera.translation.data(), 2);
+    cameraJson["quaternion"] = array(object.deform.quaternion.data(), 4);
+    cameraJson["coordinates"] = "normalized_image";
+  }
   const std::string k = std::to_string(index);
   nlohmann::json json = {{"score", object.score},
                          {"detection_score", object.detectionScore},
@@ -46,6 +58,13 @@ nlohmann::json objectJson(const ReconstructedObject& object, size_t index) {
                          {"mesh", "mesh_" + k + ".obj"},
                          {"material", "mesh_" + k + ".mtl"},
                          {"texture", "texture_" + k + ".png"}};
+  if (object.hasDeform) {
+    const DeformResult& deform = object.deform;
+    json["head"] = deform.head;
+    json["coefficients"] = array(deform.coefficients.data(), deform.coefficients.size());
+    if (!deform.visibility.empty()) json["visibility"] = array(deform.visibility.data(), deform.visibility.size());
+    if (deform.head == "ttp") json["solver_loss"] = deform.solverLoss;
+  }
   if (object.hasBox) {
     json["box3d"] = {{"center", array(object.box.center.data(), 3)},
                      {"size", array(object.box.size.data(), 3)},

@@ -30,7 +30,6 @@ using dataset::DatasetSample;
 using dataset::RenderedSample;
 
 constexpr const char* COMMAND = "meshrt render-dataset";
-constexpr int DATASET_FORMAT = 1;
 // The labels are gathered in memory and written at the end: ≈ 11 KB per sample for the bird
 // (N = 642), so 100,000 samples hold ≈ 1.1 GB. Larger sets: several runs with other seeds.
 constexpr long long MAX_COUNT = 100000;
@@ -81,30 +80,6 @@ Result<DatasetArgs> parseDatasetArgs(const std::vector<std::string>& args) {
   return out;
 }
 
-Result<dataset::DeformableTemplate> loadTemplate(const PackSpec& pack) {
-  const std::string context = std::string(COMMAND) + ": --pack " + pack.name;
-  if (pack.templateFit != TemplateFit::Deform) {
-    return makeError(context, "head '" + pack.head + "' has no deformation basis (render-dataset needs a ttp or regress pack)");
-  }
-  auto mesh = readObj(pack.templatePath);
-  if (!mesh) return mesh.error();
-  dataset::DeformableTemplate model;
-  model.positions = std::move(mesh->positions);
-  model.uvs = std::move(mesh->uvs);
-  model.triangles = std::move(mesh->triangles);
-  auto basis = readNpy(pack.basisPath);  // shape checked by loadPack
-  if (!basis) return basis.error();
-  model.basis.assign(basis->floats().begin(), basis->floats().end());
-  model.basisCount = pack.basisCount;
-  return model;
-}
-
-std::string sampleName(uint32_t index) {
-  char name[16];
-  std::snprintf(name, sizeof(name), "%06u.png", index);
-  return name;
-}
-
 // The per-sample labels, gathered for the .npy files (docs/DATASET.md "Labels").
 struct Labels {
   std::vector<float> cameras, coefficients, points, pixels;
@@ -134,7 +109,7 @@ Result<void> writeLabels(const fs::path& dir, const DatasetArgs& args, const Pac
   MESHRT_TRY(writeNpy((dir / "pixels.npy").string(), pointShape, labels.pixels));
   MESHRT_TRY(writeNpy((dir / "visibility.npy").string(), NpyType::Uint8, visibilityShape, labels.visibility.data()));
   const nlohmann::ordered_json meta = {
-      {"format", DATASET_FORMAT},
+      {"format", dataset::DATASET_FORMAT},
       {"pack", pack.name},
       {"head", pack.head},
       {"template", fs::path(pack.templatePath).filename().string()},
@@ -168,7 +143,7 @@ Result<void> renderDataset(const DatasetArgs& args, const fs::path& staging, Val
                                 PackLoadOptions{.requireModels = false});
   if (!loaded) return makeError(std::string(COMMAND) + ": --pack " + args.packName, loaded.error().message);
   const PackSpec& pack = *loaded;
-  auto model = loadTemplate(pack);
+  auto model = dataset::loadDeformableTemplate(pack, std::string(COMMAND) + ": --pack " + pack.name);
   if (!model) return model.error();
   const uint32_t vertexCount = model->vertexCount();
 
@@ -195,8 +170,8 @@ Result<void> renderDataset(const DatasetArgs& args, const fs::path& staging, Val
     auto rendered = (*renderer)->render(samples);
     if (!rendered) return rendered.error();
     for (uint32_t i = 0; i < batch; ++i) {
-      MESHRT_TRY(writePng((*rendered)[i].image, (staging / "images" / sampleName(first + i)).string()));
-      MESHRT_TRY(writePng((*rendered)[i].mask, (staging / "masks" / sampleName(first + i)).string()));
+      MESHRT_TRY(writePng((*rendered)[i].image, (staging / "images" / dataset::sampleFileName(first + i)).string()));
+      MESHRT_TRY(writePng((*rendered)[i].mask, (staging / "masks" / dataset::sampleFileName(first + i)).string()));
       appendLabels(samples[i], (*rendered)[i], labels);
     }
     if (validation.messages > 0) return makeError(COMMAND, "Vulkan validation reported messages");

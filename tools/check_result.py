@@ -39,8 +39,22 @@ def main():
         return fail(f"result.json: {path or '(root)'}: {error.message}")
     if not os.path.isfile(os.path.join(out_dir, "overlay.png")):
         return fail("overlay.png missing")
-    expected_points = {"objectron": 9, "face": 468}[result["head"]]
+    deform = result["head"] in ("ttp", "regress")
     for k, item in enumerate(result["objects"]):
+        if deform:
+            # ttp / regress: one keypoint per template vertex (the OBJ's), the head's fields present.
+            if not os.path.isfile(os.path.join(out_dir, item["mesh"])):
+                return fail(f"objects[{k}].mesh: {item['mesh']} missing")
+            with open(os.path.join(out_dir, item["mesh"]), encoding="utf-8") as stream:
+                expected_points = sum(1 for line in stream if line.startswith("v "))
+            if item.get("head") != result["head"] or "coefficients" not in item:
+                return fail(f"objects[{k}]: head and coefficients must be present for the {result['head']} head")
+            if item["camera"]["model"] != "weak_perspective":
+                return fail(f"objects[{k}].camera.model: {item['camera']['model']}, the {result['head']} head is weak_perspective")
+            if (result["head"] == "ttp") != ("visibility" in item) or len(item.get("visibility", expected_points * [0])) != expected_points:
+                return fail(f"objects[{k}].visibility: one per vertex exactly for ttp")
+        else:
+            expected_points = {"objectron": 9, "face": 468}[result["head"]]
         if len(item["keypoints2d"]) != expected_points:
             return fail(f"objects[{k}].keypoints2d: {len(item['keypoints2d'])} points, head needs {expected_points}")
         if (result["head"] == "objectron") != ("box3d" in item):

@@ -8,8 +8,13 @@ For each assets/pack_sources/<name>/pack.json: checks the SHA-256 of every model
 <cache>/packs/<name>/: pack.json with each model's "sha256" filled in, the models (hard links
 to the verified cache files, or copies), the label map, the template mesh (assets/templates/, or
 face_canonical.obj converted from MediaPipe's geometry_pipeline_metadata_landmarks.binarypb) and
-LICENSE (licence and source of every file). A dataset-only `ttp`/`regress` pack (no `models`,
-e.g. synthetic-bird) gets its template and deformation basis from assets/templates/. A pack is built in a temporary directory inside
+LICENSE (licence and source of every file). A `ttp`/`regress` pack (no `models` in its source,
+e.g. synthetic-bird) gets its template and deformation basis from assets/templates/, and its
+encoder from the repository when the source directory holds `encoder.json` and the committed
+model it names exists (`committed_model`, e.g. assets/models/synthetic_bird.onnx): the model is
+copied in (not linked), its SHA-256 computed from the committed file and written into the installed pack.json
+with `models` and `solver` from encoder.json. Without that file the pack stays dataset-only.
+A pack is built in a temporary directory inside
 <cache>/packs and renamed into place, so a failure leaves the previous pack (or none), never a
 half-written one. A pack whose installed files already match is left alone ("up to date").
 A model whose hash differs is an error naming the file and both hashes (exit status 1).
@@ -17,6 +22,7 @@ A model whose hash differs is an error naming the file and both hashes (exit sta
 Cache: $MESHRT_CACHE, else $XDG_CACHE_HOME/meshrt, else ~/.cache/meshrt (as tools/fetch_models.py).
 """
 import argparse
+import hashlib
 import json
 import os
 import shutil
@@ -32,6 +38,7 @@ FACE_METADATA = "geometry_pipeline_metadata_landmarks.binarypb"
 FACE_TEMPLATE = "face_canonical.obj"
 FACE_VERTICES = 468
 DEFORM_HEADS = ("ttp", "regress")  # template + deformation basis heads (docs/DATASET.md)
+ENCODER_SOURCE = "encoder.json"  # beside a ttp / regress pack source: its committed encoder
 
 
 class InstallError(Exception):
@@ -225,7 +232,8 @@ def plan_pack(source_path, store, templates_dir):
         return sha256
 
     if pack.get("head") in DEFORM_HEADS and "models" not in pack:
-        return name, plan_dataset_pack(pack, name, label, templates_dir)
+        return name, plan_dataset_pack(pack, name, label, templates_dir,
+                                       os.path.join(os.path.dirname(source_path), ENCODER_SOURCE))
 
     models = field(pack, "models", label)
     for role in ("detector", "landmarks"):
@@ -262,9 +270,44 @@ def plan_pack(source_path, store, templates_dir):
     return name, files
 
 
-def plan_dataset_pack(pack, name, label, templates_dir):
-    """A dataset-only ttp / regress pack (no models yet): pack.json, template, basis, LICENSE."""
-    files, origins = {}, []
+def plan_deform_encoder(pack, encoder_source, label):
+    """models + solver of a ttp / regress pack from encoder.json, when its committed model exists.
+
+    Returns ({file name: spec}, [origin lines]) and fills pack["models"], pack["solver"]; ({}, [])
+    when there is no encoder.json or its model is not committed (yet): a dataset-only pack."""
+    if not os.path.isfile(encoder_source):
+        return {}, []
+    encoder_label = os.path.relpath(encoder_source, REPO_ROOT) if encoder_source.startswith(REPO_ROOT) else encoder_source
+    try:
+        with open(encoder_source, encoding="utf-8") as stream:
+            source = json.load(stream)
+    except (OSError, ValueError) as error:
+        raise InstallError(f"{encoder_label}: cannot read: {error}") from None
+    committed = field(source, "committed_model", encoder_label)
+    committed_path = os.path.join(REPO_ROOT, committed)
+    if not os.path.isfile(committed_path):
+        return {}, []
+    model = field(source, "models.encoder", encoder_label)
+    file_name = field(model, "path", f"{encoder_label}: models.encoder")
+    if not isinstance(file_name, str) or os.path.basename(file_name) != file_name:
+        raise InstallError(f"{encoder_label}: models.encoder.path: expected a plain file name")
+    # Copied, not hard-linked: a re-export into the working tree (torch.onnx.export rewrites the
+    # file in place) must not change the installed pack behind its recorded hash.
+    with open(committed_path, "rb") as stream:
+        data = stream.read()
+    sha256 = hashlib.sha256(data).hexdigest()
+    # "sha256" right after "path", for the reader of pack.json.
+    pack["models"] = {"encoder": {key: value for key, value in [("path", file_name), ("sha256", sha256)] +
+                                  [(k, v) for k, v in model.items() if k not in ("path", "sha256")]}}
+    if "solver" in source:
+        pack["solver"] = source["solver"]
+    files = {file_name: ("bytes", data)}
+    return files, [f"{file_name}: meshrt {committed} (trained by tools/train/train.py), SHA-256 {sha256}"]
+
+
+def plan_dataset_pack(pack, name, label, templates_dir, encoder_source=""):
+    """A ttp / regress pack: pack.json, template, basis, LICENSE, and the encoder when committed."""
+    files, origins = plan_deform_encoder(pack, encoder_source, label) if encoder_source else ({}, [])
     for key in ("template.path", "basis.path"):
         file_name = field(pack, key, label)
         if not isinstance(file_name, str) or os.path.basename(file_name) != file_name:
@@ -277,8 +320,9 @@ def plan_dataset_pack(pack, name, label, templates_dir):
             raise InstallError(f"{label}: {key}: {committed}: {error.strerror}") from None
         origins.append(f"{file_name}: meshrt assets/templates (tools/make_templates.py)")
     licence = field(pack, "licence", label)
+    kind = "with its encoder" if "models" in pack else "dataset-only: no models yet"
     files["LICENSE"] = ("bytes", (
-        f"Pack '{name}' for meshrt (dataset-only: no models yet). Licence: {licence}.\n"
+        f"Pack '{name}' for meshrt ({kind}). Licence: {licence}.\n"
         "Installed by tools/install_packs.py.\n\nFiles:\n" + "".join(f"  {line}\n" for line in origins)).encode("utf-8"))
     files["pack.json"] = ("bytes", (json.dumps(pack, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
     return files

@@ -4,7 +4,10 @@
 #include <cmath>
 #include <string>
 
+#include "core/mesh_io.h"
+#include "core/npy_file.h"
 #include "dataset/dataset_shading.h"
+#include "heads/deform_pipeline.h"
 #include "stages/raster.h"
 #include "vk/command_stream.h"
 #include "vk/context.h"
@@ -56,15 +59,25 @@ Result<std::unique_ptr<DatasetRenderer>> DatasetRenderer::create(vk::Context& co
   return renderer;
 }
 
-std::vector<float> DatasetRenderer::deform(std::span<const float> coefficients) const {
-  const uint32_t k = mModel.basisCount;
-  std::vector<float> out(mModel.positions.size());
-  for (size_t row = 0; row < out.size(); ++row) {
-    double value = mModel.positions[row];
-    for (uint32_t j = 0; j < k; ++j) value += double{mModel.basis[row * k + j]} * coefficients[j];
-    out[row] = static_cast<float>(value);
+Result<DeformableTemplate> loadDeformableTemplate(const PackSpec& pack, const std::string& context) {
+  if (pack.templateFit != TemplateFit::Deform) {
+    return makeError(context, "head '" + pack.head + "' has no deformation basis (a ttp or regress pack is needed)");
   }
-  return out;
+  auto mesh = readObj(pack.templatePath);
+  if (!mesh) return mesh.error();
+  DeformableTemplate model;
+  model.positions = std::move(mesh->positions);
+  model.uvs = std::move(mesh->uvs);
+  model.triangles = std::move(mesh->triangles);
+  auto basis = readNpy(pack.basisPath);  // shape checked by loadPack
+  if (!basis) return basis.error();
+  model.basis.assign(basis->floats().begin(), basis->floats().end());
+  model.basisCount = pack.basisCount;
+  return model;
+}
+
+std::vector<float> DatasetRenderer::deform(std::span<const float> coefficients) const {
+  return deformTemplate(mModel.positions, mModel.basis, mModel.basisCount, coefficients);
 }
 
 Result<std::vector<RenderedSample>> DatasetRenderer::render(std::span<const DatasetSample> samples) {

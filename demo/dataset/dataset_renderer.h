@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "core/image.h"
+#include "core/pack.h"
 #include "dataset/dataset_sample.h"
 #include "meshrt/result.h"
 
@@ -43,6 +44,10 @@ struct DeformableTemplate {
   uint32_t vertexCount() const { return static_cast<uint32_t>(positions.size() / 3); }
   uint32_t triangleCount() const { return static_cast<uint32_t>(triangles.size() / 3); }
 };
+
+// The pack's template and basis (a ttp / regress pack: TemplateFit::Deform; the basis shape was
+// checked by loadPack). `context` prefixes the error for another kind of pack.
+Result<DeformableTemplate> loadDeformableTemplate(const PackSpec& pack, const std::string& context);
 
 struct RenderedSample {
   Image image;                     // RGB8, size × size

@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <numbers>
 
+#include "core/so3_math.h"
 #include "dataset/dataset_random.h"
 
 namespace meshrt::dataset {
@@ -42,25 +44,15 @@ std::array<double, 9> lookRotation(const double d[3], double roll) {
 }  // namespace
 
 std::array<double, 4> quaternionFromRotation(const std::array<double, 9>& r) {
-  // Shepperd's method: the largest of w², x², y², z² first, for accuracy.
-  const double trace = r[0] + r[4] + r[8];
   std::array<double, 4> q{};
-  if (trace > 0) {
-    const double s = 2.0 * std::sqrt(1.0 + trace);
-    q = {0.25 * s, (r[7] - r[5]) / s, (r[2] - r[6]) / s, (r[3] - r[1]) / s};
-  } else if (r[0] > r[4] && r[0] > r[8]) {
-    const double s = 2.0 * std::sqrt(1.0 + r[0] - r[4] - r[8]);
-    q = {(r[7] - r[5]) / s, 0.25 * s, (r[1] + r[3]) / s, (r[2] + r[6]) / s};
-  } else if (r[4] > r[8]) {
-    const double s = 2.0 * std::sqrt(1.0 + r[4] - r[0] - r[8]);
-    q = {(r[2] - r[6]) / s, (r[1] + r[3]) / s, 0.25 * s, (r[5] + r[7]) / s};
-  } else {
-    const double s = 2.0 * std::sqrt(1.0 + r[8] - r[0] - r[4]);
-    q = {(r[3] - r[1]) / s, (r[2] + r[6]) / s, (r[5] + r[7]) / s, 0.25 * s};
-  }
-  if (q[0] < 0)
-    for (double& value : q) value = -value;
+  meshrt::quaternionFromRotation(r.data(), q.data());
   return q;
+}
+
+std::string sampleFileName(uint32_t index) {
+  char name[16];
+  std::snprintf(name, sizeof(name), "%06u.png", index);
+  return name;
 }
 
 DatasetSample drawSample(const DatasetSampling& sampling, uint64_t seed, uint64_t index, uint32_t basisCount) {

@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 namespace meshrt::dataset {
@@ -55,6 +56,11 @@ struct DatasetSample {
   BackgroundParams background;
   LightParams light;
 };
+
+// The output format of render-dataset (docs/DATASET.md "Format"): its version in dataset.json, and
+// sample i's file name in images/ and masks/ ("%06u.png").
+inline constexpr int DATASET_FORMAT = 1;
+std::string sampleFileName(uint32_t index);
 
 DatasetSample drawSample(const DatasetSampling& sampling, uint64_t seed, uint64_t index, uint32_t basisCount);
 

@@ -13,10 +13,10 @@ constexpr float START_PITCH_BELOW_INPUT = 30.0f;  // degrees
 constexpr float MIN_DISTANCE = 1.2f, MAX_DISTANCE = 12.0f;  // bounding radii
 
 // The direction from the object to the input camera, object frame: −Rᵀ t for the pinhole;
-// the orthographic face camera looks along +z in the pixel frame, so toward it is Rᵀ (0, 0, −1).
+// the orthographic face and weak-perspective cameras look along +z, so toward them is Rᵀ (0, 0, −1).
 std::array<float, 3> towardInputCamera(const ObjectCamera& camera) {
   const auto& r = camera.rotation;
-  if (camera.model == ObjectCameraModel::OrthographicPixels) return {-r[6], -r[7], -r[8]};
+  if (camera.model != ObjectCameraModel::Pinhole) return {-r[6], -r[7], -r[8]};  // face, ttp, regress
   const auto& t = camera.translation;
   return {-(r[0] * t[0] + r[3] * t[1] + r[6] * t[2]), -(r[1] * t[0] + r[4] * t[1] + r[7] * t[2]),
           -(r[2] * t[0] + r[5] * t[1] + r[8] * t[2])};

@@ -10,6 +10,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <memory>
 #include <optional>
 #include <string>
@@ -166,10 +168,19 @@ Result<void> WindowDemo::init() {
   mPanel.device = mContext->info().name;
   mPanel.driver = mContext->info().driverName + " " + mContext->info().driverInfo;
   MESHRT_TRY(switchSource(mParams.source));
-  // The panel's pack list: "none" and every installed pack with models (objectron, face).
+  // The panel's pack list: "none" and every installed pack with models (objectron, face, and
+  // ttp / regress packs whose manifest lists an encoder; dataset-only packs have nothing to run).
   mPanel.packChoices = {"none"};
   for (const PackEntry& entry : discoverPacks(packSearchPath(std::string(MESHRT_SOURCE_DIR) + "/assets/packs"))) {
-    if (entry.error.empty() && (entry.head == "objectron" || entry.head == "face")) mPanel.packChoices.push_back(entry.name);
+    if (!entry.error.empty()) continue;
+    bool hasModels = entry.head == "objectron" || entry.head == "face";
+    if (entry.head == "ttp" || entry.head == "regress") {
+      std::ifstream in(entry.path + "/pack.json", std::ios::binary);
+      const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      const auto manifest = parsePackManifest(text, entry.path, PackLoadOptions{.requireModels = false});
+      hasModels = manifest.ok() && manifest->hasModels;
+    }
+    if (hasModels) mPanel.packChoices.push_back(entry.name);
   }
   if (mParams.pack) MESHRT_TRY(startPack(*mParams.pack));
   return {};

@@ -64,8 +64,10 @@ bool isLowercaseSha256(const std::string& text) {
 }
 
 // models.<role>: path, sha256, input, outputs (exactly `outputRoles`), landmarks' presence_is_logit.
+// `outputsOptional`: each output role may be absent (the deform encoder lists the heads it has).
 Result<PackModel> readModel(const JsonFields& models, const char* role, const fs::path& directory,
-                            std::initializer_list<const char*> outputRoles, bool mayHaveLogitPresence) {
+                            std::initializer_list<const char*> outputRoles, bool mayHaveLogitPresence,
+                            bool outputsOptional = false) {
   JsonFields fields;
   MESHRT_ASSIGN_OR_RETURN(fields, models.object(role));
   if (mayHaveLogitPresence) {
@@ -98,6 +100,7 @@ Result<PackModel> readModel(const JsonFields& models, const char* role, const fs
   MESHRT_ASSIGN_OR_RETURN(outputs, fields.object("outputs"));
   MESHRT_TRY(outputs.onlyKeys(outputRoles));
   for (const char* outputRole : outputRoles) {
+    if (outputsOptional && !outputs.has(outputRole)) continue;
     std::string name;
     MESHRT_ASSIGN_OR_RETURN(name, outputs.string(outputRole));
     model.outputs.emplace_back(outputRole, std::move(name));
@@ -199,20 +202,72 @@ Result<void> readCropAndTracking(const JsonFields& root, uint32_t keypointCount,
   return {};
 }
 
+// models.encoder of a ttp / regress pack: the whole frame stretched to the input, and outputs
+// that make at least one head (points with visibility for ttp, regress for regress), the
+// pack's default head among them.
+Result<void> readDeformEncoder(const JsonFields& root, const fs::path& directory, PackSpec& spec) {
+  JsonFields models;
+  MESHRT_ASSIGN_OR_RETURN(models, root.object("models"));
+  MESHRT_TRY(models.onlyKeys({"encoder"}));
+  MESHRT_ASSIGN_OR_RETURN(spec.encoder,
+                          readModel(models, "encoder", directory, {"regress", "points", "visibility"}, false, true));
+  JsonFields encoder, input;
+  MESHRT_ASSIGN_OR_RETURN(encoder, models.object("encoder"));
+  MESHRT_ASSIGN_OR_RETURN(input, encoder.object("input"));
+  if (spec.encoder.input.crop != PackCropMode::StretchFrame) {
+    return input.error("crop", "the " + spec.head + " head takes the whole frame: expected stretch_frame");
+  }
+  JsonFields outputs;
+  MESHRT_ASSIGN_OR_RETURN(outputs, encoder.object("outputs"));
+  const bool points = !spec.encoder.output("points").empty(), visibility = !spec.encoder.output("visibility").empty();
+  if (points != visibility) {
+    return outputs.error(points ? "visibility" : "points", "missing: the ttp head needs both points and visibility");
+  }
+  if (!points && spec.encoder.output("regress").empty()) {
+    return outputs.error("regress", "missing: list regress, or points and visibility (no head can run)");
+  }
+  if (!spec.supportsHead(spec.head)) {
+    return root.error("head", "'" + spec.head + "' is not among the encoder's heads (outputs " +
+                                  (points ? "points, visibility" : "regress") + ")");
+  }
+  return {};
+}
+
+// solver (optional, ttp): gamma and alternations of the TTP solve.
+Result<void> readDeformSolver(const JsonFields& root, PackSpec& spec) {
+  if (!root.has("solver")) return {};
+  JsonFields solver;
+  MESHRT_ASSIGN_OR_RETURN(solver, root.object("solver"));
+  MESHRT_TRY(solver.onlyKeys({"gamma", "alternations"}));
+  if (solver.has("gamma")) {
+    double gamma = 0;
+    MESHRT_ASSIGN_OR_RETURN(gamma, solver.number("gamma", 0.0, 1e3));
+    spec.solver.gamma = static_cast<float>(gamma);
+  }
+  if (solver.has("alternations")) {
+    int64_t alternations = 0;
+    MESHRT_ASSIGN_OR_RETURN(alternations, solver.integer("alternations", 1, 16));
+    spec.solver.alternations = static_cast<uint32_t>(alternations);
+  }
+  return {};
+}
+
 // The ttp / regress manifest (a learned template deformation, weak perspective): template with
-// fit "deform" and its basis [N][3][K]. Models are not defined for these heads yet: a pack of
-// this format is dataset-only (`meshrt render-dataset`), loaded with requireModels = false.
+// fit "deform" and its basis [N][3][K], and optionally the encoder (models.encoder) and the TTP
+// solver's settings. Without models the pack is dataset-only (`meshrt render-dataset`), loaded
+// with requireModels = false.
 Result<void> readDeformManifest(const JsonFields& root, const fs::path& directory, const PackLoadOptions& options,
                                 PackSpec& spec) {
-  if (root.has("models")) {
-    return root.error("models", "not defined for the " + spec.head + " head in pack format 1 yet (dataset-only packs)");
-  }
-  MESHRT_TRY(root.onlyKeys({"format", "name", "head", "category", "licence", "source", "template", "basis"}));
-  if (options.requireModels) {
+  MESHRT_TRY(root.onlyKeys(
+      {"format", "name", "head", "category", "licence", "source", "template", "basis", "models", "solver"}));
+  spec.templateFit = TemplateFit::Deform;
+  spec.hasModels = root.has("models");
+  if (!spec.hasModels && options.requireModels) {
     return root.error("models", "missing: the " + spec.head +
                                     " pack has no trained models yet (a dataset-only pack, for meshrt render-dataset)");
   }
-  spec.hasModels = false;
+  if (spec.hasModels) MESHRT_TRY(readDeformEncoder(root, directory, spec));
+  MESHRT_TRY(readDeformSolver(root, spec));
   JsonFields templ;
   MESHRT_ASSIGN_OR_RETURN(templ, root.object("template"));
   MESHRT_TRY(templ.onlyKeys({"path", "fit"}));
@@ -342,6 +397,10 @@ Result<PackSpec> loadPack(const std::string& directory, const PackLoadOptions& o
   PackSpec spec;
   MESHRT_ASSIGN_OR_RETURN(spec, parsePackManifest(text, absolute.string(), options));
   if (!spec.hasModels) return spec;
+  if (spec.templateFit == TemplateFit::Deform) {
+    MESHRT_TRY(verifyHash(manifest, "encoder", spec.encoder));
+    return spec;
+  }
   MESHRT_TRY(verifyHash(manifest, "detector", spec.detector));
   MESHRT_TRY(verifyHash(manifest, "landmarks", spec.landmarks));
   return spec;
@@ -357,6 +416,28 @@ Result<PackSpec> parsePackManifest(std::string_view text, const std::string& dir
   auto spec = readManifest(json, absolute, manifest, options);
   if (!spec.ok()) return oneLineError(spec.error());  // keys and values come from the file
   return spec;
+}
+
+bool PackSpec::supportsHead(const std::string& wanted) const {
+  if (templateFit != TemplateFit::Deform) return hasModels && wanted == head;
+  if (!hasModels) return false;
+  if (wanted == "ttp") return !encoder.output("points").empty() && !encoder.output("visibility").empty();
+  if (wanted == "regress") return !encoder.output("regress").empty();
+  return false;
+}
+
+std::vector<std::string> PackSpec::supportedHeads() const {
+  std::vector<std::string> heads;
+  if (supportsHead(head)) heads.push_back(head);
+  for (const char* other : {"ttp", "regress"})
+    if (other != head && supportsHead(other)) heads.emplace_back(other);
+  return heads;
+}
+
+std::string describeHeads(const PackSpec& pack) {
+  std::string heads;
+  for (const std::string& head : pack.supportedHeads()) heads += (heads.empty() ? "" : ", ") + head;
+  return "its heads: " + (heads.empty() ? std::string("none (a dataset-only pack, no models)") : heads);
 }
 
 Result<PackSpec> findAndLoadPack(const std::string& name, const std::string& bundledDir,

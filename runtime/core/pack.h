@@ -36,7 +36,8 @@ struct PackModel {
   std::string path;    // absolute path of the .tflite / .onnx file
   std::string sha256;  // lowercase hex, verified by loadPack
   PackModelInput input;
-  // Graph output names by role: detector "boxes", "scores"; landmarks "keypoints", "presence".
+  // Graph output names by role: detector "boxes", "scores"; landmarks "keypoints", "presence";
+  // encoder (ttp / regress packs) any of "regress", "points", "visibility".
   std::vector<std::pair<std::string, std::string>> outputs;
   bool presenceIsLogit = false;  // landmarks: the presence output still needs a sigmoid
   // The output name for `role`, or "" when the pack does not list it.
@@ -70,6 +71,13 @@ struct PackCrop {
   float targetAngleRad = 0;  // radians (pack.json: target_angle_deg, degrees)
 };
 
+// The TTP solve of a ttp pack (pack.json `solver`, optional; heads/ttp_solver.h TtpSolverParams:
+// the defaults here are TtpSolverParams's, checked by tests/core/pack_deform_test.cpp).
+struct PackSolver {
+  float gamma = 1e-3f;         // γ of TTP eq. 4, normalized coordinates squared per unit |c|²
+  uint32_t alternations = 4;   // pose + shape rounds, 1…16
+};
+
 struct PackSpec {
   std::string directory;  // absolute pack directory
   std::string name, head, category, licence, source;
@@ -87,7 +95,21 @@ struct PackSpec {
   std::string basisPath;
   uint32_t basisCount = 0;  // K
   bool hasModels = true;    // false: a dataset-only ttp / regress pack (PackLoadOptions::requireModels)
+  // ttp / regress with models: the one encoder (input [1][3][H][W], crop stretch_frame) whose
+  // outputs name "regress" [7 + K] and/or "points" [2N] + "visibility" [N] (docs/PACKS.md).
+  PackModel encoder;
+  PackSolver solver;
+  // Whether this pack can run `head`: objectron / face packs only their own head; a ttp / regress
+  // pack with models "ttp" when the encoder lists points and visibility, "regress" when it lists
+  // regress; a dataset-only pack none.
+  bool supportsHead(const std::string& head) const;
+  // The heads supportsHead() accepts, the pack's default (`head`) first.
+  std::vector<std::string> supportedHeads() const;
 };
+
+// "its heads: ttp, regress", or "its heads: none (a dataset-only pack, no models)": for errors
+// about a head the pack cannot run.
+std::string describeHeads(const PackSpec& pack);
 
 struct PackLoadOptions {
   // false: a `ttp` or `regress` pack may come without `models` (a dataset-only pack, what

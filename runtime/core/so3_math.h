@@ -45,6 +45,47 @@ MESHRT_HD inline Real so3AngleBetween(const Real* a, const Real* b) {
   return acos(cosine);
 }
 
+// R (row-major) of the quaternion q = (w, x, y, z), normalized first. Returns |q| (the
+// regressed quaternions are not unit); R is left untouched when |q| is 0 or not finite.
+template <typename Real>
+MESHRT_HD inline Real rotationFromQuaternion(const Real* q, Real* rotation) {
+  const Real norm = sqrt(q[0] * q[0] + q[1] * q[1] + q[2] * q[2] + q[3] * q[3]);
+  if (!(norm > Real(0)) || !(norm < Real(1e30))) return norm;
+  const Real w = q[0] / norm, x = q[1] / norm, y = q[2] / norm, z = q[3] / norm;
+  rotation[0] = w * w + x * x - y * y - z * z;
+  rotation[1] = Real(2) * (x * y - w * z);
+  rotation[2] = Real(2) * (x * z + w * y);
+  rotation[3] = Real(2) * (x * y + w * z);
+  rotation[4] = w * w - x * x + y * y - z * z;
+  rotation[5] = Real(2) * (y * z - w * x);
+  rotation[6] = Real(2) * (x * z - w * y);
+  rotation[7] = Real(2) * (y * z + w * x);
+  rotation[8] = w * w - x * x - y * y + z * z;
+  return norm;
+}
+
+// The unit quaternion (w, x, y, z), w ≥ 0, of a rotation matrix (row-major). Shepperd's
+// method: the largest of w², x², y², z² first, for accuracy.
+template <typename Real>
+MESHRT_HD inline void quaternionFromRotation(const Real* r, Real* q) {
+  const Real trace = r[0] + r[4] + r[8];
+  if (trace > Real(0)) {
+    const Real s = Real(2) * sqrt(Real(1) + trace);
+    q[0] = Real(0.25) * s, q[1] = (r[7] - r[5]) / s, q[2] = (r[2] - r[6]) / s, q[3] = (r[3] - r[1]) / s;
+  } else if (r[0] > r[4] && r[0] > r[8]) {
+    const Real s = Real(2) * sqrt(Real(1) + r[0] - r[4] - r[8]);
+    q[0] = (r[7] - r[5]) / s, q[1] = Real(0.25) * s, q[2] = (r[1] + r[3]) / s, q[3] = (r[2] + r[6]) / s;
+  } else if (r[4] > r[8]) {
+    const Real s = Real(2) * sqrt(Real(1) + r[4] - r[0] - r[8]);
+    q[0] = (r[2] - r[6]) / s, q[1] = (r[1] + r[3]) / s, q[2] = Real(0.25) * s, q[3] = (r[5] + r[7]) / s;
+  } else {
+    const Real s = Real(2) * sqrt(Real(1) + r[8] - r[0] - r[4]);
+    q[0] = (r[3] - r[1]) / s, q[1] = (r[2] + r[6]) / s, q[2] = (r[5] + r[7]) / s, q[3] = Real(0.25) * s;
+  }
+  if (q[0] < Real(0))
+    for (int i = 0; i < 4; ++i) q[i] = -q[i];
+}
+
 // Rotation R (det +1) maximizing trace(R^T m) for any 3×3 m: the orthogonal Procrustes
 // solution, by Horn's quaternion method (largest eigenvector of a symmetric 4×4). Unlike
 // U·V^T from an SVD it never returns a reflection. Returns the largest eigenvalue.
@@ -63,18 +104,8 @@ MESHRT_HD inline Real nearestRotation(const Real* m, Real* rotation) {
   int best = 0;
   for (int j = 1; j < 4; ++j)
     if (n[j * 4 + j] > n[best * 4 + best]) best = j;
-  Real w = vectors[0 * 4 + best], x = vectors[1 * 4 + best], y = vectors[2 * 4 + best], z = vectors[3 * 4 + best];
-  const Real norm = sqrt(w * w + x * x + y * y + z * z);
-  w /= norm, x /= norm, y /= norm, z /= norm;
-  rotation[0] = w * w + x * x - y * y - z * z;
-  rotation[1] = Real(2) * (x * y - w * z);
-  rotation[2] = Real(2) * (x * z + w * y);
-  rotation[3] = Real(2) * (x * y + w * z);
-  rotation[4] = w * w - x * x + y * y - z * z;
-  rotation[5] = Real(2) * (y * z - w * x);
-  rotation[6] = Real(2) * (x * z - w * y);
-  rotation[7] = Real(2) * (y * z + w * x);
-  rotation[8] = w * w - x * x - y * y + z * z;
+  const Real q[4] = {vectors[0 * 4 + best], vectors[1 * 4 + best], vectors[2 * 4 + best], vectors[3 * 4 + best]};
+  rotationFromQuaternion(q, rotation);
   return n[best * 4 + best];
 }
 

@@ -1,4 +1,4 @@
-// The two heads behind createObjectPipeline() (object_pipeline.h), and what they share.
+// The heads behind createObjectPipeline() (object_pipeline.h), and what they share.
 #pragma once
 
 #include <chrono>
@@ -91,7 +91,7 @@ inline float sigmoid(float x) { return 1.0f / (1.0f + std::exp(-x)); }
 // ("preprocess", "encoder"), so they get none here (""); decoders become "decode", the 3D
 // solvers "solve".
 inline const char* timingSpanName(const std::string& stage) {
-  if (stage == "detector" || stage == "landmarks") return "";
+  if (stage == "detector" || stage == "landmarks" || stage == "encoder") return "";
   if (stage == "detector_decode" || stage == "landmarks_decode") return "decode";
   if (stage == "box_lift" || stage == "pose") return "solve";
   return stage.c_str();

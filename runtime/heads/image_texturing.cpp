@@ -43,6 +43,17 @@ Result<ImageTexture> ImageTexturer::texture(const Image& frame, const TexturedMe
     return makeError(CONTEXT, "frame larger than the raster limit " + std::to_string(RASTER_MAX_SIZE));
   }
   if (mesh.uvs.size() != size_t{2} * mesh.vertexCount()) return makeError(CONTEXT, "mesh has no UVs");
+  if (params.projection == TexturingProjection::NormalizedImage) {
+    // Normalized image coordinates → pixels; then the orthographic path.
+    TexturedMesh pixels = mesh;
+    for (uint32_t v = 0; v < mesh.vertexCount(); ++v) {
+      pixels.positions[3 * v] = (mesh.positions[3 * v] + 1.0f) * 0.5f * float(frame.width);
+      pixels.positions[3 * v + 1] = (mesh.positions[3 * v + 1] + 1.0f) * 0.5f * float(frame.height);
+    }
+    ImageTexturingParams orthographic = params;
+    orthographic.projection = TexturingProjection::OrthographicPixels;
+    return texture(frame, pixels, orthographic, profiler);
+  }
   // Only the window of the photo the mesh projects into is rasterized and splatted (pixel
   // [x0, x0 + width) × [y0, y0 + height), one pixel of margin); the whole photo when a vertex
   // lies behind the camera.

@@ -33,6 +33,8 @@ class UvSplatStage;
 enum class TexturingProjection {
   Perspective,        // mesh in the OpenCV camera frame, projected with `intrinsics`
   OrthographicPixels, // mesh x, y in image pixels, z depth (smaller = nearer), any unit
+  NormalizedImage,    // mesh x, y in normalized image coordinates [-1, 1] over the frame (pixel
+                      // x = (x + 1)·W/2), z depth (smaller = nearer): the weak-perspective heads
 };
 
 struct ImageTexturingParams {

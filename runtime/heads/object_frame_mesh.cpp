@@ -6,7 +6,7 @@ TexturedMesh objectFrameMesh(const ReconstructedObject& object) {
   TexturedMesh mesh = object.mesh;
   const auto& r = object.camera.rotation;
   const auto& t = object.camera.translation;
-  const bool orthographic = object.camera.model == ObjectCameraModel::OrthographicPixels;
+  const bool orthographic = object.camera.model != ObjectCameraModel::Pinhole;  // face, ttp, regress
   const float inverseScale = orthographic && object.camera.scale != 0.0f ? 1.0f / object.camera.scale : 1.0f;
   for (uint32_t v = 0; v < mesh.vertexCount(); ++v) {
     const float* p = &object.mesh.positions[3 * v];

@@ -6,6 +6,7 @@
 //                                                     frame, relative units (|t| = 1)
 //   face (OrthographicPixels):  X = Rᵀ (p − t) / s   the canonical face frame (looking toward +z),
 //                                                     template units (metres for the bundled face)
+//   ttp / regress (WeakPerspective): X = Rᵀ (p − t) / s   the deformed template, object units
 // A rotation keeps the triangles' winding, so they stay counter-clockwise seen from outside.
 #pragma once
 

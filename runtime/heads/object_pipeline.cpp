@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "core/mesh_io.h"
+#include "heads/deform_pipeline.h"
 #include "heads/head_pipelines.h"
 
 namespace meshrt {
@@ -120,7 +121,29 @@ Result<PipelineFrameResult> CropPipeline::process(const Image& frame) {
   return result;
 }
 
+ImageTexturingParams texturingParamsFor(const ObjectCamera& camera, uint32_t textureSize) {
+  ImageTexturingParams params;
+  params.textureSize = textureSize;
+  switch (camera.model) {
+    case ObjectCameraModel::Pinhole:
+      params.projection = TexturingProjection::Perspective;
+      params.intrinsics = camera.intrinsics;
+      break;
+    case ObjectCameraModel::OrthographicPixels:
+      params.projection = TexturingProjection::OrthographicPixels;
+      break;
+    case ObjectCameraModel::WeakPerspective:
+      params.projection = TexturingProjection::NormalizedImage;
+      break;
+  }
+  return params;
+}
+
 Result<std::unique_ptr<ObjectPipeline>> createObjectPipeline(const PackSpec& pack, const ObjectPipelineOptions& options) {
+  if (!options.head.empty() && !pack.supportsHead(options.head)) {
+    return makeError("head '" + options.head + "'", "pack '" + pack.name + "' cannot run it (" + describeHeads(pack) + ")");
+  }
+  if (pack.templateFit == TemplateFit::Deform) return createDeformPipeline(pack, options);
   if (pack.head == "objectron") return createObjectronPipeline(pack, options);
   if (pack.head == "face") return createFacePipeline(pack, options);
   return makeError(pack.directory + "/pack.json: head", "'" + pack.head + "' has no pipeline (expected objectron or face)");

@@ -1,6 +1,8 @@
 // The category heads as a frame pipeline (DESIGN §2): detector → landmark crop → landmark model →
-// 3D pose and posed mesh, for the packs of docs/PACKS.md (head "objectron" or "face"). One
-// class per head behind this interface; createObjectPipeline() picks it from the pack.
+// 3D pose and posed mesh, for the packs of docs/PACKS.md (head "objectron" or "face"), or one
+// encoder on the whole frame → weak-perspective camera and deformed template (heads "ttp" and
+// "regress", heads/deform_pipeline.h). One class per head behind this interface;
+// createObjectPipeline() picks it from the pack and options.head.
 //
 // Models are imported once at create() and run by the oneDNN CpuExecutor. The preprocess runs
 // on the host (preprocessReference, the CPU reference of the Vulkan PreprocessStage), or, with
@@ -23,6 +25,7 @@
 #include "core/pack.h"
 #include "core/textured_mesh.h"
 #include "heads/epnp_box.h"
+#include "heads/image_texturing.h"
 #include "stages/preprocess.h"
 #include "meshrt/result.h"
 
@@ -41,6 +44,10 @@ enum class ObjectCameraModel {
   // Scaled orthographic in pixels (face): (x, y) = scale·(R·X)_xy + t_xy, X in the canonical
   // face frame; z = scale·(R·X)_z + t_z is depth in pixels (smaller = nearer the camera).
   OrthographicPixels,
+  // Weak perspective (ttp, regress; DESIGN §5): p = scale·(R·X)_xy + t_xy in normalized image
+  // coordinates [-1, 1] over the whole frame (x right, y down; pixel x = (p_x + 1)·W/2), X in the
+  // object frame; t_z = 0.
+  WeakPerspective,
 };
 
 struct ObjectCamera {
@@ -48,7 +55,19 @@ struct ObjectCamera {
   PinholeIntrinsics intrinsics;         // the photo's assumed pinhole (pack camera.focal_per_long_side)
   std::array<float, 9> rotation{};      // R, object frame → camera frame, row-major
   std::array<float, 3> translation{};   // t, camera frame (relative units, or pixels)
-  float scale = 1;                      // OrthographicPixels only
+  float scale = 1;                      // OrthographicPixels and WeakPerspective only
+};
+
+// What the ttp and regress heads add to an object (heads/deform_pipeline.h).
+struct DeformResult {
+  std::string head;                     // "ttp" or "regress": which head ran
+  std::array<float, 4> quaternion{};    // the camera rotation as (w, x, y, z), unit, w ≥ 0
+  std::vector<float> coefficients;      // c, K deformation coefficients: X = T + B·c
+  std::vector<float> objectVertices;    // X, N×3, object frame (+y up)
+  std::vector<float> points;            // N×2 normalized image coordinates: ttp the encoder's
+                                        // points, regress the projected vertices
+  std::vector<float> visibility;        // ttp: N encoder visibilities in [0, 1]; regress: empty
+  float solverLoss = 0;                 // ttp: TTP eq. 4 at the solution; regress: 0
 };
 
 struct ObjectBox {
@@ -70,7 +89,11 @@ struct ReconstructedObject {
   ObjectBox box;
   // The posed mesh with the template's UVs and triangles. Boxes: camera frame, relative units.
   // Face: input-image pixels (x right, y down) and depth z in pixels (smaller = nearer).
+  // ttp / regress: camera frame (OpenCV axes) in normalized image units, s·R·X + (t_x, t_y, 0):
+  // x, y are the normalized image coordinates, z relative depth (smaller = nearer).
   TexturedMesh mesh;
+  bool hasDeform = false;
+  DeformResult deform;
 };
 
 struct PipelineFrameResult {
@@ -97,6 +120,10 @@ struct ObjectPipelineOptions {
   // writes its outputs there, synchronized by the EncoderIo timelines. Null: the host path.
   // The context must outlive the pipeline.
   vk::Context* encoderIoContext = nullptr;
+  // The head to run, "" = the pack's (`head` in pack.json). A ttp / regress pack runs "ttp" or
+  // "regress" when its encoder has that head's outputs (PackSpec::supportsHead); other packs
+  // only their own head.
+  std::string head;
 };
 
 class ObjectPipeline {
@@ -117,6 +144,10 @@ class ObjectPipeline {
 // Imports the pack's models and template and builds the head the pack names. Errors name the
 // file and reason (unknown head, a model that does not import, a template that does not fit).
 Result<std::unique_ptr<ObjectPipeline>> createObjectPipeline(const PackSpec& pack, const ObjectPipelineOptions& options);
+
+// The texturing view of an object's camera (heads/image_texturing.h): Pinhole → Perspective
+// with its intrinsics, OrthographicPixels → OrthographicPixels, WeakPerspective → NormalizedImage.
+ImageTexturingParams texturingParamsFor(const ObjectCamera& camera, uint32_t textureSize);
 
 // The pack's assumed pinhole for a W×H photo: f = focal_per_long_side·max(W, H), centre W/2, H/2.
 PinholeIntrinsics assumedIntrinsics(const PackSpec& pack, uint32_t width, uint32_t height);

@@ -7,6 +7,7 @@
 #include "heads/pack_vulkan_frame.h"
 #include "interop/encoder_io_factory.h"
 #include "nn/cpu_executor.h"
+#include "nn/onnx_importer.h"
 #include "nn/tflite_importer.h"
 #include "vk/command_stream.h"
 
@@ -21,7 +22,8 @@ PackModelRunner::~PackModelRunner() = default;
 
 Result<std::unique_ptr<PackModelRunner>> PackModelRunner::create(const PackModel& model, int threads,
                                                                  PackVulkanFrame* vulkan) {
-  auto graph = nn::importTflite(model.path);
+  const bool onnx = model.path.size() >= 5 && model.path.compare(model.path.size() - 5, 5, ".onnx") == 0;
+  auto graph = onnx ? nn::importOnnx(model.path) : nn::importTflite(model.path);
   if (!graph) return graph.error();
   auto inferred = nn::inferShapes(*graph);
   if (!inferred) return inferred.error();

@@ -1,7 +1,7 @@
 // One model of a pack (pack.h PackModel), imported once and run by the oneDNN CpuExecutor
-// (DESIGN §3), plus the preprocess that feeds it. Used by the objectron and face pipelines;
-// outputs are looked up by the role names the pack gives ("boxes", "scores", "keypoints",
-// "presence"). Two ways to feed and read the executor:
+// (DESIGN §3), plus the preprocess that feeds it. Used by the objectron, face and deform
+// pipelines; outputs are looked up by the role names the pack gives ("boxes", "scores",
+// "keypoints", "presence", "regress", "points", "visibility"). Two ways to feed and read the executor:
 //
 //   host        preprocessReference (the CPU reference of stages/preprocess.h) into a host
 //               vector; the executor reads it and writes host vectors.
@@ -46,7 +46,7 @@ inline constexpr const char* PACK_ENCODER_IO_HOST_REASON =
 
 class PackModelRunner {
  public:
-  // Imports `model.path` (.tflite), checks that its single input is [1][3][height][width] as the
+  // Imports `model.path` (.tflite, or .onnx: the ttp / regress encoders), checks that its single input is [1][3][height][width] as the
   // pack says and that every output role the pack names exists. `threads`: oneDNN threads.
   // `vulkan`: run through EncoderIo with the Vulkan preprocess (see above); it must outlive the
   // runner. Null: the host path.

@@ -76,7 +76,7 @@ TEST_F(DatasetPackTest, ModelsAreRequiredUnlessTheCallerSaysOtherwise) {
 TEST_F(DatasetPackTest, BadFieldsNameTheFieldAndReason) {
   nlohmann::json json = mJson;
   json["models"] = nlohmann::json::object();
-  expectError(json, "models", "not defined for the ttp head");
+  expectError(json, "models.encoder", "missing");  // models given: the encoder (tests/core/pack_deform_test.cpp)
   json = mJson;
   json["detector"] = nlohmann::json::object();
   expectError(json, "detector", "unknown field");

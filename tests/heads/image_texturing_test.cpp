@@ -34,13 +34,7 @@ class ImageTexturingTest : public VulkanTest {
     ASSERT_TRUE(frame.ok()) << frame.error().message;
     ASSERT_EQ(frame->objects.size(), 1u);
     const ReconstructedObject& object = frame->objects[0];
-    ImageTexturingParams params;
-    params.textureSize = 256;
-    if (object.camera.model == ObjectCameraModel::Pinhole) {
-      params.intrinsics = object.camera.intrinsics;
-    } else {
-      params.projection = TexturingProjection::OrthographicPixels;
-    }
+    const ImageTexturingParams params = texturingParamsFor(object.camera, 256);
     auto gpu = ImageTexturer::create(&context());
     ASSERT_TRUE(gpu.ok()) << gpu.error().message;
     ASSERT_TRUE((*gpu)->usesVulkan());

@@ -2,7 +2,8 @@
 """ctest: tools/install_packs.py into a temporary cache made from copies of the fetched models.
 
 - first run: exit 0, every pack of assets/pack_sources "installed", pack.json carries the
-  models' SHA-256 from assets/models.json, the face template is the canonical mesh as standard OBJ;
+  models' SHA-256 from assets/models.json (synthetic-bird: the committed encoder's, when
+  assets/models/synthetic_bird.onnx exists), the face template is the canonical mesh as standard OBJ;
 - second run: exit 0, every pack "up to date", nothing rewritten;
 - a pack with a file removed is reinstalled, the others stay "up to date", an interrupted run's
   staging directory is removed;
@@ -96,14 +97,24 @@ def main():
             for name in packs:
                 with open(os.path.join(packs_dir, name, "pack.json"), encoding="utf-8") as stream:
                     pack = json.load(stream)
-                if "models" not in pack:  # a dataset-only pack (synthetic-bird): template + basis
+                deform = pack["head"] in ("ttp", "regress")
+                if deform:  # synthetic-bird: template + basis, and the encoder once it is committed
                     for key in ("template", "basis"):
                         with open(os.path.join(ROOT, "assets", "templates", pack[key]["path"]), "rb") as stream:
                             committed = stream.read()
                         with open(os.path.join(packs_dir, name, pack[key]["path"]), "rb") as stream:
                             if stream.read() != committed:
                                 failures.append(f"{name}: installed {pack[key]['path']} differs from assets/templates")
-                for role in ("detector", "landmarks") if "models" in pack else ():
+                if deform and "models" in pack:
+                    encoder = pack["models"]["encoder"]
+                    with open(os.path.join(ROOT, "assets", "models", encoder["path"]), "rb") as stream:
+                        committed = hashlib.sha256(stream.read()).hexdigest()
+                    with open(os.path.join(packs_dir, name, encoder["path"]), "rb") as stream:
+                        installed = hashlib.sha256(stream.read()).hexdigest()
+                    if not (encoder.get("sha256") == committed == installed):
+                        failures.append(f"{name}: models.encoder.sha256 {encoder.get('sha256')}, installed {installed}, "
+                                        f"committed assets/models/{encoder['path']} {committed}")
+                for role in ("detector", "landmarks") if "models" in pack and not deform else ():
                     model = pack["models"][role]
                     if model.get("sha256") != hashes.get(model["path"]):
                         failures.append(f"{name}: models.{role}.sha256 {model.get('sha256')} is not models.json's")

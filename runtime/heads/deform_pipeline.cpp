@@ -1,0 +1,204 @@
+// The ttp and regress heads (heads/deform_pipeline.h). Built on CropPipeline with the whole frame
+// as the one crop: detect() proposes it without running a model, reconstruct() runs the encoder
+// (stretch_frame ignores the crop) and decodes the chosen head. With tracking the next frame's
+// crop comes from the keypoints, which the stretched input ignores too: every frame is the same
+// whole-frame encoder run either way.
+#include "heads/deform_pipeline.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <optional>
+
+#include "core/npy_file.h"
+#include "core/so3_math.h"
+#include "heads/head_pipelines.h"
+#include "heads/pack_model.h"
+#include "heads/ttp_solver.h"
+
+namespace meshrt {
+
+std::vector<float> deformTemplate(std::span<const float> vertices, std::span<const float> basis, uint32_t basisCount,
+                                  std::span<const float> coefficients) {
+  // Summed in double, in basis order: the same bits as the dataset renderer's labels.
+  std::vector<float> deformed(vertices.size());
+  const uint32_t k = std::min<uint32_t>(basisCount, uint32_t(coefficients.size()));
+  for (size_t row = 0; row < deformed.size(); ++row) {
+    double value = vertices[row];
+    for (uint32_t j = 0; j < k; ++j) value += double{basis[row * basisCount + j]} * coefficients[j];
+    deformed[row] = static_cast<float>(value);
+  }
+  return deformed;
+}
+
+std::vector<float> projectWeakPerspective(std::span<const float> vertices, const std::array<float, 9>& r, float scale,
+                                          const std::array<float, 2>& translation) {
+  const size_t count = vertices.size() / 3;
+  std::vector<float> points(2 * count);
+  for (size_t i = 0; i < count; ++i) {
+    const float* x = &vertices[3 * i];
+    points[2 * i] = scale * (r[0] * x[0] + r[1] * x[1] + r[2] * x[2]) + translation[0];
+    points[2 * i + 1] = scale * (r[3] * x[0] + r[4] * x[1] + r[5] * x[2]) + translation[1];
+  }
+  return points;
+}
+
+namespace {
+
+constexpr size_t REGRESS_CAMERA_VALUES = 7;  // s, t_x, t_y, q_w, q_x, q_y, q_z
+
+bool allFinite(std::span<const float> values) {
+  for (const float value : values)
+    if (!std::isfinite(value)) return false;
+  return true;
+}
+
+class DeformPipeline final : public CropPipeline {
+ public:
+  DeformPipeline(PackSpec pack, ObjectPipelineOptions options) : CropPipeline(std::move(pack), options) {}
+
+  Result<void> init() {
+    mHead = mOptions.head.empty() ? mPack.head : mOptions.head;
+    if (!mPack.supportsHead(mHead)) {
+      return makeError(mPack.directory + "/pack.json: models.encoder.outputs",
+                       "the encoder has no outputs for the " + mHead + " head");
+    }
+    auto mesh = loadPackTemplate(mPack);
+    if (!mesh) return mesh.error();
+    mTemplate = std::move(*mesh);
+    auto basis = readNpy(mPack.basisPath);
+    if (!basis) return basis.error();
+    const size_t n = mTemplate.vertexCount(), k = mPack.basisCount;
+    if (basis->type != NpyType::Float32 || basis->elementCount() != n * 3 * k) {
+      return makeError(mPack.basisPath, "expected float32 " + std::to_string(n) + "x3x" + std::to_string(k));
+    }
+    mBasis.assign(basis->floats().begin(), basis->floats().end());
+    auto encoder = createModelRunner(mPack.encoder);
+    if (!encoder) return encoder.error();
+    mEncoder = std::move(*encoder);
+    // Output sizes are known after import: check them once here, not per frame.
+    const auto sizeOf = [&](const char* role) { return mEncoder->output(role).size(); };
+    if (mHead == "regress" && sizeOf("regress") != REGRESS_CAMERA_VALUES + k) {
+      return makeError(mPack.encoder.path, "output '" + mPack.encoder.output("regress") + "' (regress) has " +
+                                               std::to_string(sizeOf("regress")) + " values, expected 7 + K = " +
+                                               std::to_string(REGRESS_CAMERA_VALUES + k));
+    }
+    if (mHead == "ttp" && (sizeOf("points") != 2 * n || sizeOf("visibility") != n)) {
+      return makeError(mPack.encoder.path, "outputs points/visibility have " + std::to_string(sizeOf("points")) + "/" +
+                                               std::to_string(sizeOf("visibility")) + " values, expected 2N/N = " +
+                                               std::to_string(2 * n) + "/" + std::to_string(n));
+    }
+    mModel.vertices = mTemplate.positions;
+    mModel.basis = mBasis;
+    mModel.basisCount = mPack.basisCount;
+    MESHRT_TRY(validateTtpModel(mModel));
+    mSolverParams.gamma = mPack.solver.gamma;
+    mSolverParams.alternations = mPack.solver.alternations;
+    return {};
+  }
+
+ private:
+  Result<std::vector<CropCandidate>> detect(const Image& frame, StageTimings&,
+                                            std::chrono::steady_clock::time_point&) override {
+    CropCandidate whole;
+    whole.crop.centerX = 0.5f * float(frame.width);
+    whole.crop.centerY = 0.5f * float(frame.height);
+    whole.crop.width = float(frame.width);
+    whole.crop.height = float(frame.height);
+    whole.detectionScore = 0.0f;  // no detector ran
+    return std::vector<CropCandidate>{whole};
+  }
+
+  Result<std::optional<ReconstructedObject>> reconstruct(const Image& frame, const CropCandidate& candidate,
+                                                         StageTimings& timings,
+                                                         std::chrono::steady_clock::time_point& start) override {
+    gpu::PreprocessParams params{};
+    MESHRT_TRY(mEncoder->run(frame, mEncoder->preprocessConfig(candidate.crop, frame.width, frame.height), params,
+                             mOptions.profiler));
+    addTiming(timings, "encoder", start, mOptions.profiler);
+    ReconstructedObject object;
+    object.score = 1.0f;  // no presence output: the whole frame is the object
+    object.detectionScore = 0.0f;  // no detector
+    object.crop = candidate.crop;
+    object.hasDeform = true;
+    DeformResult& deform = object.deform;
+    deform.head = mHead;
+    ObjectCamera& camera = object.camera;
+    camera.model = ObjectCameraModel::WeakPerspective;
+    const uint32_t k = mPack.basisCount;
+    if (mHead == "regress") {
+      const auto regress = mEncoder->output("regress");
+      if (!allFinite(regress)) return makeError(mPack.encoder.path, "the regress output holds a non-finite value");
+      camera.scale = regress[0];
+      camera.translation = {regress[1], regress[2], 0.0f};
+      const float norm = rotationFromQuaternion(&regress[3], camera.rotation.data());
+      if (!(norm > 1e-12f)) return std::optional<ReconstructedObject>{};  // no rotation: no object
+      deform.coefficients.assign(regress.begin() + REGRESS_CAMERA_VALUES, regress.begin() + REGRESS_CAMERA_VALUES + k);
+      addTiming(timings, "decode", start, mOptions.profiler);
+    } else {
+      const auto points = mEncoder->output("points");
+      const auto visibility = mEncoder->output("visibility");
+      if (!allFinite(points) || !allFinite(visibility)) {
+        return makeError(mPack.encoder.path, "the points or visibility output holds a non-finite value");
+      }
+      deform.points.assign(points.begin(), points.end());
+      deform.visibility.assign(visibility.begin(), visibility.end());
+      addTiming(timings, "decode", start, mOptions.profiler);
+      TtpObservation observation;
+      observation.points = deform.points;
+      observation.visibility = deform.visibility;
+      auto solution = solveTtp(mModel, observation, mSolverParams);
+      if (!solution) return std::optional<ReconstructedObject>{};  // degenerate observation: no object
+      camera.rotation = solution->rotation;
+      camera.scale = solution->scale;
+      camera.translation = {solution->translation[0], solution->translation[1], 0.0f};
+      deform.coefficients = std::move(solution->coefficients);
+      deform.solverLoss = solution->loss;
+      addTiming(timings, "solve", start, mOptions.profiler);
+    }
+    quaternionFromRotation(camera.rotation.data(), deform.quaternion.data());
+    deform.objectVertices = deformTemplate(mTemplate.positions, mBasis, k, deform.coefficients);
+    const std::array<float, 2> translation = {camera.translation[0], camera.translation[1]};
+    const std::vector<float> projected =
+        projectWeakPerspective(deform.objectVertices, camera.rotation, camera.scale, translation);
+    if (mHead == "regress") deform.points = projected;
+    // Keypoints: the head's 2D vertex positions, normalized → input-image pixels.
+    const size_t n = mTemplate.vertexCount();
+    object.keypoints2d.resize(2 * n);
+    for (size_t i = 0; i < n; ++i) {
+      object.keypoints2d[2 * i] = (deform.points[2 * i] + 1.0f) * 0.5f * float(frame.width);
+      object.keypoints2d[2 * i + 1] = (deform.points[2 * i + 1] + 1.0f) * 0.5f * float(frame.height);
+    }
+    // The posed mesh in the camera frame, normalized image units: s·R·X + (t_x, t_y, 0).
+    object.mesh = mTemplate;
+    const auto& r = camera.rotation;
+    for (size_t i = 0; i < n; ++i) {
+      const float* x = &deform.objectVertices[3 * i];
+      object.mesh.positions[3 * i] = projected[2 * i];
+      object.mesh.positions[3 * i + 1] = projected[2 * i + 1];
+      object.mesh.positions[3 * i + 2] = camera.scale * (r[6] * x[0] + r[7] * x[1] + r[8] * x[2]);
+    }
+    addTiming(timings, "mesh", start, mOptions.profiler);
+    return std::optional<ReconstructedObject>{std::move(object)};
+  }
+
+  std::string mHead;
+  std::unique_ptr<PackModelRunner> mEncoder;
+  TexturedMesh mTemplate;
+  std::vector<float> mBasis;  // N×3×K
+  TtpModel mModel;            // spans over mTemplate.positions and mBasis
+  TtpSolverParams mSolverParams;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<ObjectPipeline>> createDeformPipeline(const PackSpec& pack, const ObjectPipelineOptions& options) {
+  if (pack.templateFit != TemplateFit::Deform || !pack.hasModels) {
+    return makeError(pack.directory + "/pack.json: models", "the " + pack.head + " pipeline needs a pack with an encoder");
+  }
+  auto pipeline = std::make_unique<DeformPipeline>(pack, options);
+  MESHRT_TRY(pipeline->init());
+  return std::unique_ptr<ObjectPipeline>(std::move(pipeline));
+}
+
+}  // namespace meshrt
