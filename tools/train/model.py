@@ -1,14 +1,15 @@
 """The synthetic-pack encoder (issue 9): a narrow ResNet-18 with the regress and ttp heads.
 
 Layout (docs/TRAINING.md):
-  input  "image"      float32 [B, 3, S, S], RGB in [-1, 1] (pack normalization minus_one_to_one), S = 128
+  input  "image"      float32 [B, 3, S, S], RGB in [-1, 1] (pack normalization minus_one_to_one), S = 64
+                      (train.py --input-size; the renders are 128², averaged in 2×2 blocks)
   output "regress"    float32 [B, 7 + K]: s, tx, ty, qw, qx, qy, qz (not normalized), c_1..c_K
   output "points"     float32 [B, 2N]: x0, y0, x1, y1, ... normalized crop coordinates, y down
   output "visibility" float32 [B, N]: probabilities (a Sigmoid inside the graph)
 
 Backbone: torchvision's ResNet-18 block structure (7×7/2 stem, 3×3/2 max pool, four stages of two
 BasicBlocks, strides 1, 2, 2, 2) at `width` channels in the first stage (64 in ResNet-18). The
-heads keep the spatial layout of the last 4×4 feature map (a 1×1 reduction, then flatten), since
+heads keep the spatial layout of the final feature map (2×2 at 64², a 1×1 reduction, then flatten), since
 per-vertex image positions need to know where things are, which global average pooling discards.
 Only ops the meshrt ONNX importer reads: Conv, BatchNormalization (folded on export), Relu, Add,
 MaxPool, Flatten, Gemm, Sigmoid.
@@ -35,7 +36,7 @@ class BasicBlock(nn.Module):
 
 
 class SyntheticEncoder(nn.Module):
-    def __init__(self, vertex_count, basis_count, width=32, image_size=128, reduced_channels=32, hidden=512):
+    def __init__(self, vertex_count, basis_count, width=16, image_size=64, reduced_channels=32, hidden=512):
         super().__init__()
         self.vertex_count, self.basis_count, self.image_size = vertex_count, basis_count, image_size
         widths = [width, 2 * width, 4 * width, 8 * width]
@@ -47,7 +48,7 @@ class SyntheticEncoder(nn.Module):
             stages += [BasicBlock(inputs, outputs, stride), BasicBlock(outputs, outputs, 1)]
             inputs = outputs
         self.stages = nn.Sequential(*stages)
-        final = image_size // 32  # the stem and stages divide by 32: 4×4 at 128
+        final = image_size // 32  # the stem and stages divide by 32: 2×2 at 64²
         self.reduce = nn.Sequential(nn.Conv2d(widths[-1], reduced_channels, 1, bias=False),
                                     nn.BatchNorm2d(reduced_channels), nn.ReLU())
         self.hidden = nn.Sequential(nn.Flatten(), nn.Linear(reduced_channels * final * final, hidden), nn.ReLU())
