@@ -16,9 +16,9 @@ pack → evaluate.
    WORK/eval_ttp.json, WORK/eval_regress.json and the Markdown table on stdout.
 
 --quick runs the same chain at toy size (300 + 300 training samples, 50 held out, 40 steps): it
-proves the chain works in a minute or two, not the accuracy (the ctest `Training.QuickChain`).
+proves the chain works in about 10 s, not the accuracy (the ctest `Training.QuickChain`).
 Progress from every step is passed through. Needs a built meshrt (`./meshrt.sh build`).
-Time on this machine (2 cores): rendering ≈ 3 min, training ≈ 60–90 min, evaluation < 1 min.
+Time on this machine (2 quiet cores): rendering ≈ 3 min, training ≈ 30 min, evaluation < 1 min.
 """
 import argparse
 import json
