@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Installs the category packs into the meshrt cache (docs/PACKS.md). Standard library only.
 
-    /usr/bin/python3 tools/install_packs.py [--sources assets/pack_sources] [--cache DIR]
+    /usr/bin/python3 tools/install_packs.py [--sources assets/pack_sources] [--cache DIR] [--encoder-model ONNX]
 
 For each assets/pack_sources/<name>/pack.json: checks the SHA-256 of every model file it names in
 <cache>/models/ (fetched by tools/fetch_models.py) against assets/models.json, then assembles
@@ -14,6 +14,8 @@ encoder from the repository when the source directory holds `encoder.json` and t
 model it names exists (`committed_model`, e.g. assets/models/synthetic_bird.onnx): the model is
 copied in (not linked), its SHA-256 computed from the committed file and written into the installed pack.json
 with `models` and `solver` from encoder.json. Without that file the pack stays dataset-only.
+`--encoder-model ONNX` installs that file instead of the committed one (tools/train/reproduce.py
+uses it for a model it has just trained, into a private cache).
 A pack is built in a temporary directory inside
 <cache>/packs and renamed into place, so a failure leaves the previous pack (or none), never a
 half-written one. A pack whose installed files already match is left alone ("up to date").
@@ -209,14 +211,21 @@ def field(obj, dotted, label):
     return obj
 
 
-def plan_pack(source_path, store, templates_dir):
-    """(name, {file name: ("link", verified path, sha256) | ("bytes", data)}) for one source."""
-    label = os.path.relpath(source_path, REPO_ROOT) if source_path.startswith(REPO_ROOT) else source_path
+def read_source_json(path):
+    """(parsed JSON, label for errors: the path relative to the repository when inside it)."""
+    label = os.path.relpath(path, REPO_ROOT) if path.startswith(REPO_ROOT) else path
     try:
-        with open(source_path, encoding="utf-8") as stream:
-            pack = json.load(stream)
+        with open(path, encoding="utf-8") as stream:
+            return json.load(stream), label
     except (OSError, ValueError) as error:
         raise InstallError(f"{label}: cannot read: {error}") from None
+
+
+def plan_pack(source_path, store, templates_dir, encoder_model=None):
+    """(name, {file name: ("link", verified path, sha256) | ("bytes", data)}) for one source.
+    `encoder_model`: an .onnx to install as a ttp / regress pack's encoder instead of the
+    committed one (tools/train/reproduce.py installs a freshly trained model this way)."""
+    pack, label = read_source_json(source_path)
     name = field(pack, "name", label)
     if name != os.path.basename(os.path.dirname(source_path)):
         raise InstallError(f"{label}: name: '{name}' differs from its directory name")
@@ -233,7 +242,7 @@ def plan_pack(source_path, store, templates_dir):
 
     if pack.get("head") in DEFORM_HEADS and "models" not in pack:
         return name, plan_dataset_pack(pack, name, label, templates_dir,
-                                       os.path.join(os.path.dirname(source_path), ENCODER_SOURCE))
+                                       os.path.join(os.path.dirname(source_path), ENCODER_SOURCE), encoder_model)
 
     models = field(pack, "models", label)
     for role in ("detector", "landmarks"):
@@ -270,22 +279,21 @@ def plan_pack(source_path, store, templates_dir):
     return name, files
 
 
-def plan_deform_encoder(pack, encoder_source, label):
+def plan_deform_encoder(pack, encoder_source, label, encoder_model=None):
     """models + solver of a ttp / regress pack from encoder.json, when its committed model exists.
 
     Returns ({file name: spec}, [origin lines]) and fills pack["models"], pack["solver"]; ({}, [])
     when there is no encoder.json or its model is not committed (yet): a dataset-only pack."""
     if not os.path.isfile(encoder_source):
         return {}, []
-    encoder_label = os.path.relpath(encoder_source, REPO_ROOT) if encoder_source.startswith(REPO_ROOT) else encoder_source
-    try:
-        with open(encoder_source, encoding="utf-8") as stream:
-            source = json.load(stream)
-    except (OSError, ValueError) as error:
-        raise InstallError(f"{encoder_label}: cannot read: {error}") from None
+    source, encoder_label = read_source_json(encoder_source)
     committed = field(source, "committed_model", encoder_label)
     committed_path = os.path.join(REPO_ROOT, committed)
-    if not os.path.isfile(committed_path):
+    if encoder_model:
+        if not os.path.isfile(encoder_model):
+            raise InstallError(f"--encoder-model {encoder_model}: no such file")
+        committed, committed_path = encoder_model, encoder_model
+    elif not os.path.isfile(committed_path):
         return {}, []
     model = field(source, "models.encoder", encoder_label)
     file_name = field(model, "path", f"{encoder_label}: models.encoder")
@@ -305,9 +313,9 @@ def plan_deform_encoder(pack, encoder_source, label):
     return files, [f"{file_name}: meshrt {committed} (trained by tools/train/train.py), SHA-256 {sha256}"]
 
 
-def plan_dataset_pack(pack, name, label, templates_dir, encoder_source=""):
+def plan_dataset_pack(pack, name, label, templates_dir, encoder_source="", encoder_model=None):
     """A ttp / regress pack: pack.json, template, basis, LICENSE, and the encoder when committed."""
-    files, origins = plan_deform_encoder(pack, encoder_source, label) if encoder_source else ({}, [])
+    files, origins = plan_deform_encoder(pack, encoder_source, label, encoder_model) if encoder_source else ({}, [])
     for key in ("template.path", "basis.path"):
         file_name = field(pack, key, label)
         if not isinstance(file_name, str) or os.path.basename(file_name) != file_name:
@@ -388,6 +396,8 @@ def main():
     parser.add_argument("--manifest", default=os.path.join(REPO_ROOT, "assets", "models.json"))
     parser.add_argument("--templates", default=os.path.join(REPO_ROOT, "assets", "templates"))
     parser.add_argument("--cache", default=None, help="cache root (default: $MESHRT_CACHE, ...)")
+    parser.add_argument("--encoder-model", default=None,
+                        help="install this .onnx as the encoder of ttp / regress packs instead of the committed one")
     args = parser.parse_args()
     root = args.cache or cache_root()
     models_dir, packs_dir = os.path.join(root, "models"), os.path.join(root, "packs")
@@ -406,7 +416,7 @@ def main():
         for name in names:
             source = os.path.join(args.sources, name, "pack.json")
             try:
-                _, files = plan_pack(source, store, args.templates)
+                _, files = plan_pack(source, store, args.templates, args.encoder_model)
             except (KeyError, TypeError, AttributeError, ValueError) as error:
                 raise InstallError(f"{source}: malformed pack source: {error!r}") from None
             pack_dir = os.path.join(packs_dir, name)

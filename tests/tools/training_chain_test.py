@@ -102,7 +102,7 @@ def main():
     parser.add_argument("--meshrt", required=True)
     args = parser.parse_args()
     try:
-        import torch  # noqa: F401  (training needs python3-torch; accuracy does not)
+        import torch  # noqa: F401  (only probing: training needs python3-torch; accuracy does not)
     except ImportError:
         if args.mode == "quick":
             print("SKIPPED: python3-torch is not installed")

@@ -56,13 +56,15 @@ def render(meshrt, env, directory, seed, count):
         env)
 
 
-def install_bird_pack(cache):
+def install_bird_pack(cache, encoder_model=None):
     """tools/install_packs.py for the synthetic-bird pack alone into `cache` (the MediaPipe packs
-    need fetched models, which a private cache does not hold)."""
+    need fetched models, which a private cache does not hold), with `encoder_model` as its
+    encoder when given (else the committed one, if any)."""
     sources = os.path.join(cache, "sources")
     shutil.rmtree(sources, ignore_errors=True)
     shutil.copytree(os.path.join(REPO, "assets", "pack_sources", PACK), os.path.join(sources, PACK))
-    run([sys.executable, os.path.join(REPO, "tools", "install_packs.py"), "--sources", sources, "--cache", cache])
+    command = [sys.executable, os.path.join(REPO, "tools", "install_packs.py"), "--sources", sources, "--cache", cache]
+    run(command + (["--encoder-model", encoder_model] if encoder_model else []))
 
 
 def install_pack(model, cache, install):
@@ -74,27 +76,7 @@ def install_pack(model, cache, install):
             os.replace(COMMITTED_MODEL + ".partial", COMMITTED_MODEL)
         run([sys.executable, os.path.join(REPO, "tools", "install_packs.py")])
         return env
-    # A private cache: the pack assembled by install_packs.py, then its encoder replaced by this
-    # run's model (and pack.json's sha256 with it).
-    install_bird_pack(cache)
-    pack_dir = os.path.join(cache, "packs", PACK)
-    manifest_path = os.path.join(pack_dir, "pack.json")
-    with open(manifest_path, encoding="utf-8") as stream:
-        manifest = json.load(stream)
-    if "models" not in manifest:  # no committed model yet: take the encoder fields from the source
-        with open(os.path.join(REPO, "assets", "pack_sources", PACK, "encoder.json"), encoding="utf-8") as stream:
-            source = json.load(stream)
-        manifest["models"] = source["models"]
-        if "solver" in source:
-            manifest["solver"] = source["solver"]
-    encoder = manifest["models"]["encoder"]
-    shutil.copyfile(model, os.path.join(pack_dir, encoder["path"]))
-    import hashlib
-    with open(model, "rb") as stream:
-        encoder["sha256"] = hashlib.sha256(stream.read()).hexdigest()
-    with open(manifest_path + ".partial", "w", encoding="utf-8") as stream:
-        json.dump(manifest, stream, indent=2)
-    os.replace(manifest_path + ".partial", manifest_path)
+    install_bird_pack(cache, model)  # a private cache: the user's cache and the committed model stay
     env["MESHRT_PACK_PATH"] = os.path.join(cache, "packs")
     return env
 

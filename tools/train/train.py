@@ -20,8 +20,6 @@ mean point error in pixels and the regress head's median rotation error on 256 h
 Reproducible up to floating-point reordering between thread counts (seeded torch, fixed order).
 """
 import argparse
-import json
-import math
 import os
 import sys
 import time
@@ -188,7 +186,6 @@ def main():
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
     datasets = [RenderedDataset(d) for d in args.data]
-    sizes = {d.size for d in datasets} | {d.vertex_count for d in datasets}
     image_size, vertex_count, basis_count = datasets[0].size, datasets[0].vertex_count, datasets[0].basis_count
     if any(d.size != image_size or d.vertex_count != vertex_count or d.basis_count != basis_count for d in datasets):
         sys.exit(f"{args.data[0]}: dataset.json: image_size, vertices and basis_count differ between the datasets")
