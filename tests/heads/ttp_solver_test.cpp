@@ -9,7 +9,9 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <limits>
 #include <numbers>
+#include <string>
 
 #include "heads/ttp_solver.h"
 #include "support/ttp_synthetic.h"
@@ -213,6 +215,29 @@ TEST(TtpSolver, RigidTemplateWithoutBasis) {
   ASSERT_TRUE(solution.ok()) << solution.error().message;
   EXPECT_TRUE(solution->coefficients.empty());
   EXPECT_LT(so3AngleBetween(solution->rotation.data(), sample.rotation.data()) * DEGREES, 0.5f);
+}
+
+// The finiteness scan (64 maxima of |bits| per pass, then the values left over): extreme finite
+// values pass, ±infinity and NaN are found in the whole passes and in the tail, and named.
+TEST(TtpSolver, NonFiniteModelValuesAreFoundAndNamed) {
+  TtpSyntheticModel model = makeTtpModel(4, 7);
+  const size_t last = model.basis.size() - 1;
+  ASSERT_NE(model.basis.size() % 64, 0u);  // so the last value is in the tail
+  model.basis[5] = std::numeric_limits<float>::max();
+  model.basis[last] = -std::numeric_limits<float>::max();
+  model.vertices[0] = -std::numeric_limits<float>::denorm_min();
+  EXPECT_TRUE(validateTtpModel(view(model)).ok());
+
+  model.basis[5] = -std::numeric_limits<float>::infinity();
+  auto infinite = validateTtpModel(view(model));
+  ASSERT_FALSE(infinite.ok());
+  EXPECT_EQ(infinite.error().message, "ttp_solver: basis[5]: infinite");
+
+  model.basis[5] = 0.0f;
+  model.basis[last] = -std::nanf("");
+  auto nan = validateTtpModel(view(model));
+  ASSERT_FALSE(nan.ok());
+  EXPECT_EQ(nan.error().message, "ttp_solver: basis[" + std::to_string(last) + "]: NaN");
 }
 
 TEST(TtpSolver, InvalidInputsNameTheField) {
