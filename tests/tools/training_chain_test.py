@@ -4,7 +4,9 @@
     training_chain_test.py quick    --meshrt build/demo/meshrt
         tools/train/reproduce.py --quick in a temporary directory: every step runs (render,
         train, export, pack, eval with both heads) and each eval report holds 50 samples with
-        finite metrics in range. Checks the chain, not the accuracy (40 training steps).
+        finite metrics in range. Checks the chain, not the accuracy (40 training steps). Then
+        tools/train/iou_sensitivity.py on that held-out set: its silhouettes match meshrt's masks
+        and every perturbation of the ground truth lowers the IoU.
     training_chain_test.py accuracy --meshrt build/demo/meshrt
         the committed model (the installed synthetic-bird pack) on 300 held-out renders of seed 2:
         each head's mask IoU, rotation error and PCK must be no worse than the floors in
@@ -49,6 +51,28 @@ def check_report(path, samples):
     return report
 
 
+def check_iou_sensitivity(work):
+    """tools/train/iou_sensitivity.py on 12 of the quick chain's held-out renders: the unperturbed
+    silhouette matches meshrt's masks (IoU ≥ 0.95) and every perturbation lowers the mean IoU."""
+    result = subprocess.run([sys.executable, os.path.join(REPO, "tools", "train", "iou_sensitivity.py"),
+                             "--data", os.path.join(work, "test-seed2-50"), "--count", "12",
+                             "--pack", os.path.join(work, "dataset-pack", "packs", "synthetic-bird")],
+                            capture_output=True, text=True)
+    if result.returncode != 0:
+        fail(f"iou_sensitivity.py exited with {result.returncode}: {result.stderr.strip()[-500:]}")
+    rows = {}
+    for line in result.stdout.splitlines():
+        cells = [cell.strip() for cell in line.strip("|").split("|")]
+        if len(cells) == 3 and cells[1].replace(".", "", 1).isdigit():
+            rows[cells[0]] = float(cells[1])
+    if len(rows) != 7 or rows.get("ground truth", 0) < 0.95:
+        fail(f"iou_sensitivity.py: expected 7 rows and the ground truth's IoU ≥ 0.95, got {rows}")
+    for name, value in rows.items():
+        if name != "ground truth" and not value < rows["ground truth"]:
+            fail(f"iou_sensitivity.py: '{name}' does not lower the IoU ({value} vs {rows['ground truth']})")
+    print(f"iou_sensitivity: {rows}")
+
+
 def quick(meshrt):
     with tempfile.TemporaryDirectory(prefix="meshrt-train-") as work:
         result = subprocess.run([sys.executable, os.path.join(REPO, "tools", "train", "reproduce.py"), "--quick",
@@ -63,6 +87,7 @@ def quick(meshrt):
             check_report(os.path.join(work, f"eval_{head}.json"), 50)
         if "| synthetic-bird | ttp |" not in result.stdout or "| synthetic-bird | regress |" not in result.stdout:
             fail("the final table lacks a row per head")
+        check_iou_sensitivity(work)
     print("passed: the quick chain rendered, trained, exported, packed and evaluated both heads")
 
 
