@@ -11,10 +11,8 @@ Backbone: torchvision's ResNet-18 block structure (7×7/2 stem, 3×3/2 max pool,
 BasicBlocks, strides 1, 2, 2, 2) at `width` channels in the first stage (64 in ResNet-18). The
 heads keep the spatial layout of the final feature map (2×2 at 64², a 1×1 reduction, then flatten), since
 per-vertex image positions need to know where things are, which global average pooling discards.
-The points come from per-vertex heatmaps on a stride-4 feature pyramid (PointHeatmaps, integral
-regression), the regress output and the visibility from the flattened final map.
 Only ops the meshrt ONNX importer reads: Conv, BatchNormalization (folded on export), Relu, Add,
-MaxPool, Flatten, Gemm, Sigmoid, Resize (nearest), Reshape, Softmax, MatMul.
+MaxPool, Flatten, Gemm, Sigmoid.
 """
 import torch
 from torch import nn
@@ -37,50 +35,6 @@ class BasicBlock(nn.Module):
         return torch.relu(y + (x if self.shortcut is None else self.shortcut(x)))
 
 
-def conv_bn_relu(inputs, outputs, kernel):
-    return nn.Sequential(nn.Conv2d(inputs, outputs, kernel, 1, kernel // 2, bias=False), nn.BatchNorm2d(outputs), nn.ReLU())
-
-
-class PointHeatmaps(nn.Module):
-    """The ttp head's 2D points by integral regression (soft-argmax) on a stride-4 grid.
-
-    The four stages' features (stride 4, 8, 16, 32) are reduced to `channels` by 1×1 convolutions,
-    upsampled (nearest) to stride 4 and summed (a feature pyramid's top-down sum in one step), then
-    a 3×3 convolution and a 1×1 convolution give one logit map per vertex, [B, N, S/4, S/4]. Each
-    map's softmax over its cells is a distribution of where that vertex projects; its mean over
-    the cell centres (normalized coordinates, x right, y down) is the vertex's 2D point. Visible
-    and hidden vertices alike: a hidden vertex's projection is a place in the image too.
-    Exported as Reshape [B·N, cells] → Softmax → MatMul [cells, 2] (the cell centres) → Reshape [B, 2N].
-    """
-
-    def __init__(self, widths, vertex_count, image_size, channels=64):
-        super().__init__()
-        self.vertex_count, self.cells = vertex_count, image_size // 4
-        self.laterals = nn.ModuleList(conv_bn_relu(w, channels, 1) for w in widths)
-        self.fuse = conv_bn_relu(channels, channels, 3)
-        self.logits = nn.Conv2d(channels, vertex_count, 1)
-        centres = (torch.arange(self.cells, dtype=torch.float32) + 0.5) * (2.0 / self.cells) - 1.0
-        y, x = torch.meshgrid(centres, centres, indexing="ij")
-        self.register_buffer("grid", torch.stack([x.reshape(-1), y.reshape(-1)], 1))  # [cells², 2]: x, y
-
-    def forward(self, features):
-        fused = self.laterals[0](features[0])
-        for level, feature in enumerate(features[1:], 1):
-            fused = fused + nn.functional.interpolate(self.laterals[level](feature), scale_factor=2 ** level,
-                                                      mode="nearest")
-        logits = self.logits(self.fuse(fused))
-        batch = logits.shape[0]
-        flat = logits.reshape(-1, self.cells * self.cells)  # [B·N, cells²]
-        if torch.onnx.is_in_onnx_export():  # the graph the runtime reads: Softmax, MatMul
-            return torch.matmul(torch.softmax(flat, dim=1), self.grid).reshape(batch, 2 * self.vertex_count)
-        # Training: the same function, computed as exp(log_softmax) and two matrix-vector products,
-        # whose backward is several times faster in PyTorch 1.13 on the CPU than Softmax's and a
-        # skinny [B·N, cells²] × [cells², 2] product's.
-        weights = torch.exp(torch.log_softmax(flat, dim=1))
-        points = torch.stack([weights @ self.grid[:, 0].contiguous(), weights @ self.grid[:, 1].contiguous()], 1)
-        return points.reshape(batch, 2 * self.vertex_count)
-
-
 class SyntheticEncoder(nn.Module):
     def __init__(self, vertex_count, basis_count, width=16, image_size=64, reduced_channels=32, hidden=512):
         super().__init__()
@@ -99,7 +53,7 @@ class SyntheticEncoder(nn.Module):
                                     nn.BatchNorm2d(reduced_channels), nn.ReLU())
         self.hidden = nn.Sequential(nn.Flatten(), nn.Linear(reduced_channels * final * final, hidden), nn.ReLU())
         self.regress = nn.Linear(hidden, 7 + basis_count)
-        self.points = PointHeatmaps(widths, vertex_count, image_size)
+        self.points = nn.Linear(hidden, 2 * vertex_count)
         self.visibility = nn.Linear(hidden, vertex_count)
         with torch.no_grad():  # start at the data's mean camera: s ≈ 1.3, identity-ish quaternion
             self.regress.weight.mul_(0.1)
@@ -115,21 +69,18 @@ class SyntheticEncoder(nn.Module):
         self.dense = nn.Conv2d(widths[1], 4, 1)
 
     def trunk(self, image):
-        """The four stages' outputs: strides 4, 8, 16, 32."""
-        features, x = [], self.stem(image)
-        for stage in range(4):
-            x = self.stages[2 * stage:2 * stage + 2](x)
-            features.append(x)
-        return features
+        stride4 = self.stages[0:2](self.stem(image))
+        stride8 = self.stages[2:4](stride4)
+        return stride8, self.stages[4:](stride8)
 
-    def heads(self, features):
-        hidden = self.hidden(self.reduce(features[-1]))
-        return self.regress(hidden), self.points(features), torch.sigmoid(self.visibility(hidden))
+    def heads(self, final):
+        features = self.hidden(self.reduce(final))
+        return self.regress(features), self.points(features), torch.sigmoid(self.visibility(features))
 
     def forward(self, image):
-        return self.heads(self.trunk(image))
+        return self.heads(self.trunk(image)[1])
 
     def forward_training(self, image):
         """The three outputs and the dense map [B, 4, S/8, S/8]: mask logit, template x, y, z."""
-        features = self.trunk(image)
-        return self.heads(features), self.dense(features[1])
+        stride8, final = self.trunk(image)
+        return self.heads(final), self.dense(stride8)

@@ -20,7 +20,6 @@ mean point error in pixels and the regress head's median rotation error on 256 h
 Reproducible up to floating-point reordering between thread counts (seeded torch, fixed order).
 """
 import argparse
-import math
 import os
 import sys
 import time
@@ -34,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from dataset import RenderedDataset, load_template  # noqa: E402
 from model import SyntheticEncoder  # noqa: E402
 
-POINT_WEIGHT, VISIBILITY_WEIGHT, HIDDEN_POINT_WEIGHT = 1.0, 0.1, 0.3
+POINT_WEIGHT, VISIBILITY_WEIGHT = 1.0, 0.1
 DENSE_WEIGHT = 1.0  # the training-only dense head (model.py SyntheticEncoder.dense)
 GRADIENT_CLIP = 2.0  # global gradient norm; the first steps' large gradients otherwise kill hidden ReLUs
 REPROJECTION_WEIGHT, QUATERNION_WEIGHT, COEFFICIENT_WEIGHT, CAMERA_WEIGHT = 1.0, 0.5, 0.02, 0.5
@@ -124,11 +123,7 @@ def losses(model_outputs, labels, index, template, basis, basis_count, dense=Non
     truth_points = labels.points[index]
     vertex_count = truth_points.shape[1]
     terms = {}
-    # Hidden vertices count HIDDEN_POINT_WEIGHT as much as visible ones: the solver weights them by
-    # their visibility, and their positions are the least learnable from the image.
-    weights = HIDDEN_POINT_WEIGHT + (1 - HIDDEN_POINT_WEIGHT) * labels.visibility[index]
-    point_errors = (points.view(-1, vertex_count, 2) - truth_points).abs().sum(2)
-    terms["points"] = 0.5 * (point_errors * weights).sum() / weights.sum()
+    terms["points"] = (points.view(-1, vertex_count, 2) - truth_points).abs().mean()
     terms["visibility"] = torch.nn.functional.binary_cross_entropy(
         visibility.clamp(1e-6, 1 - 1e-6), labels.visibility[index])
     terms["reprojection"] = (project(template, basis, regress, basis_count) - truth_points).abs().mean()
@@ -148,35 +143,16 @@ def losses(model_outputs, labels, index, template, basis, basis_count, dense=Non
     return total, terms
 
 
-def affine_rotation(points, weights, template):
-    """A quick stand-in for the TTP solve in the monitor: the weighted least-squares affine camera
-    [N, 2] ≈ [T 1]·P (the solver's closed-form start, c = 0), its 2×3 part's nearest matrix with
-    orthonormal rows (SVD) as rows 1-2 of R, row 3 their cross product. [B, N, 2], [B, N] → [B, 3, 3]."""
-    homogeneous = torch.cat([template, torch.ones(template.shape[0], 1)], 1)  # [N, 4]
-    weighted = homogeneous[None] * weights[..., None]  # [B, N, 4]
-    normal = weighted.transpose(1, 2) @ homogeneous[None] + 1e-6 * torch.eye(4)
-    solution = torch.linalg.solve(normal, weighted.transpose(1, 2) @ points)  # [B, 4, 2]
-    linear = solution[:, :3, :].transpose(1, 2)  # [B, 2, 3]
-    u, _, vh = torch.linalg.svd(linear, full_matrices=False)
-    rows = u @ vh
-    return torch.cat([rows, torch.cross(rows[:, 0], rows[:, 1], dim=1)[:, None]], 1)
-
-
-def monitor(model, images, labels, image_size, basis_count, template):  # image_size: the data's (pixels)
-    """Held-out figures: the visible vertices' mean point error (pixels of the data), the regress
-    head's median rotation error and the ttp points' (affine stand-in for the solver) median, °."""
+def monitor(model, images, labels, image_size, basis_count):  # image_size: the data's (pixels)
     model.eval()
     with torch.no_grad():
-        regress, points, visibility = model(to_network_input(images))
+        regress, points, _ = model(to_network_input(images))
     model.train()
     vertex_count = labels.points.shape[1]
-    distances = (points.view(-1, vertex_count, 2) - labels.points).norm(dim=2) * image_size / 2
-    pixel_error = (distances * labels.visibility).sum() / labels.visibility.sum().clamp_min(1)
+    pixel_error = (points.view(-1, vertex_count, 2) - labels.points).norm(dim=2).mean() * image_size / 2
     truth = rotation_from_quaternion(labels.cameras[:, 3:7])
     rotation = rotation_error_degrees(rotation_from_quaternion(regress[:, 3:7]), truth).median()
-    ttp_rotation = rotation_error_degrees(
-        affine_rotation(points.view(-1, vertex_count, 2), visibility, template), truth).median()
-    return float(pixel_error), float(rotation), float(ttp_rotation)
+    return float(pixel_error), float(rotation)
 
 
 def export(model, path, image_size):
@@ -189,15 +165,6 @@ def export(model, path, image_size):
     os.replace(temporary, path)
 
 
-def one_cycle(progress, warm_up=0.05, start=1 / 25, end=1 / 25e4):
-    """The learning rate's factor at `progress` (0…1) of the run: linear from `start` to 1 over the
-    warm-up, then cosine down to `end` (torch's OneCycleLR shape, without momentum cycling)."""
-    if progress < warm_up:
-        return start + (1 - start) * progress / warm_up
-    fraction = min(1.0, (progress - warm_up) / (1 - warm_up))
-    return end + (1 - end) * 0.5 * (1 + math.cos(math.pi * fraction))
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", nargs="+", required=True, help="render-dataset output directories")
@@ -208,8 +175,6 @@ def main():
     parser.add_argument("--width", type=int, default=16, help="first-stage channels (ResNet-18: 64)")
     parser.add_argument("--input-size", type=int, default=64,
                         help="network input side in pixels: a divisor of the data's, a multiple of 32")
-    parser.add_argument("--minutes", type=float,
-                        help="train for this wall-clock time instead of --steps (the schedule follows the time)")
     parser.add_argument("--learning-rate", type=float, default=1e-3)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=os.cpu_count())
@@ -250,15 +215,12 @@ def main():
 
     model = SyntheticEncoder(vertex_count, basis_count, width=args.width, image_size=input_size)
     optimizer = torch.optim.AdamW(model.parameters(), lr=args.learning_rate, weight_decay=1e-4)
-    budget = args.minutes * 60 if args.minutes else None
+    schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=args.learning_rate, total_steps=args.steps,
+                                                   pct_start=max(0.05, 3 / args.steps), cycle_momentum=False)
     generator = torch.Generator().manual_seed(args.seed)
     order, cursor = torch.randperm(len(images), generator=generator), 0
     started, sums = time.time(), {}
-    step, progress = 0, 0.0
-    while progress < 1.0:
-        step += 1
-        for group in optimizer.param_groups:
-            group["lr"] = args.learning_rate * one_cycle(progress)
+    for step in range(1, args.steps + 1):
         if cursor + args.batch > len(order):
             order, cursor = torch.randperm(len(images), generator=generator), 0
         index = order[cursor:cursor + args.batch]
@@ -269,30 +231,27 @@ def main():
         total.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), GRADIENT_CLIP)
         optimizer.step()
-        progress = (time.time() - started) / budget if budget else step / args.steps
+        schedule.step()
         for name, value in terms.items():
             sums[name] = sums.get(name, 0.0) + float(value)
-        last = progress >= 1.0
-        if step % 100 == 0 or last:
+        if step % 100 == 0 or step == args.steps:
             elapsed = time.time() - started
             rate = step * args.batch / elapsed
-            line = " ".join(f"{name} {value / (step % 100 or 100):.4f}" for name, value in sums.items())
-            left = (budget - elapsed) / 60 if budget else (args.steps - step) * args.batch / rate / 60
+            line = " ".join(f"{name} {value / 100:.4f}" for name, value in sums.items())
+            left = (args.steps - step) * args.batch / rate / 60
             extra = ""
-            if monitor_images is not None and (step % 250 == 0 or last):
-                pixels, rotation, ttp_rotation = monitor(model, monitor_images, monitor_labels, image_size,
-                                                         basis_count, template)
-                extra = (f" | held-out: visible points {pixels:.2f} px, rotation median regress {rotation:.1f}°,"
-                         f" ttp points (affine fit) {ttp_rotation:.1f}°")
-            print(f"step {step}{'' if budget else '/' + str(args.steps)}: {line} | {rate:.0f} samples/s, {left:.1f} min left{extra}", flush=True)
+            if monitor_images is not None and (step % 250 == 0 or step == args.steps):
+                pixels, rotation = monitor(model, monitor_images, monitor_labels, image_size, basis_count)
+                extra = f" | held-out: points {pixels:.2f} px, regress rotation median {rotation:.1f}°"
+            print(f"step {step}/{args.steps}: {line} | {rate:.0f} samples/s, {left:.1f} min left{extra}", flush=True)
             sums = {}
-        if args.export_every and step % args.export_every == 0 and not last:
+        if args.export_every and step % args.export_every == 0 and step < args.steps:
             export(model, args.out, input_size)  # a usable model at any time; training goes on
             model.train()
     if args.checkpoint:
         torch.save(model.state_dict(), args.checkpoint)
     export(model, args.out, input_size)
-    print(f"train: wrote {args.out} ({os.path.getsize(args.out) / 1e6:.1f} MB) after {step} steps, "
+    print(f"train: wrote {args.out} ({os.path.getsize(args.out) / 1e6:.1f} MB) after "
           f"{(time.time() - started) / 60:.1f} min", flush=True)
 
 
