@@ -45,9 +45,8 @@ Error sizeError(const char* field, size_t got, size_t want) {
                    std::to_string(got) + " values, expected " + std::to_string(want));
 }
 
-}  // namespace
-
-Result<void> validateTtpModel(const TtpModel& model) {
+// Sizes and K only; validateTtpModel() adds the values.
+Result<void> checkModelSizes(const TtpModel& model) {
   if (model.vertices.empty() || model.vertices.size() % 3 != 0) {
     return makeError(std::string(CONTEXT) + ": vertices", "size " + std::to_string(model.vertices.size()) +
                                                               " is not a positive multiple of 3");
@@ -64,6 +63,21 @@ Result<void> validateTtpModel(const TtpModel& model) {
   if (model.basis.size() != count * 3 * model.basisCount) {
     return sizeError("basis", model.basis.size(), count * 3 * model.basisCount);
   }
+  return {};
+}
+
+bool solutionFinite(const TtpState<float>& state, uint32_t basisCount) {
+  bool finite = std::isfinite(state.scale) && std::isfinite(state.loss) && std::isfinite(state.translation[0]) &&
+                std::isfinite(state.translation[1]);
+  for (int i = 0; i < 9; ++i) finite = finite && std::isfinite(state.rotation[i]);
+  for (uint32_t k = 0; k < basisCount; ++k) finite = finite && std::isfinite(state.coefficients[k]);
+  return finite;
+}
+
+}  // namespace
+
+Result<void> validateTtpModel(const TtpModel& model) {
+  MESHRT_TRY(checkModelSizes(model));
   MESHRT_TRY(checkFinite(model.vertices, "vertices"));
   MESHRT_TRY(checkFinite(model.basis, "basis"));
   return {};
@@ -71,7 +85,11 @@ Result<void> validateTtpModel(const TtpModel& model) {
 
 Result<TtpSolution> solveTtp(const TtpModel& model, const TtpObservation& observation, const TtpSolverParams& params,
                              const TtpSolution* previous) {
-  MESHRT_TRY(validateTtpModel(model));
+  // The model's values (3·K·N + 3·N floats, ~5% of a solve to scan) are not checked on every
+  // solve: callers validate a model once (DeformPipeline does at load). A non-finite value of a
+  // vertex that carries weight reaches the result, so a failed or non-finite solve scans the
+  // model then and names the value.
+  MESHRT_TRY(checkModelSizes(model));
   const size_t count = model.vertices.size() / 3;
   if (observation.points.size() != count * 2) return sizeError("points", observation.points.size(), count * 2);
   if (observation.visibility.size() != count) return sizeError("visibility", observation.visibility.size(), count);
@@ -112,6 +130,8 @@ Result<TtpSolution> solveTtp(const TtpModel& model, const TtpObservation& observ
   const auto scratch = std::make_unique_for_overwrite<float[]>(
       static_cast<size_t>(ttpScratchSize(static_cast<int>(count), static_cast<int>(model.basisCount))));
   ttpSolveSample(sample, settings, scratch.get(), &state);
+  const bool finite = solutionFinite(state, model.basisCount);
+  if (state.status != TTP_STATUS_OK || !finite) MESHRT_TRY(validateTtpModel(model));
   switch (state.status) {
     case TTP_STATUS_OK:
       break;
@@ -122,6 +142,7 @@ Result<TtpSolution> solveTtp(const TtpModel& model, const TtpObservation& observ
     default:
       return makeError(std::string(CONTEXT) + ": gamma", "shape system not positive definite (raise gamma)");
   }
+  if (!finite) return makeError(std::string(CONTEXT) + ": solution", "not finite (the inputs are)");
   TtpSolution solution;
   for (int i = 0; i < 9; ++i) solution.rotation[i] = state.rotation[i];
   solution.scale = state.scale;

@@ -240,6 +240,25 @@ TEST(TtpSolver, NonFiniteModelValuesAreFoundAndNamed) {
   EXPECT_EQ(nan.error().message, "ttp_solver: basis[" + std::to_string(last) + "]: NaN");
 }
 
+// solveTtp scans the model's values only when the solve fails or its result is not finite: a
+// non-finite value of a weighted vertex still comes back as the named model value, not a result.
+TEST(TtpSolver, SolveNamesANonFiniteModelValue) {
+  TtpSyntheticModel model = makeTtpModel(4, 7);
+  const TtpSyntheticCase sample = makeTtpCase(model, {1.0f}, 3);
+  size_t weighted = 0;
+  while (sample.visibility[weighted] < 1.0f) ++weighted;
+  model.basis[weighted * 3 * 4 + 2] = std::nanf("");
+  auto nan = solveTtp(view(model), {sample.points, sample.visibility}, {});
+  ASSERT_FALSE(nan.ok());
+  EXPECT_EQ(nan.error().message, "ttp_solver: basis[" + std::to_string(weighted * 3 * 4 + 2) + "]: NaN");
+
+  model.basis[weighted * 3 * 4 + 2] = 0.0f;
+  model.vertices[weighted * 3 + 1] = std::numeric_limits<float>::infinity();
+  auto infinite = solveTtp(view(model), {sample.points, sample.visibility}, {});
+  ASSERT_FALSE(infinite.ok());
+  EXPECT_EQ(infinite.error().message, "ttp_solver: vertices[" + std::to_string(weighted * 3 + 1) + "]: infinite");
+}
+
 TEST(TtpSolver, InvalidInputsNameTheField) {
   const TtpSyntheticModel model = makeTtpModel(4, 7);
   TtpSyntheticCase sample = makeTtpCase(model, {0.0f}, 1);
