@@ -13,8 +13,8 @@ constexpr const char* CONTEXT = "ttp_solver";
 
 // True when no value is NaN or infinite. Branch-free (an exponent of all ones marks both, and
 // only those have |bits| ≥ 0x7f800000), so the compiler vectorizes it: one AND and one unsigned
-// max per value, in ALL_FINITE_MAXIMA independent maxima (the basis, 3·K·N values, is checked on
-// every solve); the per-value loop below runs only to name the bad entry.
+// max per value, in ALL_FINITE_MAXIMA independent maxima (it runs on every solve's observation,
+// and on the model once, in validateTtpModel()); the per-value loop below runs only to name the bad entry.
 bool allFinite(std::span<const float> values) {
   constexpr size_t ALL_FINITE_MAXIMA = 64;
   uint32_t largest[ALL_FINITE_MAXIMA] = {};

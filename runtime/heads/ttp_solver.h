@@ -49,8 +49,9 @@ Result<void> validateTtpModel(const TtpModel& model);
 
 // Solves one sample. Checks the model's sizes on every call but its values only when the solve
 // fails or its result is not finite (then the first non-finite model value is named): validate a
-// model with validateTtpModel() once, when it is loaded. `previous` (optional) warm-starts R, s and c from the last frame's
-// solution when tracking; otherwise R starts from the closed-form affine fit.
+// model with validateTtpModel() once, when it is loaded. `previous` (optional) warm-starts R, s
+// and c from the last frame's solution when tracking; otherwise R starts from the closed-form
+// affine fit.
 Result<TtpSolution> solveTtp(const TtpModel& model, const TtpObservation& observation, const TtpSolverParams& params,
                              const TtpSolution* previous = nullptr);
 

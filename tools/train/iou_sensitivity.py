@@ -24,13 +24,6 @@ from dataset import RenderedDataset, load_template  # noqa: E402
 SUPERSAMPLING = 4
 
 
-def rotation_from_quaternion(q):
-    w, x, y, z = q / np.linalg.norm(q)
-    return np.array([[1 - 2 * (y * y + z * z), 2 * (x * y - w * z), 2 * (x * z + w * y)],
-                     [2 * (x * y + w * z), 1 - 2 * (x * x + z * z), 2 * (y * z - w * x)],
-                     [2 * (x * z - w * y), 2 * (y * z + w * x), 1 - 2 * (x * x + y * y)]])
-
-
 def axis_angle(theta, rng):
     """A rotation by theta (radians) about a uniformly random axis (Rodrigues)."""
     axis = rng.normal(size=3)
@@ -57,14 +50,14 @@ def main():
     parser.add_argument("--seed", type=int, default=0, help="seeds the random rotation axes")
     args = parser.parse_args()
     template, data = load_template(args.pack), RenderedDataset(args.data)
-    cameras = np.asarray(data.cameras, dtype=np.float64)
+    cameras, rotations = np.asarray(data.cameras, dtype=np.float64), data.rotations()
     coefficients = np.asarray(data.coefficients, dtype=np.float64)
     size, rng = data.size, np.random.default_rng(args.seed)
     results = {}
     for index in range(min(args.count, data.count)):
         truth = np.asarray(Image.open(Path(args.data) / "masks" / f"{index:06d}.png")) > 127
         scale, translation = cameras[index, 0], cameras[index, 1:3]
-        rotation = rotation_from_quaternion(cameras[index, 3:7])
+        rotation = rotations[index]
 
         def iou(name, rotation=rotation, c=coefficients[index], scale=scale, translation=translation):
             vertices = template["positions"] + np.einsum("ndk,k->nd", template["basis"], c)
