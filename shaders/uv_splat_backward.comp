@@ -1,12 +1,15 @@
 #version 460
-// UV splat backward (eqs. 2-3), one invocation per texel T with w-hat(T) > 0, over its
-// lookup-table entries (quad e, corners p_k, weights w_k):
-//   dL/dF_c(p_k) += w_k G_c(T) / w-hat(T)
+// UV splat backward, the UV gradient (eq. 3), one invocation per texel T with w-hat(T) > 0, over
+// its lookup-table entries (quad e, corners p_k, weights w_k):
 //   dw_m = sum_c G_c(T) (F_c(p_m) - texture_c(T)) / w-hat(T); lambda = -J^{-T} (dL/ds, dL/dt)
 //   dL/du(p_k) += w_k lambda.x Wt, dL/dv(p_k) += w_k lambda.y Ht
-// Contributions are added with 64-bit integer atomics in fixed point (UV_SPLAT_GRAD_SCALE):
-// integer sums do not depend on the order, so runs are bit-identical. Work per invocation is
-// bounded by L * C (lavapipe's loop-iteration cap). Dispatch: (ceil(Wt / 8), ceil(Ht / 8)).
+// The UV contributions (8 per entry, whatever C) are added with 64-bit integer atomics in fixed
+// point (UV_SPLAT_GRAD_SCALE): integer sums do not depend on the order, so runs are
+// bit-identical. The feature gradient (eq. 2) is uv_splat_feature_grad.comp, per quad, except
+// for wide quads (uvSplatIsWide; every quad when p.allWide): their terms w_k G_c / w-hat are
+// added here, in the same fixed point, to `wideSum`, which that shader's mode 2 adds last.
+// Work per invocation is bounded by L * C (lavapipe's loop-iteration cap).
+// Dispatch: (ceil(Wt / 8), ceil(Ht / 8)).
 #extension GL_EXT_shader_explicit_arithmetic_types_int64 : require
 #extension GL_EXT_shader_atomic_int64 : require
 #include "uv_splat_params.h"
@@ -15,22 +18,22 @@ layout(local_size_x = 8, local_size_y = 8) in;
 
 layout(std430, set = 0, binding = 0) readonly buffer Uvs { float uvs[]; };
 layout(std430, set = 0, binding = 1) readonly buffer PixelIds { uint pixelIds[]; };
-layout(std430, set = 0, binding = 2) readonly buffer Features { float features[]; };        // [C][H][W]
+layout(set = 0, binding = 2) uniform samplerBuffer features;  // [C][H][W] (R32F texels)
 layout(std430, set = 0, binding = 3) readonly buffer Lut { uint lut[]; };                   // [Ht][Wt][L]
 layout(std430, set = 0, binding = 4) readonly buffer Weight { float weight[]; };            // [Ht][Wt]
 // The forward texture and the upstream gradient, [C][Ht][Wt] each, in up to
 // UV_SPLAT_BACKWARD_BINDINGS bindings of p.bindingChannels channels (one binding holds at
 // most maxStorageBufferRange bytes: 128 MiB on lavapipe, 32 channels at 1024^2).
-layout(std430, set = 0, binding = 5) readonly buffer Texture0 { float texture0[]; };
-layout(std430, set = 0, binding = 6) readonly buffer Texture1 { float texture1[]; };
-layout(std430, set = 0, binding = 7) readonly buffer Texture2 { float texture2[]; };
-layout(std430, set = 0, binding = 8) readonly buffer Texture3 { float texture3[]; };
-layout(std430, set = 0, binding = 9) readonly buffer TextureGrad0 { float textureGrad0[]; };
-layout(std430, set = 0, binding = 10) readonly buffer TextureGrad1 { float textureGrad1[]; };
-layout(std430, set = 0, binding = 11) readonly buffer TextureGrad2 { float textureGrad2[]; };
-layout(std430, set = 0, binding = 12) readonly buffer TextureGrad3 { float textureGrad3[]; };
-layout(std430, set = 0, binding = 13) buffer FeatureGrad { int64_t featureGrad[]; };  // [C][H][W], fixed point, zeroed
-layout(std430, set = 0, binding = 14) buffer UvGrad { int64_t uvGrad[]; };            // [H][W][2], fixed point, zeroed
+layout(set = 0, binding = 5) uniform samplerBuffer texture0;
+layout(set = 0, binding = 6) uniform samplerBuffer texture1;
+layout(set = 0, binding = 7) uniform samplerBuffer texture2;
+layout(set = 0, binding = 8) uniform samplerBuffer texture3;
+layout(set = 0, binding = 9) uniform samplerBuffer textureGrad0;
+layout(set = 0, binding = 10) uniform samplerBuffer textureGrad1;
+layout(set = 0, binding = 11) uniform samplerBuffer textureGrad2;
+layout(set = 0, binding = 12) uniform samplerBuffer textureGrad3;
+layout(std430, set = 0, binding = 13) buffer UvGrad { int64_t uvGrad[]; };  // [H][W][2], fixed point, zeroed
+layout(std430, set = 0, binding = 14) buffer WideSum { int64_t wideSum[]; };  // [C][H][W], fixed point, zeroed where used
 
 layout(push_constant) uniform Push { UvSplatPush p; };
 
@@ -42,17 +45,17 @@ float loadTexture(bool gradient, uint c, uint texel) {
   uint index = (c - binding * p.bindingChannels) * p.textureWidth * p.textureHeight + texel;
   if (gradient) {
     switch (binding) {
-      case 0u: return textureGrad0[index];
-      case 1u: return textureGrad1[index];
-      case 2u: return textureGrad2[index];
-      default: return textureGrad3[index];
+      case 0u: return texelFetch(textureGrad0, int(index)).r;
+      case 1u: return texelFetch(textureGrad1, int(index)).r;
+      case 2u: return texelFetch(textureGrad2, int(index)).r;
+      default: return texelFetch(textureGrad3, int(index)).r;
     }
   }
   switch (binding) {
-    case 0u: return texture0[index];
-    case 1u: return texture1[index];
-    case 2u: return texture2[index];
-    default: return texture3[index];
+    case 0u: return texelFetch(texture0, int(index)).r;
+    case 1u: return texelFetch(texture1, int(index)).r;
+    case 2u: return texelFetch(texture2, int(index)).r;
+    default: return texelFetch(texture3, int(index)).r;
   }
 }
 
@@ -79,22 +82,25 @@ void main() {
     float s, t;
     if (!uvSplatInverseBilinear(quad, float(i), float(j), s, t)) continue;
     vec4 w = uvSplatWeights(s, t);
-    uint corner[4] = uint[4](uvSplatCornerPixel(qx, qy, 0), uvSplatCornerPixel(qx, qy, 1), uvSplatCornerPixel(qx, qy, 2),
+    uvec4 corner = uvec4(uvSplatCornerPixel(qx, qy, 0), uvSplatCornerPixel(qx, qy, 1), uvSplatCornerPixel(qx, qy, 2),
                              uvSplatCornerPixel(qx, qy, 3));
+    bool wide = p.allWide != 0u || uvSplatIsWide(uvSplatCandidateTexels(quad));
     precise float dw0 = 0.0, dw1 = 0.0, dw2 = 0.0, dw3 = 0.0;
     for (uint c = 0u; c < p.channels; ++c) {
       float G = loadTexture(true, c, texel);
       float value = loadTexture(false, c, texel);
       uint plane = c * pixels;
-      precise float g0 = w.x * G / weightSum, g1 = w.y * G / weightSum, g2 = w.z * G / weightSum, g3 = w.w * G / weightSum;
-      atomicAdd(featureGrad[plane + corner[0]], toFixedPoint(g0));
-      atomicAdd(featureGrad[plane + corner[1]], toFixedPoint(g1));
-      atomicAdd(featureGrad[plane + corner[2]], toFixedPoint(g2));
-      atomicAdd(featureGrad[plane + corner[3]], toFixedPoint(g3));
-      dw0 = dw0 + G * (features[plane + corner[0]] - value);
-      dw1 = dw1 + G * (features[plane + corner[1]] - value);
-      dw2 = dw2 + G * (features[plane + corner[2]] - value);
-      dw3 = dw3 + G * (features[plane + corner[3]] - value);
+      for (uint once = wide ? 0u : 1u; once < 1u; ++once) {
+        precise float g0 = w.x * G / weightSum, g1 = w.y * G / weightSum, g2 = w.z * G / weightSum, g3 = w.w * G / weightSum;
+        atomicAdd(wideSum[plane + corner.x], toFixedPoint(g0));
+        atomicAdd(wideSum[plane + corner.y], toFixedPoint(g1));
+        atomicAdd(wideSum[plane + corner.z], toFixedPoint(g2));
+        atomicAdd(wideSum[plane + corner.w], toFixedPoint(g3));
+      }
+      dw0 = dw0 + G * (texelFetch(features, int(plane + corner[0])).r - value);
+      dw1 = dw1 + G * (texelFetch(features, int(plane + corner[1])).r - value);
+      dw2 = dw2 + G * (texelFetch(features, int(plane + corner[2])).r - value);
+      dw3 = dw3 + G * (texelFetch(features, int(plane + corner[3])).r - value);
     }
     precise vec4 dw = vec4(dw0 / weightSum, dw1 / weightSum, dw2 / weightSum, dw3 / weightSum);
     vec2 lambda;

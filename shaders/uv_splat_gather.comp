@@ -3,13 +3,19 @@
 // order, texture_c += w1 F_c(p1) + w2 F_c(p2) + w3 F_c(p3) + w4 F_c(p4) and w-hat += sum w;
 // then texture_c /= w-hat (0 where w-hat = 0). A gather: no float atomics, bit-identical runs.
 // Dispatch: (ceil(Wt / 8), ceil(Ht / 8)), once per channel chunk [channelBase, channelBase + channels).
+//
+// Entries are held in registers in batches of UV_SPLAT_GATHER_BATCH (4): their corner pixels and
+// weights are computed once, then each channel sums the batch and writes the texel once. A texel
+// with at most 4 entries (nearly all) is written once per channel, already divided by w-hat; one
+// with more adds each further batch to what the first wrote and divides at the end. The float
+// operations and their order are those of the CPU reference either way.
 #include "uv_splat_params.h"
 
 layout(local_size_x = 8, local_size_y = 8) in;
 
 layout(std430, set = 0, binding = 0) readonly buffer Uvs { float uvs[]; };
 layout(std430, set = 0, binding = 1) readonly buffer PixelIds { uint pixelIds[]; };
-layout(std430, set = 0, binding = 2) readonly buffer Features { float features[]; };  // [C][H][W], all channels
+layout(set = 0, binding = 2) uniform samplerBuffer features;                         // [C][H][W], all channels (R32F texels)
 layout(std430, set = 0, binding = 3) readonly buffer Lut { uint lut[]; };             // [Ht][Wt][L]
 layout(std430, set = 0, binding = 4) buffer Texture { float texture[]; };             // [channels][Ht][Wt] (this chunk)
 layout(std430, set = 0, binding = 5) writeonly buffer Weight { float weight[]; };     // [Ht][Wt]
@@ -17,6 +23,49 @@ layout(std430, set = 0, binding = 5) writeonly buffer Weight { float weight[]; }
 layout(push_constant) uniform Push { UvSplatPush p; };
 
 #include "uv_splat_math.glsl"
+
+// One batch of up to 4 entries in named registers (lavapipe keeps dynamically indexed local
+// arrays in memory, per lane: the batch is unrolled instead). Entry e has corner pixels c<e>
+// and weights w<e>.
+struct EntryBatch {
+  uvec4 c0, c1, c2, c3;
+  vec4 w0, w1, w2, w3;
+  uint count;
+};
+
+void batchAppend(inout EntryBatch batch, uvec4 corners, vec4 weights) {
+  if (batch.count == 0u) {
+    batch.c0 = corners;
+    batch.w0 = weights;
+  } else if (batch.count == 1u) {
+    batch.c1 = corners;
+    batch.w1 = weights;
+  } else if (batch.count == 2u) {
+    batch.c2 = corners;
+    batch.w2 = weights;
+  } else {
+    batch.c3 = corners;
+    batch.w3 = weights;
+  }
+  batch.count += 1u;
+}
+
+// w.x F(c.x) + w.y F(c.y) + w.z F(c.z) + w.w F(c.w) in channel plane `plane`, left to right.
+float entrySum(uint plane, uvec4 c, vec4 w) {
+  precise float sum = w.x * texelFetch(features, int(plane + c.x)).r + w.y * texelFetch(features, int(plane + c.y)).r +
+                      w.z * texelFetch(features, int(plane + c.z)).r + w.w * texelFetch(features, int(plane + c.w)).r;
+  return sum;
+}
+
+// `carried` (what earlier batches left in this channel of the texel; 0 for the first) plus the
+// batch's entries, added one by one in order.
+float batchSum(EntryBatch batch, uint plane, float carried) {
+  precise float value = carried + entrySum(plane, batch.c0, batch.w0);
+  if (batch.count > 1u) value = value + entrySum(plane, batch.c1, batch.w1);
+  if (batch.count > 2u) value = value + entrySum(plane, batch.c2, batch.w2);
+  if (batch.count > 3u) value = value + entrySum(plane, batch.c3, batch.w3);
+  return value;
+}
 
 void main() {
   uint i = gl_GlobalInvocationID.x, j = gl_GlobalInvocationID.y;
@@ -27,32 +76,57 @@ void main() {
   // The texture chunk and the weights arrive zero-filled (vkCmdFillBuffer). Texels no entry
   // reaches keep those zeros; every write below sits in a loop, which lavapipe ends as soon as
   // no lane is left in it (an `if` would run under a lane mask), so empty groups skip them.
-  bool touched = false;
   precise float weightSum = 0.0;
-  for (uint slot = 0u; slot < p.lutCapacity; ++slot) {
-    uint key = lut[texel * p.lutCapacity + slot];
-    if (key == UV_SPLAT_NO_QUAD) break;
-    uint qx = key % (p.imageWidth - 1u), qy = key / (p.imageWidth - 1u);
-    UvQuad quad;
-    uvSplatLoadQuad(qx, qy, false, quad);
-    float s, t;
-    if (!uvSplatInverseBilinear(quad, float(i), float(j), s, t)) continue;
-    vec4 w = uvSplatWeights(s, t);
-    uint c0 = uvSplatCornerPixel(qx, qy, 0), c1 = uvSplatCornerPixel(qx, qy, 1);
-    uint c2 = uvSplatCornerPixel(qx, qy, 2), c3 = uvSplatCornerPixel(qx, qy, 3);
-    for (uint c = 0u; c < p.channels; ++c) {
-      uint plane = (p.channelBase + c) * pixels;
-      precise float sum = w.x * features[plane + c0] + w.y * features[plane + c1] + w.z * features[plane + c2] +
-                          w.w * features[plane + c3];
-      precise float value = texture[c * texels + texel] + sum;
-      texture[c * texels + texel] = value;
+  EntryBatch batch = EntryBatch(uvec4(0u), uvec4(0u), uvec4(0u), uvec4(0u), vec4(0.0), vec4(0.0), vec4(0.0), vec4(0.0), 0u);
+  bool flushed = false;  // an earlier batch of this texel is in the texture already
+  uint slot = 0u;
+  while (true) {
+    // Fill the batch from the lookup table (entries whose point is outside the quad are skipped,
+    // as in the reference).
+    while (batch.count < UV_SPLAT_GATHER_BATCH && slot < p.lutCapacity) {
+      uint key = lut[texel * p.lutCapacity + slot];
+      ++slot;
+      if (key == UV_SPLAT_NO_QUAD) {
+        slot = p.lutCapacity;
+        break;
+      }
+      uint qx = key % (p.imageWidth - 1u), qy = key / (p.imageWidth - 1u);
+      UvQuad quad;
+      uvSplatLoadQuad(qx, qy, false, quad);
+      float s, t;
+      if (!uvSplatInverseBilinear(quad, float(i), float(j), s, t)) continue;
+      vec4 w = uvSplatWeights(s, t);
+      batchAppend(batch, uvec4(uvSplatCornerPixel(qx, qy, 0), uvSplatCornerPixel(qx, qy, 1), uvSplatCornerPixel(qx, qy, 2),
+                               uvSplatCornerPixel(qx, qy, 3)),
+                  w);
+      weightSum = weightSum + (w.x + w.y + w.z + w.w);
     }
-    weightSum = weightSum + (w.x + w.y + w.z + w.w);
-    touched = true;
+    bool last = slot >= p.lutCapacity;
+    if (batch.count == 0u) {
+      // The table ran out right after a full batch: divide what the batches wrote.
+      for (uint c = 0u; c < (flushed ? p.channels : 0u); ++c) {
+        precise float result = weightSum > 0.0 ? texture[c * texels + texel] / weightSum : 0.0;
+        texture[c * texels + texel] = result;
+      }
+      break;
+    }
+    // Texels whose entries all fit one batch: one write per channel, divided by w-hat.
+    bool single = last && !flushed;
+    for (uint c = 0u; c < (single ? p.channels : 0u); ++c) {
+      precise float value = batchSum(batch, (p.channelBase + c) * pixels, 0.0);
+      precise float result = weightSum > 0.0 ? value / weightSum : 0.0;
+      texture[c * texels + texel] = result;
+    }
+    // Otherwise: the first batch writes, later ones add, the last divides.
+    for (uint c = 0u; c < (single ? 0u : p.channels); ++c) {
+      float carried = flushed ? texture[c * texels + texel] : 0.0;
+      precise float value = batchSum(batch, (p.channelBase + c) * pixels, carried);
+      precise float result = !last ? value : (weightSum > 0.0 ? value / weightSum : 0.0);
+      texture[c * texels + texel] = result;
+    }
+    flushed = true;
+    batch.count = 0u;
+    if (last) break;
   }
-  for (uint once = (touched && p.channelBase == 0u) ? 0u : 1u; once < 1u; ++once) weight[texel] = weightSum;
-  for (uint c = 0u; c < (touched ? p.channels : 0u); ++c) {
-    precise float value = weightSum > 0.0 ? texture[c * texels + texel] / weightSum : 0.0;
-    texture[c * texels + texel] = value;
-  }
+  for (uint once = (flushed && p.channelBase == 0u) ? 0u : 1u; once < 1u; ++once) weight[texel] = weightSum;
 }

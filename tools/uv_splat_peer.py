@@ -225,12 +225,15 @@ def bench(args):
             peer_forward = 1e3 * float(np.median(forward_times[1:]))
             peer_backward = 1e3 * float(np.median(backward_times[1:]))
             mine = ours[case["name"]]
-            rows.append((case["name"], mine["forward_ms"], peer_forward, mine["backward_ms"], peer_backward))
+            rows.append((case["name"], mine["forward_ms"], peer_forward, mine["backward_ms"], peer_backward,
+                         mine.get("forward_reuse_ms"), mine.get("backward_reuse_ms")))
         print(f"torch {torch.__version__}, {args.threads} thread(s); medians of {args.repeats}")
-        print("| case | meshrt forward | peer forward | ratio | meshrt backward | peer backward | ratio |")
-        print("| --- | --- | --- | --- | --- | --- | --- |")
-        for name, mf, pf, mb, pb in rows:
-            print(f"| {name} | {mf:.2f} ms | {pf:.2f} ms | {pf / mf:.2f}x | {mb:.2f} ms | {pb:.2f} ms | {pb / mb:.2f}x |")
+        print("| case | meshrt forward | peer forward | ratio | meshrt backward | peer backward | ratio "
+              "| meshrt forward, outputs kept | ratio | meshrt backward, outputs kept | ratio |")
+        print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+        for name, mf, pf, mb, pb, mfk, mbk in rows:
+            kept = (f"{mfk:.2f} ms | {pf / mfk:.2f}x | {mbk:.2f} ms | {pb / mbk:.2f}x" if mfk and mbk else "— | — | — | —")
+            print(f"| {name} | {mf:.2f} ms | {pf:.2f} ms | {pf / mf:.2f}x | {mb:.2f} ms | {pb:.2f} ms | {pb / mb:.2f}x | {kept} |")
 
 
 def main():

@@ -1,5 +1,5 @@
-// The UV splat stage on Vulkan: uploads, the insert and gather passes (forward), the per-pixel
-// backward gather, and readback.
+// The UV splat stage on Vulkan: uploads, the insert and gather passes (forward), the per-texel
+// UV-gradient and per-quad feature-gradient passes (backward), and readback.
 #include "stages/uv_splat.h"
 
 #include <cmath>
@@ -17,7 +17,7 @@
 
 namespace meshrt {
 
-static_assert(sizeof(gpu::UvSplatPush) == 64, "UvSplatPush layout changed: update shaders/include/uv_splat_params.h");
+static_assert(sizeof(gpu::UvSplatPush) == 80, "UvSplatPush layout changed: update shaders/include/uv_splat_params.h");
 static_assert(offsetof(gpu::UvSplatPush, maxQuadExtent) == 24);
 static_assert(offsetof(gpu::UvSplatPush, channelBase) == 48);
 static_assert(offsetof(gpu::UvSplatPush, insertTilesX) == 52);
@@ -25,8 +25,8 @@ static_assert(offsetof(gpu::UvSplatPush, insertTilesX) == 52);
 namespace {
 
 constexpr uint32_t GROUP_SIDE = 8;  // uv_splat_*.comp local size: 8 x 8
-constexpr VkBufferUsageFlags STORAGE = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_DST_BIT |
-                                       VK_BUFFER_USAGE_TRANSFER_SRC_BIT;
+constexpr VkBufferUsageFlags STORAGE = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_UNIFORM_TEXEL_BUFFER_BIT |
+                                       VK_BUFFER_USAGE_TRANSFER_DST_BIT | VK_BUFFER_USAGE_TRANSFER_SRC_BIT;
 
 void computeToCompute(VkCommandBuffer cmd) {
   vk::memoryBarrier(cmd, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_ACCESS_SHADER_WRITE_BIT,
@@ -43,21 +43,33 @@ void afterEarlierWork(VkCommandBuffer cmd) {
                         VK_ACCESS_TRANSFER_WRITE_BIT);
 }
 
+// Shader writes of the outputs must be visible to the host once the submission's fence signals.
+void computeToHost(VkCommandBuffer cmd) {
+  vk::memoryBarrier(cmd, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_TRANSFER_BIT,
+                    VK_ACCESS_SHADER_WRITE_BIT | VK_ACCESS_TRANSFER_WRITE_BIT, VK_PIPELINE_STAGE_HOST_BIT,
+                    VK_ACCESS_HOST_READ_BIT);
+}
+
 void transferToCompute(VkCommandBuffer cmd) {
   vk::memoryBarrier(cmd, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT,
                     VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT);
 }
 
-Result<std::unique_ptr<vk::ComputePipeline>> makePipeline(vk::Context& context, ShaderId shader, uint32_t bindings) {
+// `bindings` storage buffers, except those listed in `texels` (binding, type).
+Result<std::unique_ptr<vk::ComputePipeline>> makePipeline(
+    vk::Context& context, ShaderId shader, uint32_t bindings,
+    std::initializer_list<std::pair<uint32_t, vk::BindingType>> texels = {}) {
   vk::ComputePipelineDesc desc;
   desc.shader = shader;
   desc.bindings.assign(bindings, vk::BindingType::StorageBuffer);
+  for (const auto& [binding, type] : texels) desc.bindings[binding] = type;
   desc.pushConstantBytes = sizeof(gpu::UvSplatPush);
   return vk::ComputePipeline::create(context, desc);
 }
 
 // Channels per gather dispatch: the texture chunk bound to one dispatch must fit one storage
-// binding, and chunk offsets must respect minStorageBufferOffsetAlignment. 0 = impossible.
+// binding, and chunk offsets must respect minStorageBufferOffsetAlignment and
+// minTexelBufferOffsetAlignment (the backward reads chunks as texel buffers). 0 = impossible.
 uint32_t channelsPerChunk(const vk::Context& context, const UvSplatConfig& config) {
   const uint64_t bytesPerChannel = uint64_t{config.textureWidth} * config.textureHeight * 4;
   const uint64_t maxRange = context.info().maxStorageBufferRange;
@@ -65,7 +77,8 @@ uint32_t channelsPerChunk(const vk::Context& context, const UvSplatConfig& confi
   if (chunk >= config.channels) return config.channels;
   VkPhysicalDeviceProperties properties;
   vkGetPhysicalDeviceProperties(context.physicalDevice(), &properties);
-  const uint64_t alignment = std::max<uint64_t>(properties.limits.minStorageBufferOffsetAlignment, 1);
+  const uint64_t alignment = std::max<uint64_t>(
+      {properties.limits.minStorageBufferOffsetAlignment, properties.limits.minTexelBufferOffsetAlignment, 1});
   const uint64_t step = alignment / std::gcd(alignment, bytesPerChannel);
   return static_cast<uint32_t>(chunk / step * step);
 }
@@ -77,14 +90,14 @@ uint32_t insertTiles(float maxQuadExtent, uint32_t size) {
   return static_cast<uint32_t>((span + UV_SPLAT_INSERT_TILE - 1) / UV_SPLAT_INSERT_TILE);
 }
 
-std::vector<float> fromFixedPoint(const std::vector<std::byte>& bytes) {
-  std::vector<float> values(bytes.size() / 8);
+// values.size() int64 fixed-point numbers at `data` -> floats.
+void fromFixedPoint(const void* data, std::vector<float>& values) {
+  const auto* bytes = static_cast<const std::byte*>(data);
   for (size_t i = 0; i < values.size(); ++i) {
     int64_t fixed;
-    std::memcpy(&fixed, bytes.data() + i * 8, 8);
+    std::memcpy(&fixed, bytes + i * 8, 8);
     values[i] = uvsplat::fromFixedPoint(fixed);
   }
-  return values;
 }
 
 std::string mebibytes(uint64_t bytes) { return std::to_string((bytes + (1u << 20) - 1) >> 20) + " MiB"; }
@@ -97,16 +110,24 @@ Result<std::unique_ptr<UvSplatStage>> UvSplatStage::create(vk::Context& context,
   }
   std::unique_ptr<UvSplatStage> stage(new UvSplatStage(context, allocator));
   auto insert = makePipeline(context, ShaderId::UvSplatInsert, 4);
-  auto gather = makePipeline(context, ShaderId::UvSplatGather, 6);
-  auto backward = makePipeline(context, ShaderId::UvSplatBackward, 15);
+  auto gather = makePipeline(context, ShaderId::UvSplatGather, 6, {{2, vk::BindingType::FloatTexels}});
+  using BT = vk::BindingType;
+  auto backward = makePipeline(context, ShaderId::UvSplatBackward, 15,
+                               {{2, BT::FloatTexels}, {5, BT::FloatTexels}, {6, BT::FloatTexels}, {7, BT::FloatTexels},
+                                {8, BT::FloatTexels}, {9, BT::FloatTexels}, {10, BT::FloatTexels}, {11, BT::FloatTexels},
+                                {12, BT::FloatTexels}});
+  auto featureGrad = makePipeline(context, ShaderId::UvSplatFeatureGrad, 8, {{4, BT::FloatTexels}});
   auto sample = makePipeline(context, ShaderId::UvSplatSample, 4);
   if (!insert) return insert.error();
   if (!gather) return gather.error();
   if (!backward) return backward.error();
+  if (!featureGrad) return featureGrad.error();
   if (!sample) return sample.error();
   stage->mInsert = std::move(insert.value());
   stage->mGather = std::move(gather.value());
   stage->mBackward = std::move(backward.value());
+  stage->mFeatureGradPass = std::move(featureGrad.value());
+  stage->mUnified = allocator.supports(vk::MemoryUsage::DeviceMapped);
   stage->mSample = std::move(sample.value());
   return stage;
 }
@@ -123,6 +144,14 @@ Result<void> UvSplatStage::ensureBuffer(vk::Buffer& buffer, VkDeviceSize bytes, 
   auto created = mAllocator.createBuffer({bytes, usage, memory, false, name});
   if (!created) return created.error();
   buffer = std::move(*created);
+  return {};
+}
+
+Result<void> UvSplatStage::writeInput(VkCommandBuffer cmd, const vk::Buffer& staging, VkDeviceSize stagingOffset,
+                                      std::span<const std::byte> bytes, const vk::Buffer& dst) {
+  if (!mUnified) return vk::recordUpload(cmd, staging, stagingOffset, bytes, dst, 0);
+  if (bytes.size() > dst.size()) return makeError("uv_splat", "input exceeds its device buffer");
+  if (!bytes.empty()) std::memcpy(dst.mapped(), bytes.data(), bytes.size());
   return {};
 }
 
@@ -173,6 +202,7 @@ gpu::UvSplatPush UvSplatStage::makePush(const UvSplatConfig& config, const UvSpl
 Result<void> UvSplatStage::recordForward(vk::CommandStream& stream, const gpu::UvSplatPush& base,
                                          const UvSplatDeviceInputs& inputs, vk::GpuTimestamps* timestamps) {
   const VkCommandBuffer cmd = stream.current();
+  int span = timestamps ? timestamps->beginSpan(cmd, "uv_splat_fill") : -1;
   vkCmdFillBuffer(cmd, mLut.handle(), 0, VK_WHOLE_SIZE, UV_SPLAT_NO_QUAD);
   vkCmdFillBuffer(cmd, mDropped.handle(), 0, VK_WHOLE_SIZE, 0);
   // The gather writes only texels some quad reaches; the rest keep these zeros.
@@ -180,7 +210,8 @@ Result<void> UvSplatStage::recordForward(vk::CommandStream& stream, const gpu::U
   vkCmdFillBuffer(cmd, mTexture.handle(), 0, texelBytes * mLastConfig.channels, 0);
   vkCmdFillBuffer(cmd, mWeight.handle(), 0, texelBytes, 0);
   transferToCompute(cmd);
-  int span = timestamps ? timestamps->beginSpan(cmd, "uv_splat_insert") : -1;
+  if (timestamps) timestamps->endSpan(cmd, span);
+  span = timestamps ? timestamps->beginSpan(cmd, "uv_splat_insert") : -1;
   const vk::BufferBinding insertBindings[] = {{inputs.uvs}, {inputs.pixelIds}, {&mLut}, {&mDropped}};
   const uint32_t tileInvocations = mContext.info().type == "cpu" ? 1u : base.insertTiles;
   MESHRT_TRY(mInsert->dispatch(stream, insertBindings, &base, sizeof(base), vk::groupCount(base.imageWidth - 1, GROUP_SIDE),
@@ -202,6 +233,10 @@ Result<void> UvSplatStage::recordForward(vk::CommandStream& stream, const gpu::U
   }
   if (timestamps) timestamps->endSpan(cmd, span);
   vk::recordDownload(cmd, mDropped, 0, mDroppedReadback, 0, sizeof(uint32_t));
+  if (mUnified) {  // downloadForward() reads the mapped outputs in place
+    computeToHost(cmd);
+    return {};
+  }
   // The outputs go to host-visible copies in this submission (downloadForward() needs no other).
   const VkDeviceSize texels = VkDeviceSize{base.textureWidth} * base.textureHeight;
   vk::recordDownload(cmd, mTexture, 0, mTextureReadback, 0, texels * mLastConfig.channels * 4);
@@ -235,12 +270,14 @@ Result<void> UvSplatStage::run(vk::CommandStream& stream, const UvSplatConfig& c
   // Host features: uploaded through the stage's staging buffer in the same submission.
   const auto featureBytes = std::as_bytes(inputs.hostFeatures);
   using MU = vk::MemoryUsage;
-  MESHRT_TRY(ensureBuffer(mStaging, featureBytes.size(), VK_BUFFER_USAGE_TRANSFER_SRC_BIT, MU::Upload, "uv_splat staging"));
-  MESHRT_TRY(ensureBuffer(mFeatures, featureBytes.size(), STORAGE, MU::DeviceLocal, "uv_splat features"));
+  if (!mUnified) {
+    MESHRT_TRY(ensureBuffer(mStaging, featureBytes.size(), VK_BUFFER_USAGE_TRANSFER_SRC_BIT, MU::Upload, "uv_splat staging"));
+  }
+  MESHRT_TRY(ensureBuffer(mFeatures, featureBytes.size(), STORAGE, sharedMemory(), "uv_splat features"));
   UvSplatDeviceInputs withFeatures = inputs;
   withFeatures.features = &mFeatures;
   withFeatures.hostFeatures = {};
-  auto upload = [&](VkCommandBuffer cmd) { return vk::recordUpload(cmd, mStaging, 0, featureBytes, mFeatures, 0); };
+  auto upload = [&](VkCommandBuffer cmd) { return writeInput(cmd, mStaging, 0, featureBytes, mFeatures); };
   return execute(stream, config, withFeatures, timestamps, upload);
 }
 
@@ -249,15 +286,18 @@ Result<void> UvSplatStage::execute(vk::CommandStream& stream, const UvSplatConfi
                                    const std::function<Result<void>(VkCommandBuffer)>& upload) {
   using MU = vk::MemoryUsage;
   const uint64_t texels = uint64_t{config.textureWidth} * config.textureHeight;
-  MESHRT_TRY(ensureBuffer(mLut, texels * config.lutCapacity * 4, STORAGE, MU::DeviceLocal, "uv_splat lut"));
-  MESHRT_TRY(ensureBuffer(mTexture, texels * config.channels * 4, STORAGE, MU::DeviceLocal, "uv_splat texture"));
-  MESHRT_TRY(ensureBuffer(mWeight, texels * 4, STORAGE, MU::DeviceLocal, "uv_splat weight"));
+  MESHRT_TRY(ensureBuffer(mLut, texels * config.lutCapacity * 4, STORAGE, sharedMemory(), "uv_splat lut"));
+  MESHRT_TRY(ensureBuffer(mTexture, texels * config.channels * 4, STORAGE, sharedMemory(), "uv_splat texture"));
+  MESHRT_TRY(ensureBuffer(mWeight, texels * 4, STORAGE, sharedMemory(), "uv_splat weight"));
   MESHRT_TRY(ensureBuffer(mDropped, 4, STORAGE, MU::DeviceLocal, "uv_splat dropped"));
   MESHRT_TRY(ensureBuffer(mDroppedReadback, 4, VK_BUFFER_USAGE_TRANSFER_DST_BIT, MU::Readback, "uv_splat dropped readback"));
-  MESHRT_TRY(ensureBuffer(mTextureReadback, texels * config.channels * 4, VK_BUFFER_USAGE_TRANSFER_DST_BIT, MU::Readback,
-                          "uv_splat texture readback"));
-  MESHRT_TRY(ensureBuffer(mWeightReadback, texels * 4, VK_BUFFER_USAGE_TRANSFER_DST_BIT, MU::Readback, "uv_splat weight readback"));
-  if (config.returnLookupTable) {
+  if (!mUnified) {
+    MESHRT_TRY(ensureBuffer(mTextureReadback, texels * config.channels * 4, VK_BUFFER_USAGE_TRANSFER_DST_BIT, MU::Readback,
+                            "uv_splat texture readback"));
+    MESHRT_TRY(ensureBuffer(mWeightReadback, texels * 4, VK_BUFFER_USAGE_TRANSFER_DST_BIT, MU::Readback,
+                            "uv_splat weight readback"));
+  }
+  if (config.returnLookupTable && !mUnified) {
     MESHRT_TRY(ensureBuffer(mLutReadback, texels * config.lutCapacity * 4, VK_BUFFER_USAGE_TRANSFER_DST_BIT, MU::Readback,
                             "uv_splat lut readback"));
   }
@@ -284,6 +324,13 @@ Result<void> UvSplatStage::execute(vk::CommandStream& stream, const UvSplatConfi
 
 Result<UvSplatForward> UvSplatStage::forward(vk::CommandStream& stream, const UvSplatConfig& config,
                                              const UvSplatInputs& inputs, vk::GpuTimestamps* timestamps) {
+  UvSplatForward out;
+  MESHRT_TRY(forward(stream, config, inputs, out, timestamps));
+  return out;
+}
+
+Result<void> UvSplatStage::forward(vk::CommandStream& stream, const UvSplatConfig& config, const UvSplatInputs& inputs,
+                                   UvSplatForward& out, vk::GpuTimestamps* timestamps) {
   MESHRT_TRY(validateUvSplatInputs(config, inputs));
   MESHRT_TRY(checkBindingLimits(config));
   using MU = vk::MemoryUsage;
@@ -293,40 +340,57 @@ Result<UvSplatForward> UvSplatStage::forward(vk::CommandStream& stream, const Uv
   const auto featureBytes = std::as_bytes(inputs.features);
   const auto uvBytes = std::as_bytes(inputs.uvs);
   const auto idBytes = std::as_bytes(std::span<const uint32_t>(pixelIds));
-  MESHRT_TRY(ensureBuffer(mStaging, featureBytes.size() + uvBytes.size() + idBytes.size(), VK_BUFFER_USAGE_TRANSFER_SRC_BIT,
-                          MU::Upload, "uv_splat staging"));
-  MESHRT_TRY(ensureBuffer(mFeatures, featureBytes.size(), STORAGE, MU::DeviceLocal, "uv_splat features"));
-  MESHRT_TRY(ensureBuffer(mUvs, uvBytes.size(), STORAGE, MU::DeviceLocal, "uv_splat uvs"));
-  MESHRT_TRY(ensureBuffer(mPixelIds, idBytes.size(), STORAGE, MU::DeviceLocal, "uv_splat pixel ids"));
+  if (!mUnified) {
+    MESHRT_TRY(ensureBuffer(mStaging, featureBytes.size() + uvBytes.size() + idBytes.size(),
+                            VK_BUFFER_USAGE_TRANSFER_SRC_BIT, MU::Upload, "uv_splat staging"));
+  }
+  MESHRT_TRY(ensureBuffer(mFeatures, featureBytes.size(), STORAGE, sharedMemory(), "uv_splat features"));
+  MESHRT_TRY(ensureBuffer(mUvs, uvBytes.size(), STORAGE, sharedMemory(), "uv_splat uvs"));
+  MESHRT_TRY(ensureBuffer(mPixelIds, idBytes.size(), STORAGE, sharedMemory(), "uv_splat pixel ids"));
   const UvSplatDeviceInputs deviceInputs{&mFeatures, &mUvs, 2, 0, &mPixelIds, 0};
   auto upload = [&](VkCommandBuffer cmd) -> Result<void> {
-    MESHRT_TRY(vk::recordUpload(cmd, mStaging, 0, featureBytes, mFeatures, 0));
-    MESHRT_TRY(vk::recordUpload(cmd, mStaging, featureBytes.size(), uvBytes, mUvs, 0));
-    return vk::recordUpload(cmd, mStaging, featureBytes.size() + uvBytes.size(), idBytes, mPixelIds, 0);
+    MESHRT_TRY(writeInput(cmd, mStaging, 0, featureBytes, mFeatures));
+    MESHRT_TRY(writeInput(cmd, mStaging, featureBytes.size(), uvBytes, mUvs));
+    return writeInput(cmd, mStaging, featureBytes.size() + uvBytes.size(), idBytes, mPixelIds);
   };
   MESHRT_TRY(execute(stream, config, deviceInputs, timestamps, upload));
-  return downloadForward(stream);
+  return downloadForward(stream, out);
 }
 
-Result<UvSplatForward> UvSplatStage::downloadForward(vk::CommandStream& /*stream*/) {
+Result<UvSplatForward> UvSplatStage::downloadForward(vk::CommandStream& stream) {
+  UvSplatForward out;
+  MESHRT_TRY(downloadForward(stream, out));
+  return out;
+}
+
+Result<void> UvSplatStage::downloadForward(vk::CommandStream& /*stream*/, UvSplatForward& out) {
   if (!mHaveForward) return makeError("uv_splat", "downloadForward() before a successful forward()/run()");
   const UvSplatConfig& config = mLastConfig;
   const size_t texels = size_t{config.textureWidth} * config.textureHeight;
-  UvSplatForward out;
   out.texture.resize(texels * config.channels);
   out.weight.resize(texels);
-  std::memcpy(out.texture.data(), mTextureReadback.mapped(), out.texture.size() * 4);
-  std::memcpy(out.weight.data(), mWeightReadback.mapped(), out.weight.size() * 4);
+  // On unified memory the outputs are read in place (the submission ended with a barrier to the host).
+  std::memcpy(out.texture.data(), (mUnified ? mTexture : mTextureReadback).mapped(), out.texture.size() * 4);
+  std::memcpy(out.weight.data(), (mUnified ? mWeight : mWeightReadback).mapped(), out.weight.size() * 4);
   if (config.returnLookupTable) {
     out.lut.resize(texels * config.lutCapacity);
-    std::memcpy(out.lut.data(), mLutReadback.mapped(), out.lut.size() * 4);
+    std::memcpy(out.lut.data(), (mUnified ? mLut : mLutReadback).mapped(), out.lut.size() * 4);
+  } else {
+    out.lut.clear();
   }
   out.droppedEntries = mLastDropped;
-  return out;
+  return {};
 }
 
 Result<UvSplatGradients> UvSplatStage::backward(vk::CommandStream& stream, std::span<const float> textureGrad,
                                                 vk::GpuTimestamps* timestamps) {
+  UvSplatGradients grads;
+  MESHRT_TRY(backward(stream, textureGrad, grads, timestamps));
+  return grads;
+}
+
+Result<void> UvSplatStage::backward(vk::CommandStream& stream, std::span<const float> textureGrad,
+                                    UvSplatGradients& grads, vk::GpuTimestamps* timestamps) {
   if (!mHaveForward) return makeError("uv_splat", "backward() before a successful forward()/run()");
   const UvSplatConfig& config = mLastConfig;
   const uint64_t pixels = uint64_t{config.imageWidth} * config.imageHeight;
@@ -345,28 +409,51 @@ Result<UvSplatGradients> UvSplatStage::backward(vk::CommandStream& stream, std::
                                                std::to_string(UV_SPLAT_BACKWARD_BINDINGS) + " are supported");
   }
   using MU = vk::MemoryUsage;
-  MESHRT_TRY(ensureBuffer(mGradStaging, textureBytes, VK_BUFFER_USAGE_TRANSFER_SRC_BIT, MU::Upload, "uv_splat grad staging"));
-  MESHRT_TRY(ensureBuffer(mTextureGrad, textureBytes, STORAGE, MU::DeviceLocal, "uv_splat texture grad"));
-  const uint64_t featureGradBytes = pixels * config.channels * 8;  // int64 fixed point
-  if (featureGradBytes > mContext.info().maxStorageBufferRange) {
-    return makeError("uv_splat: backward", "the feature gradient (" + mebibytes(featureGradBytes) +
-                                               ", 64-bit fixed point) exceeds one storage binding on this device");
+  if (!mUnified) {
+    MESHRT_TRY(ensureBuffer(mGradStaging, textureBytes, VK_BUFFER_USAGE_TRANSFER_SRC_BIT, MU::Upload, "uv_splat grad staging"));
   }
-  MESHRT_TRY(ensureBuffer(mFeatureGrad, featureGradBytes, STORAGE, MU::DeviceLocal, "uv_splat feature grad"));
-  MESHRT_TRY(ensureBuffer(mUvGrad, pixels * 2 * 8, STORAGE, MU::DeviceLocal, "uv_splat uv grad"));
+  MESHRT_TRY(ensureBuffer(mTextureGrad, textureBytes, STORAGE, sharedMemory(), "uv_splat texture grad"));
+  const uint64_t featureGradBytes = pixels * config.channels * 4;
+  const uint64_t uvGradBytes = pixels * 2 * 8;  // int64 fixed point
+  MESHRT_TRY(ensureBuffer(mFeatureGrad, featureGradBytes, STORAGE, sharedMemory(), "uv_splat feature grad"));
+  MESHRT_TRY(ensureBuffer(mUvGrad, uvGradBytes, STORAGE, sharedMemory(), "uv_splat uv grad"));
+  if (!mUnified) {
+    MESHRT_TRY(ensureBuffer(mFeatureGradReadback, featureGradBytes, VK_BUFFER_USAGE_TRANSFER_DST_BIT, MU::Readback,
+                            "uv_splat feature grad readback"));
+    MESHRT_TRY(ensureBuffer(mUvGradReadback, uvGradBytes, VK_BUFFER_USAGE_TRANSFER_DST_BIT, MU::Readback,
+                            "uv_splat uv grad readback"));
+  }
+  // Fixed-point sums of the wide quads' feature-gradient terms (uv_splat_feature_grad.comp).
+  const uint64_t wideSumBytes = pixels * config.channels * 8;
+  if (wideSumBytes > mContext.info().maxStorageBufferRange) {
+    return makeError("uv_splat: backward", "the wide-quad sums (" + mebibytes(wideSumBytes) +
+                                               ", 64-bit fixed point per channel and pixel) exceed one storage binding on this device");
+  }
+  MESHRT_TRY(ensureBuffer(mWideSum, wideSumBytes, STORAGE, MU::DeviceLocal, "uv_splat wide-quad sums"));
+  MESHRT_TRY(ensureBuffer(mWideFlag, pixels * 4, STORAGE, MU::DeviceLocal, "uv_splat wide-quad flags"));
   auto cmd = stream.begin();
   if (!cmd) return cmd.error();
   if (timestamps) timestamps->reset(*cmd);
   afterEarlierWork(*cmd);
   int span = timestamps ? timestamps->beginSpan(*cmd, "uv_splat_grad_upload") : -1;
-  MESHRT_TRY(vk::recordUpload(*cmd, mGradStaging, 0, std::as_bytes(textureGrad), mTextureGrad, 0));
-  vkCmdFillBuffer(*cmd, mFeatureGrad.handle(), 0, VK_WHOLE_SIZE, 0);
-  vkCmdFillBuffer(*cmd, mUvGrad.handle(), 0, VK_WHOLE_SIZE, 0);
+  MESHRT_TRY(writeInput(*cmd, mGradStaging, 0, std::as_bytes(textureGrad), mTextureGrad));
+  vkCmdFillBuffer(*cmd, mFeatureGrad.handle(), 0, featureGradBytes, 0);
+  vkCmdFillBuffer(*cmd, mUvGrad.handle(), 0, uvGradBytes, 0);
+  // With few channels every quad is "wide" (uvSplatGradientByAtomics): all feature-gradient
+  // terms go through uv_splat_backward.comp's atomics, and every pixel adds its sum.
+  const bool allWide = uvSplatGradientByAtomics(config.channels);
+  vkCmdFillBuffer(*cmd, mWideFlag.handle(), 0, pixels * 4, allWide ? 1u : 0u);
+  if (allWide) vkCmdFillBuffer(*cmd, mWideSum.handle(), 0, wideSumBytes, 0);
   transferToCompute(*cmd);
   if (timestamps) timestamps->endSpan(*cmd, span);
   span = timestamps ? timestamps->beginSpan(*cmd, "uv_splat_backward") : -1;
   gpu::UvSplatPush push = makePush(config, mLastInputs);
   push.bindingChannels = bindingChannels;
+  push.allWide = allWide ? 1u : 0u;
+  if (!allWide) {
+    MESHRT_TRY(recordFeatureGrad(stream, push, bindingChannels, 0, 0));  // flag wide quads' corners, zero their sums
+    computeToCompute(*cmd);
+  }
   const VkDeviceSize bytesPerChannel = texels * 4;
   auto channelRange = [&](const vk::Buffer& buffer, uint32_t binding) {
     // Bindings past the last used one repeat binding 0 (never read).
@@ -378,21 +465,61 @@ Result<UvSplatGradients> UvSplatStage::backward(vk::CommandStream& stream, std::
       {mLastInputs.uvs},  {mLastInputs.pixelIds}, {mLastInputs.features}, {&mLut}, {&mWeight},
       channelRange(mTexture, 0), channelRange(mTexture, 1), channelRange(mTexture, 2), channelRange(mTexture, 3),
       channelRange(mTextureGrad, 0), channelRange(mTextureGrad, 1), channelRange(mTextureGrad, 2),
-      channelRange(mTextureGrad, 3), {&mFeatureGrad}, {&mUvGrad}};
+      channelRange(mTextureGrad, 3), {&mUvGrad}, {&mWideSum}};
   MESHRT_TRY(mBackward->dispatch(stream, bindings, &push, sizeof(push), vk::groupCount(config.textureWidth, GROUP_SIDE),
                                  vk::groupCount(config.textureHeight, GROUP_SIDE)));
   if (timestamps) timestamps->endSpan(*cmd, span);
+  computeToCompute(*cmd);
+  span = timestamps ? timestamps->beginSpan(*cmd, "uv_splat_feature_grad") : -1;
+  for (uint32_t quadClass = 0; quadClass < (allWide ? 0u : 4u); ++quadClass) {
+    MESHRT_TRY(recordFeatureGrad(stream, push, bindingChannels, 1, quadClass));
+    computeToCompute(*cmd);
+  }
+  MESHRT_TRY(recordFeatureGrad(stream, push, bindingChannels, 2, 0));
+  if (timestamps) timestamps->endSpan(*cmd, span);
+  computeToHost(*cmd);
   auto value = stream.submit();
   if (!value) return value.error();
   MESHRT_TRY(stream.wait(*value));
-  auto featureGrad = vk::downloadNow(stream, mAllocator, mFeatureGrad, 0, featureGradBytes);
-  if (!featureGrad) return featureGrad.error();
-  auto uvGrad = vk::downloadNow(stream, mAllocator, mUvGrad, 0, pixels * 2 * 8);
-  if (!uvGrad) return uvGrad.error();
-  UvSplatGradients grads;
-  grads.features = fromFixedPoint(*featureGrad);
-  grads.uvs = fromFixedPoint(*uvGrad);
-  return grads;
+  if (!mUnified) {
+    cmd = stream.begin();
+    if (!cmd) return cmd.error();
+    vk::recordDownload(*cmd, mFeatureGrad, 0, mFeatureGradReadback, 0, featureGradBytes);
+    vk::recordDownload(*cmd, mUvGrad, 0, mUvGradReadback, 0, uvGradBytes);
+    value = stream.submit();
+    if (!value) return value.error();
+    MESHRT_TRY(stream.wait(*value));
+  }
+  grads.features.resize(pixels * config.channels);
+  std::memcpy(grads.features.data(), (mUnified ? mFeatureGrad : mFeatureGradReadback).mapped(), featureGradBytes);
+  grads.uvs.resize(pixels * 2);
+  fromFixedPoint((mUnified ? mUvGrad : mUvGradReadback).mapped(), grads.uvs);
+  return {};
+}
+
+Result<void> UvSplatStage::recordFeatureGrad(vk::CommandStream& stream, const gpu::UvSplatPush& base,
+                                             uint32_t bindingChannels, uint32_t mode, uint32_t quadClass) {
+  const UvSplatConfig& config = mLastConfig;
+  const VkDeviceSize bytesPerChannel = VkDeviceSize{config.textureWidth} * config.textureHeight * 4;
+  // Invocations: one per quad (mode 0), per quad of the class (mode 1), per pixel (mode 2).
+  const uint32_t quadsX = config.imageWidth - 1, quadsY = config.imageHeight - 1;
+  const uint32_t width = mode == 0 ? quadsX : mode == 1 ? (quadsX + 1 - (quadClass & 1)) / 2 : config.imageWidth;
+  const uint32_t height = mode == 0 ? quadsY : mode == 1 ? (quadsY + 1 - (quadClass >> 1)) / 2 : config.imageHeight;
+  if (width == 0 || height == 0) return {};
+  for (uint32_t first = 0; first < config.channels; first += bindingChannels) {
+    gpu::UvSplatPush push = base;
+    push.channelBase = first;
+    push.channels = std::min(bindingChannels, config.channels - first);
+    push.gradMode = mode;
+    push.quadClass = quadClass;
+    push.lutComplete = mLastDropped == 0 ? 1u : 0u;
+    const vk::BufferBinding bindings[] = {
+        {mLastInputs.uvs}, {mLastInputs.pixelIds}, {&mLut}, {&mWeight},
+        {&mTextureGrad, first * bytesPerChannel, push.channels * bytesPerChannel}, {&mFeatureGrad}, {&mWideSum}, {&mWideFlag}};
+    MESHRT_TRY(mFeatureGradPass->dispatch(stream, bindings, &push, sizeof(push), vk::groupCount(width, GROUP_SIDE),
+                                          vk::groupCount(height, GROUP_SIDE)));
+  }
+  return {};
 }
 
 Result<std::vector<float>> UvSplatStage::sample(vk::CommandStream& stream, const UvSplatConfig& config,

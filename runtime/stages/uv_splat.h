@@ -3,8 +3,10 @@
 // texture sampling (DESIGN §1 "splat+fuse").
 //
 //   shaders/uv_splat_insert.comp, uv_splat_gather.comp   forward: lookup table, then a per-texel gather
-//   shaders/uv_splat_backward.comp                       backward: per texel, 64-bit fixed-point integer
-//                                                        atomics (order-independent: no float atomics)
+//   shaders/uv_splat_backward.comp                       backward, UV gradient: per texel, 64-bit fixed-point
+//                                                        integer atomics (order-independent: no float atomics)
+//   shaders/uv_splat_feature_grad.comp                   backward, feature gradient: per quad, in 4 parity-class
+//                                                        dispatches (no atomics, fixed order)
 //   shaders/uv_splat_fuse.comp, uv_splat_sample.comp     fusion over frames, sampling for rendering
 //   shaders/include/uv_splat_params.h, uv_splat_math.glsl  GLSL side; runtime/core/uv_splat_math.h in C++
 //   runtime/stages/uv_splat_reference.cpp                the CPU reference
@@ -13,9 +15,11 @@
 // Layouts (all row-major, fp32 unless noted):
 //   features [C][H][W]; uvs [H][W][2] (u, v in [0,1]^2, origin top left, v down); mask [H][W] uint8.
 //   texture [C][Ht][Wt]; weight [Ht][Wt]; lut [Ht][Wt][L] uint32.
-// Forward outputs are gathers over fixed lists in a fixed order, backward sums are 64-bit
-// fixed-point integers (order-independent): runs are bit-identical, and the CPU reference
-// computes the same values (docs/ARCHITECTURE.md, "UV splat stage").
+// The forward and the feature gradient are gathers over fixed lists in a fixed order, the UV
+// gradient sums 64-bit fixed-point integers (order-independent): runs are bit-identical, and
+// the CPU reference computes the same values (docs/ARCHITECTURE.md, "UV splat stage").
+// On unified memory (lavapipe, integrated GPUs) the stage's host inputs and outputs live in
+// mapped device memory: an upload or a readback is one memcpy, with no staging copy.
 #pragma once
 
 #include <cstdint>
@@ -67,6 +71,11 @@ struct UvSplatGradients {
   std::vector<float> uvs;       // [H][W][2]
 };
 
+// Whether the backward sums the whole feature gradient with 64-bit fixed-point atomics (few
+// channels, C < UV_SPLAT_ATOMIC_GRAD_CHANNELS: cheaper on lavapipe than the per-quad passes of
+// uv_splat_feature_grad.comp, whose cost per quad does not shrink with C).
+inline bool uvSplatGradientByAtomics(uint32_t channels) { return channels < UV_SPLAT_ATOMIC_GRAD_CHANNELS; }
+
 // Sizes and limits of the config alone (C, texture size, lutCapacity, maxQuadExtent).
 Result<void> validateUvSplatConfig(const UvSplatConfig& config);
 
@@ -74,9 +83,10 @@ Result<void> validateUvSplatConfig(const UvSplatConfig& config);
 // "uv_splat: uvs[(3, 7)]: not finite on a masked pixel".
 Result<void> validateUvSplatInputs(const UvSplatConfig& config, const UvSplatInputs& inputs);
 
-// The CPU reference, float32, operation for operation what the shaders compute. The backward
-// sums contributions in 64-bit fixed point (UV_SPLAT_GRAD_SCALE = 2^24 per unit, each
-// contribution rounded to 2^-24 and clamped to +-2^26), exactly as the shader does.
+// The CPU reference, float32, operation for operation what the shaders compute. The backward's
+// UV gradient sums contributions in 64-bit fixed point (UV_SPLAT_GRAD_SCALE = 2^24 per unit,
+// each contribution rounded to 2^-24 and clamped to +-2^26), its feature gradient the per-quad
+// float sums of uv_splat_feature_grad.comp (wide quads and C < 8: fixed point), in its order.
 Result<UvSplatForward> uvSplatForwardReference(const UvSplatConfig& config, const UvSplatInputs& inputs);
 Result<UvSplatGradients> uvSplatBackwardReference(const UvSplatConfig& config, const UvSplatInputs& inputs,
                                                   const UvSplatForward& forward,
@@ -113,7 +123,9 @@ Result<std::vector<float>> uvSplatSampleReference(const UvSplatConfig& config, s
 
 // Inputs already on the device, e.g. the raster stage's outputs (no host round trip).
 struct UvSplatDeviceInputs {
-  const vk::Buffer* features = nullptr;  // fp32 [C][H][W], offset 0
+  // fp32 [C][H][W], offset 0; created with VK_BUFFER_USAGE_UNIFORM_TEXEL_BUFFER_BIT besides
+  // storage usage (the gather and the backward read it as a texel buffer).
+  const vk::Buffer* features = nullptr;
   // UVs: fp32; u of pixel (x, y) at float index (firstPixel + y * W + x) * uvStride + uvOffset, v next.
   // RasterStage::attributes(): uvStride = 5 + extraCount, uvOffset = 0.
   const vk::Buffer* uvs = nullptr;
@@ -138,21 +150,30 @@ class UvSplatStage {
   // "uv_splat_insert" and "uv_splat_gather" are recorded; resolve them after it returns.
   Result<UvSplatForward> forward(vk::CommandStream& stream, const UvSplatConfig& config, const UvSplatInputs& inputs,
                                  vk::GpuTimestamps* timestamps = nullptr);
+  // The same into `out`, whose vectors are resized in place: a caller that keeps `out` across
+  // frames allocates (and page-faults) its outputs once, not every call.
+  Result<void> forward(vk::CommandStream& stream, const UvSplatConfig& config, const UvSplatInputs& inputs,
+                       UvSplatForward& out, vk::GpuTimestamps* timestamps = nullptr);
   // The forward passes on device inputs, waited on; outputs stay in texture(), weight(), lut().
   // The caller guarantees the buffers hold finite UVs on pixels that are on the object.
   // The same submission copies texture and weight (and the lookup table when
-  // config.returnLookupTable) to host-visible buffers, so downloadForward() only copies memory.
+  // config.returnLookupTable) to host-visible buffers, so downloadForward() only copies memory
+  // (on unified memory the outputs are mapped device memory and no copy is recorded).
   Result<void> run(vk::CommandStream& stream, const UvSplatConfig& config, const UvSplatDeviceInputs& inputs,
                    vk::GpuTimestamps* timestamps = nullptr);
   Result<UvSplatForward> downloadForward(vk::CommandStream& stream);
+  Result<void> downloadForward(vk::CommandStream& stream, UvSplatForward& out);  // reuses out's vectors
 
   // Backward of the last forward()/run(): uploads textureGrad [C][Ht][Wt], runs the per-texel
-  // pass (sums in 64-bit fixed point, UV_SPLAT_GRAD_SCALE = 2^24), waits and reads back.
-  // Reads the texture and the upstream gradient through up to 4 storage bindings each (all of
-  // C = 128 at 1024^2 on lavapipe); beyond that it returns an error saying so.
-  // GPU spans "uv_splat_grad_upload", "uv_splat_backward".
+  // UV-gradient pass (sums in 64-bit fixed point, UV_SPLAT_GRAD_SCALE = 2^24) and the per-quad
+  // feature-gradient passes, waits and reads back. Reads the texture and the upstream gradient
+  // through up to 4 storage bindings each (all of C = 128 at 1024^2 on lavapipe); beyond that
+  // it returns an error saying so. GPU spans "uv_splat_grad_upload", "uv_splat_backward" (UV
+  // gradient) and "uv_splat_feature_grad".
   Result<UvSplatGradients> backward(vk::CommandStream& stream, std::span<const float> textureGrad,
                                     vk::GpuTimestamps* timestamps = nullptr);
+  Result<void> backward(vk::CommandStream& stream, std::span<const float> textureGrad, UvSplatGradients& out,
+                        vk::GpuTimestamps* timestamps = nullptr);  // reuses out's vectors
 
   // Bilinear sampling of `texture` [C][Ht][Wt] at the UVs of masked pixels -> [C][H][W], 0 off
   // the object (what uvSplatSampleReference computes), for rendering. Uses config's sizes and
@@ -173,6 +194,16 @@ class UvSplatStage {
                             const char* name);
   Result<void> checkBindingLimits(const UvSplatConfig& config) const;
   gpu::UvSplatPush makePush(const UvSplatConfig& config, const UvSplatDeviceInputs& inputs) const;
+  // Memory of the buffers the host writes or reads: DeviceMapped on unified memory, else DeviceLocal.
+  vk::MemoryUsage sharedMemory() const { return mUnified ? vk::MemoryUsage::DeviceMapped : vk::MemoryUsage::DeviceLocal; }
+  // Host bytes into `dst` (from offset 0): a memcpy into the mapping on unified memory, else
+  // through `staging` at `stagingOffset` and a copy recorded in `cmd`.
+  Result<void> writeInput(VkCommandBuffer cmd, const vk::Buffer& staging, VkDeviceSize stagingOffset,
+                          std::span<const std::byte> bytes, const vk::Buffer& dst);
+  // Records uv_splat_feature_grad.comp in `mode` (0: flag wide quads and zero their sums, 1: the
+  // quads of parity class `quadClass`, 2: add the wide sums), one dispatch per channel chunk.
+  Result<void> recordFeatureGrad(vk::CommandStream& stream, const gpu::UvSplatPush& base, uint32_t bindingChannels,
+                                 uint32_t mode, uint32_t quadClass);
   Result<void> recordForward(vk::CommandStream& stream, const gpu::UvSplatPush& push, const UvSplatDeviceInputs& inputs,
                              vk::GpuTimestamps* timestamps);
   // Records `upload` (if any) and the forward passes in one submission, and waits.
@@ -181,12 +212,13 @@ class UvSplatStage {
 
   vk::Context& mContext;
   vk::GpuAllocator& mAllocator;
-  std::unique_ptr<vk::ComputePipeline> mInsert, mGather, mBackward, mSample;
+  std::unique_ptr<vk::ComputePipeline> mInsert, mGather, mBackward, mFeatureGradPass, mSample;
+  bool mUnified = false;  // GpuAllocator::supports(DeviceMapped)
   vk::Buffer mStaging, mFeatures, mUvs, mPixelIds;           // host-input copies
   vk::Buffer mLut, mTexture, mWeight, mDropped, mDroppedReadback;
   vk::Buffer mTextureReadback, mWeightReadback, mLutReadback;  // filled by every forward submission
   vk::Buffer mSampleStaging, mSampleTexture, mSampleUvs, mSampleIds, mSampleImage;
-  vk::Buffer mGradStaging, mTextureGrad, mFeatureGrad, mUvGrad;
+  vk::Buffer mGradStaging, mTextureGrad, mFeatureGrad, mUvGrad, mFeatureGradReadback, mUvGradReadback, mWideSum, mWideFlag;
   UvSplatConfig mLastConfig;
   UvSplatDeviceInputs mLastInputs;  // backward() reads these buffers again: keep them alive and unchanged
   uint64_t mLastDropped = 0;

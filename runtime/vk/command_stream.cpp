@@ -40,6 +40,7 @@ Result<std::unique_ptr<CommandStream>> CommandStream::create(Context& context, u
     const VkDescriptorPoolSize sizes[] = {
         {VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, MAX_BUFFERS_PER_SLOT},
         {VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER, MAX_BUFFERS_PER_SLOT / 4},
+        {VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER, MAX_BUFFERS_PER_SLOT / 4},
         {VK_DESCRIPTOR_TYPE_STORAGE_IMAGE, MAX_IMAGES_PER_SLOT},
         {VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, MAX_IMAGES_PER_SLOT},
     };
@@ -58,6 +59,7 @@ CommandStream::~CommandStream() {
   if (mLastSubmitted > 0) (void)wait(mLastSubmitted);
   for (Slot& slot : mSlots) {
     if (slot.descriptors) vkDestroyDescriptorPool(device, slot.descriptors, nullptr);
+    for (VkBufferView view : slot.views) vkDestroyBufferView(device, view, nullptr);
     if (slot.pool) vkDestroyCommandPool(device, slot.pool, nullptr);
   }
   if (mTimeline) vkDestroySemaphore(device, mTimeline, nullptr);
@@ -89,6 +91,8 @@ Result<VkCommandBuffer> CommandStream::begin() {
   const VkDevice device = mContext.device();
   MESHRT_VK_TRY(vkResetCommandPool(device, slot.pool, 0));
   MESHRT_VK_TRY(vkResetDescriptorPool(device, slot.descriptors, 0));
+  for (VkBufferView view : slot.views) vkDestroyBufferView(device, view, nullptr);
+  slot.views.clear();
   VkCommandBufferBeginInfo beginInfo{VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO};
   beginInfo.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
   MESHRT_VK_TRY(vkBeginCommandBuffer(slot.commandBuffer, &beginInfo));
@@ -145,6 +149,19 @@ Result<VkDescriptorSet> CommandStream::allocateDescriptorSet(VkDescriptorSetLayo
   VkDescriptorSet set = VK_NULL_HANDLE;
   MESHRT_VK_TRY(vkAllocateDescriptorSets(mContext.device(), &allocateInfo, &set));
   return set;
+}
+
+Result<VkBufferView> CommandStream::createBufferView(VkBuffer buffer, VkFormat format, VkDeviceSize offset,
+                                                    VkDeviceSize range) {
+  VkBufferViewCreateInfo viewInfo{VK_STRUCTURE_TYPE_BUFFER_VIEW_CREATE_INFO};
+  viewInfo.buffer = buffer;
+  viewInfo.format = format;
+  viewInfo.offset = offset;
+  viewInfo.range = range;
+  VkBufferView view = VK_NULL_HANDLE;
+  MESHRT_VK_TRY(vkCreateBufferView(mContext.device(), &viewInfo, nullptr, &view));
+  mSlots[mCurrent].views.push_back(view);
+  return view;
 }
 
 void memoryBarrier(VkCommandBuffer cmd, VkPipelineStageFlags srcStages, VkAccessFlags srcAccess,

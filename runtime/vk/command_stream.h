@@ -43,6 +43,9 @@ class CommandStream {
 
   // A descriptor set from the current slot's pool; valid until that slot is begun again.
   Result<VkDescriptorSet> allocateDescriptorSet(VkDescriptorSetLayout layout);
+  // A view of `range` bytes of `buffer` from `offset` as `format` texels (for texel-buffer
+  // descriptors); owned by the current slot, destroyed when that slot is begun again.
+  Result<VkBufferView> createBufferView(VkBuffer buffer, VkFormat format, VkDeviceSize offset, VkDeviceSize range);
 
   VkSemaphore timeline() const { return mTimeline; }
   VkCommandBuffer current() const { return mSlots[mCurrent].commandBuffer; }
@@ -53,6 +56,7 @@ class CommandStream {
     VkCommandPool pool = VK_NULL_HANDLE;
     VkCommandBuffer commandBuffer = VK_NULL_HANDLE;
     VkDescriptorPool descriptors = VK_NULL_HANDLE;
+    std::vector<VkBufferView> views;  // createBufferView(); destroyed when the slot is begun again
     uint64_t submittedValue = 0;  // timeline value of this slot's last submission
   };
   explicit CommandStream(Context& context) : mContext(context) {}

@@ -9,8 +9,16 @@ namespace meshrt::vk {
 namespace {
 
 VkDescriptorType descriptorType(BindingType type) {
-  return type == BindingType::UniformBuffer ? VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER : VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
+  switch (type) {
+    case BindingType::UniformBuffer: return VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER;
+    case BindingType::FloatTexels:
+    case BindingType::UintTexels: return VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER;
+    case BindingType::StorageBuffer: break;
+  }
+  return VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
 }
+
+bool isTexelBinding(BindingType type) { return type == BindingType::FloatTexels || type == BindingType::UintTexels; }
 
 }  // namespace
 
@@ -91,18 +99,32 @@ Result<void> ComputePipeline::dispatch(CommandStream& stream, std::span<const Bu
   if (!set) return set.error();
 
   std::vector<VkDescriptorBufferInfo> infos(buffers.size());
+  std::vector<VkBufferView> views(buffers.size(), VK_NULL_HANDLE);
   std::vector<VkWriteDescriptorSet> writes(buffers.size());
   for (size_t i = 0; i < buffers.size(); ++i) {
     if (!buffers[i].buffer || !*buffers[i].buffer) {
       return makeError(name, "binding " + std::to_string(i) + " has no buffer");
     }
     infos[i] = {buffers[i].buffer->handle(), buffers[i].offset, buffers[i].range};
+    if (isTexelBinding(mDesc.bindings[i])) {
+      // Whole 4-byte texels from the offset to the range's (or the buffer's) end.
+      const VkDeviceSize end = buffers[i].range == VK_WHOLE_SIZE ? buffers[i].buffer->size() : buffers[i].offset + buffers[i].range;
+      const VkDeviceSize range = (end - buffers[i].offset) / 4 * 4;
+      const VkFormat format = mDesc.bindings[i] == BindingType::FloatTexels ? VK_FORMAT_R32_SFLOAT : VK_FORMAT_R32_UINT;
+      auto view = stream.createBufferView(buffers[i].buffer->handle(), format, buffers[i].offset, range);
+      if (!view) return view.error();
+      views[i] = *view;
+    }
     writes[i] = {VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET};
     writes[i].dstSet = *set;
     writes[i].dstBinding = static_cast<uint32_t>(i);
     writes[i].descriptorCount = 1;
     writes[i].descriptorType = descriptorType(mDesc.bindings[i]);
-    writes[i].pBufferInfo = &infos[i];
+    if (views[i]) {
+      writes[i].pTexelBufferView = &views[i];
+    } else {
+      writes[i].pBufferInfo = &infos[i];
+    }
   }
   vkUpdateDescriptorSets(mContext.device(), static_cast<uint32_t>(writes.size()), writes.data(), 0, nullptr);
 

@@ -18,7 +18,12 @@ class Buffer;
 class CommandStream;
 class Context;
 
-enum class BindingType { StorageBuffer, UniformBuffer };
+// FloatTexels / UintTexels: a uniform texel buffer of R32_SFLOAT / R32_UINT texels over the
+// binding's range (GLSL samplerBuffer / usamplerBuffer, read with texelFetch); the buffer needs
+// VK_BUFFER_USAGE_UNIFORM_TEXEL_BUFFER_BIT. On lavapipe a texel fetch is a vector gather, while a
+// storage-buffer read loops over the 8 lanes of an invocation group: read-only data that is
+// fetched at scattered indices is several times cheaper this way.
+enum class BindingType { StorageBuffer, UniformBuffer, FloatTexels, UintTexels };
 
 struct ComputePipelineDesc {
   ShaderId shader;

@@ -22,6 +22,9 @@ MemoryChoice choiceFor(MemoryUsage usage) {
     case MemoryUsage::Readback:
       return {VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT,
               VK_MEMORY_PROPERTY_HOST_CACHED_BIT};
+    case MemoryUsage::DeviceMapped:
+      return {VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT | VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT,
+              VK_MEMORY_PROPERTY_HOST_CACHED_BIT};
   }
   return {0, 0};
 }
@@ -71,6 +74,15 @@ size_t GpuAllocator::blockCount() const {
 size_t GpuAllocator::dedicatedCount() const {
   std::lock_guard lock(mMutex);
   return mDedicated;
+}
+
+bool GpuAllocator::supports(MemoryUsage usage) const {
+  const VkPhysicalDeviceMemoryProperties& properties = mContext.memoryProperties();
+  const VkMemoryPropertyFlags required = choiceFor(usage).required;
+  for (uint32_t i = 0; i < properties.memoryTypeCount; ++i) {
+    if ((properties.memoryTypes[i].propertyFlags & required) == required) return true;
+  }
+  return false;
 }
 
 Result<uint32_t> GpuAllocator::findMemoryType(uint32_t typeBits, MemoryUsage usage, const char* name) const {

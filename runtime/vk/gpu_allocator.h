@@ -23,6 +23,10 @@ enum class MemoryUsage {
   DeviceLocal,  // GPU-only working memory
   Upload,       // host-visible + coherent, written by the CPU, read by the GPU (staging)
   Readback,     // host-visible + coherent (cached when available), written by the GPU, read by the CPU
+  // Device-local memory the CPU maps (unified memory: lavapipe, integrated GPUs): shaders use it
+  // at full speed and the host reads and writes it in place, with no staging copy. Only where
+  // GpuAllocator::supports(DeviceMapped); creating one elsewhere is an error.
+  DeviceMapped,
 };
 
 struct BufferDesc {
@@ -82,6 +86,9 @@ class GpuAllocator {
   GpuAllocator& operator=(const GpuAllocator&) = delete;
 
   Result<Buffer> createBuffer(const BufferDesc& desc);
+  // Whether some memory type has the usage's required properties (DeviceMapped: device-local,
+  // host-visible and coherent; the others always).
+  bool supports(MemoryUsage usage) const;
 
   size_t blockCount() const;
   size_t dedicatedCount() const;

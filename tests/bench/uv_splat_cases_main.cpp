@@ -2,8 +2,10 @@
 //   meshrt_uv_splat_cases write DIR         the golden cases' inputs (small; committed)
 //   meshrt_uv_splat_cases write-bench DIR   the benchmark cases' inputs (256^2 image)
 //   meshrt_uv_splat_cases time DIR REPEATS  times UvSplatStage (Vulkan) forward and backward on
-//                                           DIR's cases; prints JSON {name: {forward_ms, backward_ms}}
-//                                           (medians; one warm-up run not counted)
+//                                           DIR's cases; prints JSON {name: {forward_ms, backward_ms,
+//                                           forward_reuse_ms, backward_reuse_ms, gpu_span_ms: {pass: ms}}}
+//                                           (medians; one warm-up run not counted; *_reuse_ms keep the
+//                                           output vectors across calls; spans from extra runs)
 // Inputs come from the raster stage's CPU reference: the UV-mapped icosphere (spherical UVs,
 // tests/support/test_meshes.h) at seeded random rotations, perspective camera, back faces culled.
 // Per case NAME: DIR/NAME_uvs.npy float32 [H][W][2] (0 where uncovered), DIR/NAME_mask.npy uint8
@@ -13,6 +15,7 @@
 #include <chrono>
 #include <cmath>
 #include <fstream>
+#include <map>
 #include <cstdio>
 #include <cstdlib>
 #include <random>
@@ -28,6 +31,7 @@
 #include "support/test_meshes.h"
 #include "vk/command_stream.h"
 #include "vk/context.h"
+#include "vk/gpu_timestamps.h"
 #include "vk/gpu_allocator.h"
 
 namespace {
@@ -183,6 +187,11 @@ int timeCases(const std::string& dir, int repeats) {
     std::fprintf(stderr, "meshrt_uv_splat_cases: %s\n", stage.error().message.c_str());
     return 1;
   }
+  auto timestamps = vk::GpuTimestamps::create(*context.value(), 16);
+  if (!timestamps.ok()) {
+    std::fprintf(stderr, "meshrt_uv_splat_cases: %s\n", timestamps.error().message.c_str());
+    return 1;
+  }
   nlohmann::json timings = nlohmann::json::object();
   for (const auto& testCase : cases["cases"]) {
     const std::string name = testCase["name"];
@@ -206,6 +215,12 @@ int timeCases(const std::string& dir, int repeats) {
     const auto textureGrad = test::splitmixSigned(testCase["gradSeed"], config.channels * texels);
     const UvSplatInputs inputs{features, uvs->floats(), mask->uint8s()};
     std::vector<double> forwardMs, backwardMs;
+    std::map<std::string, std::vector<double>> spanMs;  // GPU timestamp spans of each pass
+    auto addSpans = [&]() {
+      auto spans = timestamps.value()->resolve();
+      if (!spans.ok()) return;
+      for (const auto& span : *spans) spanMs[span.name].push_back(double(span.endNs - span.startNs) * 1e-6);
+    };
     for (int run = 0; run <= repeats; ++run) {
       const auto start = std::chrono::steady_clock::now();
       auto forward = stage.value()->forward(*stream.value(), config, inputs);
@@ -221,7 +236,35 @@ int timeCases(const std::string& dir, int repeats) {
       forwardMs.push_back(std::chrono::duration<double, std::milli>(middle - start).count());
       backwardMs.push_back(std::chrono::duration<double, std::milli>(end - middle).count());
     }
-    timings[name] = {{"forward_ms", medianMs(forwardMs)}, {"backward_ms", medianMs(backwardMs)}};
+    // The same with outputs kept across calls (UvSplatForward / UvSplatGradients reused: no
+    // per-call allocation and page faults), as a real-time caller would.
+    std::vector<double> forwardReuseMs, backwardReuseMs;
+    UvSplatForward keptForward;
+    UvSplatGradients keptGrads;
+    for (int run = 0; run <= repeats; ++run) {
+      const auto start = std::chrono::steady_clock::now();
+      if (!stage.value()->forward(*stream.value(), config, inputs, keptForward).ok()) return 1;
+      const auto middle = std::chrono::steady_clock::now();
+      if (!stage.value()->backward(*stream.value(), textureGrad, keptGrads).ok()) return 1;
+      const auto end = std::chrono::steady_clock::now();
+      if (run == 0) continue;
+      forwardReuseMs.push_back(std::chrono::duration<double, std::milli>(middle - start).count());
+      backwardReuseMs.push_back(std::chrono::duration<double, std::milli>(end - middle).count());
+    }
+    // Then as many runs with GPU timestamps, for the passes' spans (not in the times above).
+    for (int run = 0; run < repeats; ++run) {
+      if (!stage.value()->forward(*stream.value(), config, inputs, timestamps.value().get()).ok()) return 1;
+      addSpans();
+      if (!stage.value()->backward(*stream.value(), textureGrad, timestamps.value().get()).ok()) return 1;
+      addSpans();
+    }
+    nlohmann::json gpu = nlohmann::json::object();
+    for (const auto& [span, values] : spanMs) gpu[span] = medianMs(values);
+    timings[name] = {{"forward_ms", medianMs(forwardMs)},
+                     {"backward_ms", medianMs(backwardMs)},
+                     {"forward_reuse_ms", medianMs(forwardReuseMs)},
+                     {"backward_reuse_ms", medianMs(backwardReuseMs)},
+                     {"gpu_span_ms", gpu}};
   }
   std::printf("%s\n", timings.dump(1).c_str());
   return 0;

@@ -4,9 +4,11 @@
 // raster stage's own buffers, bit-identical repeated runs, and bad input.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <random>
+#include <tuple>
 
 #include "stages/raster.h"
 #include "stages/uv_splat.h"
@@ -149,7 +151,8 @@ TEST_F(UvSplatTest, RasterBuffersFeedTheSplatWithoutAHostRoundTrip) {
   ASSERT_TRUE(hostPath.ok()) << hostPath.error().message;
 
   auto featureBuffer = allocator->createBuffer({features.size() * 4,
-                                                VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_DST_BIT,
+                                                VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_UNIFORM_TEXEL_BUFFER_BIT |
+                                                    VK_BUFFER_USAGE_TRANSFER_DST_BIT,
                                                 vk::MemoryUsage::DeviceLocal, false, "test features"});
   ASSERT_TRUE(featureBuffer.ok());
   ASSERT_TRUE(vk::uploadNow(*stream, *allocator, *featureBuffer, std::as_bytes(std::span(features))).ok());
@@ -218,6 +221,33 @@ TEST_F(UvSplatTest, TenRunsAreBitIdentical) {
     ASSERT_EQ(forward->lut, first.lut) << run;
     ASSERT_EQ(std::memcmp(grads->features.data(), firstGrads.features.data(), firstGrads.features.size() * 4), 0) << run;
     ASSERT_EQ(std::memcmp(grads->uvs.data(), firstGrads.uvs.data(), firstGrads.uvs.size() * 4), 0) << run;
+  }
+}
+
+// forward()/backward() into outputs kept across calls (the real-time path: no per-call
+// allocation) give, bit for bit, what fresh outputs get, also when the sizes shrink and C drops
+// below UV_SPLAT_ATOMIC_GRAD_CHANNELS (the all-atomics feature gradient).
+TEST_F(UvSplatTest, KeptOutputsEqualFreshOnes) {
+  UvSplatForward kept;
+  UvSplatGradients keptGrads;
+  for (const auto& [seed, imageSize, channels, textureSize] :
+       {std::tuple{31u, 256u, 16u, 256u}, std::tuple{32u, 128u, 3u, 128u}}) {
+    const SplatScene scene = makeSplatScene(seed, imageSize, channels, textureSize);
+    const std::vector<float> upstream = randomUpstream(size_t{channels} * textureSize * textureSize, seed + 1);
+    auto fresh = stage->forward(*stream, scene.config, scene.inputs());
+    ASSERT_TRUE(fresh.ok()) << fresh.error().message;
+    auto freshGrads = stage->backward(*stream, upstream);
+    ASSERT_TRUE(freshGrads.ok()) << freshGrads.error().message;
+    ASSERT_TRUE(stage->forward(*stream, scene.config, scene.inputs(), kept).ok());
+    ASSERT_TRUE(stage->backward(*stream, upstream, keptGrads).ok());
+    ASSERT_EQ(kept.texture.size(), fresh->texture.size()) << channels;
+    EXPECT_EQ(std::memcmp(kept.texture.data(), fresh->texture.data(), kept.texture.size() * 4), 0) << channels;
+    EXPECT_EQ(std::memcmp(kept.weight.data(), fresh->weight.data(), kept.weight.size() * 4), 0) << channels;
+    EXPECT_EQ(kept.lut, fresh->lut) << channels;
+    ASSERT_EQ(keptGrads.features.size(), freshGrads->features.size()) << channels;
+    EXPECT_EQ(std::memcmp(keptGrads.features.data(), freshGrads->features.data(), keptGrads.features.size() * 4), 0);
+    EXPECT_EQ(std::memcmp(keptGrads.uvs.data(), freshGrads->uvs.data(), keptGrads.uvs.size() * 4), 0);
+    EXPECT_GT(*std::max_element(kept.weight.begin(), kept.weight.end()), 0.0f) << "the scene must cover some texels";
   }
 }
 
