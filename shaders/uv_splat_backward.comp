@@ -1,15 +1,12 @@
 #version 460
-// UV splat backward, the UV gradient (eq. 3), one invocation per texel T with w-hat(T) > 0, over
-// its lookup-table entries (quad e, corners p_k, weights w_k):
+// UV splat backward (eqs. 2-3), one invocation per texel T with w-hat(T) > 0, over its
+// lookup-table entries (quad e, corners p_k, weights w_k):
+//   dL/dF_c(p_k) += w_k G_c(T) / w-hat(T)
 //   dw_m = sum_c G_c(T) (F_c(p_m) - texture_c(T)) / w-hat(T); lambda = -J^{-T} (dL/ds, dL/dt)
 //   dL/du(p_k) += w_k lambda.x Wt, dL/dv(p_k) += w_k lambda.y Ht
-// The UV contributions (8 per entry, whatever C) are added with 64-bit integer atomics in fixed
-// point (UV_SPLAT_GRAD_SCALE): integer sums do not depend on the order, so runs are
-// bit-identical. The feature gradient (eq. 2) is uv_splat_feature_grad.comp, per quad, except
-// for wide quads (uvSplatIsWide; every quad when p.allWide): their terms w_k G_c / w-hat are
-// added here, in the same fixed point, to `wideSum`, which that shader's mode 2 adds last.
-// Work per invocation is bounded by L * C (lavapipe's loop-iteration cap).
-// Dispatch: (ceil(Wt / 8), ceil(Ht / 8)).
+// Contributions are added with 64-bit integer atomics in fixed point (UV_SPLAT_GRAD_SCALE):
+// integer sums do not depend on the order, so runs are bit-identical. Work per invocation is
+// bounded by L * C (lavapipe's loop-iteration cap). Dispatch: (ceil(Wt / 8), ceil(Ht / 8)).
 #extension GL_EXT_shader_explicit_arithmetic_types_int64 : require
 #extension GL_EXT_shader_atomic_int64 : require
 #include "uv_splat_params.h"
@@ -21,9 +18,11 @@ layout(std430, set = 0, binding = 1) readonly buffer PixelIds { uint pixelIds[];
 layout(set = 0, binding = 2) uniform samplerBuffer features;  // [C][H][W] (R32F texels)
 layout(std430, set = 0, binding = 3) readonly buffer Lut { uint lut[]; };                   // [Ht][Wt][L]
 layout(std430, set = 0, binding = 4) readonly buffer Weight { float weight[]; };            // [Ht][Wt]
-// The forward texture and the upstream gradient, [C][Ht][Wt] each, in up to
-// UV_SPLAT_BACKWARD_BINDINGS bindings of p.bindingChannels channels (one binding holds at
-// most maxStorageBufferRange bytes: 128 MiB on lavapipe, 32 channels at 1024^2).
+// Read-only inputs are uniform texel buffers (texelFetch: a vector gather on lavapipe, where a
+// storage-buffer read loops over the lanes). The forward texture and the upstream gradient,
+// [C][Ht][Wt] each, in up to UV_SPLAT_BACKWARD_BINDINGS bindings of p.bindingChannels channels
+// (one binding holds at most maxStorageBufferRange bytes: 128 MiB on lavapipe, 32 channels at
+// 1024^2).
 layout(set = 0, binding = 5) uniform samplerBuffer texture0;
 layout(set = 0, binding = 6) uniform samplerBuffer texture1;
 layout(set = 0, binding = 7) uniform samplerBuffer texture2;
@@ -32,8 +31,8 @@ layout(set = 0, binding = 9) uniform samplerBuffer textureGrad0;
 layout(set = 0, binding = 10) uniform samplerBuffer textureGrad1;
 layout(set = 0, binding = 11) uniform samplerBuffer textureGrad2;
 layout(set = 0, binding = 12) uniform samplerBuffer textureGrad3;
-layout(std430, set = 0, binding = 13) buffer UvGrad { int64_t uvGrad[]; };  // [H][W][2], fixed point, zeroed
-layout(std430, set = 0, binding = 14) buffer WideSum { int64_t wideSum[]; };  // [C][H][W], fixed point, zeroed where used
+layout(std430, set = 0, binding = 13) buffer FeatureGrad { int64_t featureGrad[]; };  // [C][H][W], fixed point, zeroed
+layout(std430, set = 0, binding = 14) buffer UvGrad { int64_t uvGrad[]; };            // [H][W][2], fixed point, zeroed
 
 layout(push_constant) uniform Push { UvSplatPush p; };
 
@@ -82,21 +81,18 @@ void main() {
     float s, t;
     if (!uvSplatInverseBilinear(quad, float(i), float(j), s, t)) continue;
     vec4 w = uvSplatWeights(s, t);
-    uvec4 corner = uvec4(uvSplatCornerPixel(qx, qy, 0), uvSplatCornerPixel(qx, qy, 1), uvSplatCornerPixel(qx, qy, 2),
+    uint corner[4] = uint[4](uvSplatCornerPixel(qx, qy, 0), uvSplatCornerPixel(qx, qy, 1), uvSplatCornerPixel(qx, qy, 2),
                              uvSplatCornerPixel(qx, qy, 3));
-    bool wide = p.allWide != 0u || uvSplatIsWide(uvSplatCandidateTexels(quad));
     precise float dw0 = 0.0, dw1 = 0.0, dw2 = 0.0, dw3 = 0.0;
     for (uint c = 0u; c < p.channels; ++c) {
       float G = loadTexture(true, c, texel);
       float value = loadTexture(false, c, texel);
       uint plane = c * pixels;
-      for (uint once = wide ? 0u : 1u; once < 1u; ++once) {
-        precise float g0 = w.x * G / weightSum, g1 = w.y * G / weightSum, g2 = w.z * G / weightSum, g3 = w.w * G / weightSum;
-        atomicAdd(wideSum[plane + corner.x], toFixedPoint(g0));
-        atomicAdd(wideSum[plane + corner.y], toFixedPoint(g1));
-        atomicAdd(wideSum[plane + corner.z], toFixedPoint(g2));
-        atomicAdd(wideSum[plane + corner.w], toFixedPoint(g3));
-      }
+      precise float g0 = w.x * G / weightSum, g1 = w.y * G / weightSum, g2 = w.z * G / weightSum, g3 = w.w * G / weightSum;
+      atomicAdd(featureGrad[plane + corner[0]], toFixedPoint(g0));
+      atomicAdd(featureGrad[plane + corner[1]], toFixedPoint(g1));
+      atomicAdd(featureGrad[plane + corner[2]], toFixedPoint(g2));
+      atomicAdd(featureGrad[plane + corner[3]], toFixedPoint(g3));
       dw0 = dw0 + G * (texelFetch(features, int(plane + corner[0])).r - value);
       dw1 = dw1 + G * (texelFetch(features, int(plane + corner[1])).r - value);
       dw2 = dw2 + G * (texelFetch(features, int(plane + corner[2])).r - value);

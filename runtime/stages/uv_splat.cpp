@@ -17,7 +17,7 @@
 
 namespace meshrt {
 
-static_assert(sizeof(gpu::UvSplatPush) == 80, "UvSplatPush layout changed: update shaders/include/uv_splat_params.h");
+static_assert(sizeof(gpu::UvSplatPush) == 64, "UvSplatPush layout changed: update shaders/include/uv_splat_params.h");
 static_assert(offsetof(gpu::UvSplatPush, maxQuadExtent) == 24);
 static_assert(offsetof(gpu::UvSplatPush, channelBase) == 48);
 static_assert(offsetof(gpu::UvSplatPush, insertTilesX) == 52);
@@ -116,17 +116,14 @@ Result<std::unique_ptr<UvSplatStage>> UvSplatStage::create(vk::Context& context,
                                {{2, BT::FloatTexels}, {5, BT::FloatTexels}, {6, BT::FloatTexels}, {7, BT::FloatTexels},
                                 {8, BT::FloatTexels}, {9, BT::FloatTexels}, {10, BT::FloatTexels}, {11, BT::FloatTexels},
                                 {12, BT::FloatTexels}});
-  auto featureGrad = makePipeline(context, ShaderId::UvSplatFeatureGrad, 8, {{4, BT::FloatTexels}});
   auto sample = makePipeline(context, ShaderId::UvSplatSample, 4);
   if (!insert) return insert.error();
   if (!gather) return gather.error();
   if (!backward) return backward.error();
-  if (!featureGrad) return featureGrad.error();
   if (!sample) return sample.error();
   stage->mInsert = std::move(insert.value());
   stage->mGather = std::move(gather.value());
   stage->mBackward = std::move(backward.value());
-  stage->mFeatureGradPass = std::move(featureGrad.value());
   stage->mUnified = allocator.supports(vk::MemoryUsage::DeviceMapped);
   stage->mSample = std::move(sample.value());
   return stage;
@@ -413,8 +410,12 @@ Result<void> UvSplatStage::backward(vk::CommandStream& stream, std::span<const f
     MESHRT_TRY(ensureBuffer(mGradStaging, textureBytes, VK_BUFFER_USAGE_TRANSFER_SRC_BIT, MU::Upload, "uv_splat grad staging"));
   }
   MESHRT_TRY(ensureBuffer(mTextureGrad, textureBytes, STORAGE, sharedMemory(), "uv_splat texture grad"));
-  const uint64_t featureGradBytes = pixels * config.channels * 4;
-  const uint64_t uvGradBytes = pixels * 2 * 8;  // int64 fixed point
+  const uint64_t featureGradBytes = pixels * config.channels * 8;  // int64 fixed point
+  if (featureGradBytes > mContext.info().maxStorageBufferRange) {
+    return makeError("uv_splat: backward", "the feature gradient (" + mebibytes(featureGradBytes) +
+                                               ", 64-bit fixed point) exceeds one storage binding on this device");
+  }
+  const uint64_t uvGradBytes = pixels * 2 * 8;
   MESHRT_TRY(ensureBuffer(mFeatureGrad, featureGradBytes, STORAGE, sharedMemory(), "uv_splat feature grad"));
   MESHRT_TRY(ensureBuffer(mUvGrad, uvGradBytes, STORAGE, sharedMemory(), "uv_splat uv grad"));
   if (!mUnified) {
@@ -423,14 +424,6 @@ Result<void> UvSplatStage::backward(vk::CommandStream& stream, std::span<const f
     MESHRT_TRY(ensureBuffer(mUvGradReadback, uvGradBytes, VK_BUFFER_USAGE_TRANSFER_DST_BIT, MU::Readback,
                             "uv_splat uv grad readback"));
   }
-  // Fixed-point sums of the wide quads' feature-gradient terms (uv_splat_feature_grad.comp).
-  const uint64_t wideSumBytes = pixels * config.channels * 8;
-  if (wideSumBytes > mContext.info().maxStorageBufferRange) {
-    return makeError("uv_splat: backward", "the wide-quad sums (" + mebibytes(wideSumBytes) +
-                                               ", 64-bit fixed point per channel and pixel) exceed one storage binding on this device");
-  }
-  MESHRT_TRY(ensureBuffer(mWideSum, wideSumBytes, STORAGE, MU::DeviceLocal, "uv_splat wide-quad sums"));
-  MESHRT_TRY(ensureBuffer(mWideFlag, pixels * 4, STORAGE, MU::DeviceLocal, "uv_splat wide-quad flags"));
   auto cmd = stream.begin();
   if (!cmd) return cmd.error();
   if (timestamps) timestamps->reset(*cmd);
@@ -439,21 +432,11 @@ Result<void> UvSplatStage::backward(vk::CommandStream& stream, std::span<const f
   MESHRT_TRY(writeInput(*cmd, mGradStaging, 0, std::as_bytes(textureGrad), mTextureGrad));
   vkCmdFillBuffer(*cmd, mFeatureGrad.handle(), 0, featureGradBytes, 0);
   vkCmdFillBuffer(*cmd, mUvGrad.handle(), 0, uvGradBytes, 0);
-  // With few channels every quad is "wide" (uvSplatGradientByAtomics): all feature-gradient
-  // terms go through uv_splat_backward.comp's atomics, and every pixel adds its sum.
-  const bool allWide = uvSplatGradientByAtomics(config.channels);
-  vkCmdFillBuffer(*cmd, mWideFlag.handle(), 0, pixels * 4, allWide ? 1u : 0u);
-  if (allWide) vkCmdFillBuffer(*cmd, mWideSum.handle(), 0, wideSumBytes, 0);
   transferToCompute(*cmd);
   if (timestamps) timestamps->endSpan(*cmd, span);
   span = timestamps ? timestamps->beginSpan(*cmd, "uv_splat_backward") : -1;
   gpu::UvSplatPush push = makePush(config, mLastInputs);
   push.bindingChannels = bindingChannels;
-  push.allWide = allWide ? 1u : 0u;
-  if (!allWide) {
-    MESHRT_TRY(recordFeatureGrad(stream, push, bindingChannels, 0, 0));  // flag wide quads' corners, zero their sums
-    computeToCompute(*cmd);
-  }
   const VkDeviceSize bytesPerChannel = texels * 4;
   auto channelRange = [&](const vk::Buffer& buffer, uint32_t binding) {
     // Bindings past the last used one repeat binding 0 (never read).
@@ -465,60 +448,23 @@ Result<void> UvSplatStage::backward(vk::CommandStream& stream, std::span<const f
       {mLastInputs.uvs},  {mLastInputs.pixelIds}, {mLastInputs.features}, {&mLut}, {&mWeight},
       channelRange(mTexture, 0), channelRange(mTexture, 1), channelRange(mTexture, 2), channelRange(mTexture, 3),
       channelRange(mTextureGrad, 0), channelRange(mTextureGrad, 1), channelRange(mTextureGrad, 2),
-      channelRange(mTextureGrad, 3), {&mUvGrad}, {&mWideSum}};
+      channelRange(mTextureGrad, 3), {&mFeatureGrad}, {&mUvGrad}};
   MESHRT_TRY(mBackward->dispatch(stream, bindings, &push, sizeof(push), vk::groupCount(config.textureWidth, GROUP_SIDE),
                                  vk::groupCount(config.textureHeight, GROUP_SIDE)));
   if (timestamps) timestamps->endSpan(*cmd, span);
-  computeToCompute(*cmd);
-  span = timestamps ? timestamps->beginSpan(*cmd, "uv_splat_feature_grad") : -1;
-  for (uint32_t quadClass = 0; quadClass < (allWide ? 0u : 4u); ++quadClass) {
-    MESHRT_TRY(recordFeatureGrad(stream, push, bindingChannels, 1, quadClass));
-    computeToCompute(*cmd);
+  if (mUnified) {  // read in place below
+    computeToHost(*cmd);
+  } else {
+    vk::recordDownload(*cmd, mFeatureGrad, 0, mFeatureGradReadback, 0, featureGradBytes);
+    vk::recordDownload(*cmd, mUvGrad, 0, mUvGradReadback, 0, uvGradBytes);
   }
-  MESHRT_TRY(recordFeatureGrad(stream, push, bindingChannels, 2, 0));
-  if (timestamps) timestamps->endSpan(*cmd, span);
-  computeToHost(*cmd);
   auto value = stream.submit();
   if (!value) return value.error();
   MESHRT_TRY(stream.wait(*value));
-  if (!mUnified) {
-    cmd = stream.begin();
-    if (!cmd) return cmd.error();
-    vk::recordDownload(*cmd, mFeatureGrad, 0, mFeatureGradReadback, 0, featureGradBytes);
-    vk::recordDownload(*cmd, mUvGrad, 0, mUvGradReadback, 0, uvGradBytes);
-    value = stream.submit();
-    if (!value) return value.error();
-    MESHRT_TRY(stream.wait(*value));
-  }
   grads.features.resize(pixels * config.channels);
-  std::memcpy(grads.features.data(), (mUnified ? mFeatureGrad : mFeatureGradReadback).mapped(), featureGradBytes);
   grads.uvs.resize(pixels * 2);
+  fromFixedPoint((mUnified ? mFeatureGrad : mFeatureGradReadback).mapped(), grads.features);
   fromFixedPoint((mUnified ? mUvGrad : mUvGradReadback).mapped(), grads.uvs);
-  return {};
-}
-
-Result<void> UvSplatStage::recordFeatureGrad(vk::CommandStream& stream, const gpu::UvSplatPush& base,
-                                             uint32_t bindingChannels, uint32_t mode, uint32_t quadClass) {
-  const UvSplatConfig& config = mLastConfig;
-  const VkDeviceSize bytesPerChannel = VkDeviceSize{config.textureWidth} * config.textureHeight * 4;
-  // Invocations: one per quad (mode 0), per quad of the class (mode 1), per pixel (mode 2).
-  const uint32_t quadsX = config.imageWidth - 1, quadsY = config.imageHeight - 1;
-  const uint32_t width = mode == 0 ? quadsX : mode == 1 ? (quadsX + 1 - (quadClass & 1)) / 2 : config.imageWidth;
-  const uint32_t height = mode == 0 ? quadsY : mode == 1 ? (quadsY + 1 - (quadClass >> 1)) / 2 : config.imageHeight;
-  if (width == 0 || height == 0) return {};
-  for (uint32_t first = 0; first < config.channels; first += bindingChannels) {
-    gpu::UvSplatPush push = base;
-    push.channelBase = first;
-    push.channels = std::min(bindingChannels, config.channels - first);
-    push.gradMode = mode;
-    push.quadClass = quadClass;
-    push.lutComplete = mLastDropped == 0 ? 1u : 0u;
-    const vk::BufferBinding bindings[] = {
-        {mLastInputs.uvs}, {mLastInputs.pixelIds}, {&mLut}, {&mWeight},
-        {&mTextureGrad, first * bytesPerChannel, push.channels * bytesPerChannel}, {&mFeatureGrad}, {&mWideSum}, {&mWideFlag}};
-    MESHRT_TRY(mFeatureGradPass->dispatch(stream, bindings, &push, sizeof(push), vk::groupCount(width, GROUP_SIDE),
-                                          vk::groupCount(height, GROUP_SIDE)));
-  }
   return {};
 }
 

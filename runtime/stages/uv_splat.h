@@ -3,10 +3,8 @@
 // texture sampling (DESIGN §1 "splat+fuse").
 //
 //   shaders/uv_splat_insert.comp, uv_splat_gather.comp   forward: lookup table, then a per-texel gather
-//   shaders/uv_splat_backward.comp                       backward, UV gradient: per texel, 64-bit fixed-point
-//                                                        integer atomics (order-independent: no float atomics)
-//   shaders/uv_splat_feature_grad.comp                   backward, feature gradient: per quad, in 4 parity-class
-//                                                        dispatches (no atomics, fixed order)
+//   shaders/uv_splat_backward.comp                       backward: per texel, 64-bit fixed-point integer
+//                                                        atomics (order-independent: no float atomics)
 //   shaders/uv_splat_fuse.comp, uv_splat_sample.comp     fusion over frames, sampling for rendering
 //   shaders/include/uv_splat_params.h, uv_splat_math.glsl  GLSL side; runtime/core/uv_splat_math.h in C++
 //   runtime/stages/uv_splat_reference.cpp                the CPU reference
@@ -15,9 +13,9 @@
 // Layouts (all row-major, fp32 unless noted):
 //   features [C][H][W]; uvs [H][W][2] (u, v in [0,1]^2, origin top left, v down); mask [H][W] uint8.
 //   texture [C][Ht][Wt]; weight [Ht][Wt]; lut [Ht][Wt][L] uint32.
-// The forward and the feature gradient are gathers over fixed lists in a fixed order, the UV
-// gradient sums 64-bit fixed-point integers (order-independent): runs are bit-identical, and
-// the CPU reference computes the same values (docs/ARCHITECTURE.md, "UV splat stage").
+// Forward outputs are gathers over fixed lists in a fixed order, backward sums are 64-bit
+// fixed-point integers (order-independent): runs are bit-identical, and the CPU reference
+// computes the same values (docs/ARCHITECTURE.md, "UV splat stage").
 // On unified memory (lavapipe, integrated GPUs) the stage's host inputs and outputs live in
 // mapped device memory: an upload or a readback is one memcpy, with no staging copy.
 #pragma once
@@ -71,11 +69,6 @@ struct UvSplatGradients {
   std::vector<float> uvs;       // [H][W][2]
 };
 
-// Whether the backward sums the whole feature gradient with 64-bit fixed-point atomics (few
-// channels, C < UV_SPLAT_ATOMIC_GRAD_CHANNELS: cheaper on lavapipe than the per-quad passes of
-// uv_splat_feature_grad.comp, whose cost per quad does not shrink with C).
-inline bool uvSplatGradientByAtomics(uint32_t channels) { return channels < UV_SPLAT_ATOMIC_GRAD_CHANNELS; }
-
 // Sizes and limits of the config alone (C, texture size, lutCapacity, maxQuadExtent).
 Result<void> validateUvSplatConfig(const UvSplatConfig& config);
 
@@ -83,10 +76,9 @@ Result<void> validateUvSplatConfig(const UvSplatConfig& config);
 // "uv_splat: uvs[(3, 7)]: not finite on a masked pixel".
 Result<void> validateUvSplatInputs(const UvSplatConfig& config, const UvSplatInputs& inputs);
 
-// The CPU reference, float32, operation for operation what the shaders compute. The backward's
-// UV gradient sums contributions in 64-bit fixed point (UV_SPLAT_GRAD_SCALE = 2^24 per unit,
-// each contribution rounded to 2^-24 and clamped to +-2^26), its feature gradient the per-quad
-// float sums of uv_splat_feature_grad.comp (wide quads and C < 8: fixed point), in its order.
+// The CPU reference, float32, operation for operation what the shaders compute. The backward
+// sums contributions in 64-bit fixed point (UV_SPLAT_GRAD_SCALE = 2^24 per unit, each
+// contribution rounded to 2^-24 and clamped to +-2^26), exactly as the shader does.
 Result<UvSplatForward> uvSplatForwardReference(const UvSplatConfig& config, const UvSplatInputs& inputs);
 Result<UvSplatGradients> uvSplatBackwardReference(const UvSplatConfig& config, const UvSplatInputs& inputs,
                                                   const UvSplatForward& forward,
@@ -165,11 +157,10 @@ class UvSplatStage {
   Result<void> downloadForward(vk::CommandStream& stream, UvSplatForward& out);  // reuses out's vectors
 
   // Backward of the last forward()/run(): uploads textureGrad [C][Ht][Wt], runs the per-texel
-  // UV-gradient pass (sums in 64-bit fixed point, UV_SPLAT_GRAD_SCALE = 2^24) and the per-quad
-  // feature-gradient passes, waits and reads back. Reads the texture and the upstream gradient
-  // through up to 4 storage bindings each (all of C = 128 at 1024^2 on lavapipe); beyond that
-  // it returns an error saying so. GPU spans "uv_splat_grad_upload", "uv_splat_backward" (UV
-  // gradient) and "uv_splat_feature_grad".
+  // pass (sums in 64-bit fixed point, UV_SPLAT_GRAD_SCALE = 2^24), waits and reads back.
+  // Reads the texture and the upstream gradient through up to 4 bindings each (all of
+  // C = 128 at 1024^2 on lavapipe); beyond that it returns an error saying so.
+  // GPU spans "uv_splat_grad_upload", "uv_splat_backward".
   Result<UvSplatGradients> backward(vk::CommandStream& stream, std::span<const float> textureGrad,
                                     vk::GpuTimestamps* timestamps = nullptr);
   Result<void> backward(vk::CommandStream& stream, std::span<const float> textureGrad, UvSplatGradients& out,
@@ -200,10 +191,6 @@ class UvSplatStage {
   // through `staging` at `stagingOffset` and a copy recorded in `cmd`.
   Result<void> writeInput(VkCommandBuffer cmd, const vk::Buffer& staging, VkDeviceSize stagingOffset,
                           std::span<const std::byte> bytes, const vk::Buffer& dst);
-  // Records uv_splat_feature_grad.comp in `mode` (0: flag wide quads and zero their sums, 1: the
-  // quads of parity class `quadClass`, 2: add the wide sums), one dispatch per channel chunk.
-  Result<void> recordFeatureGrad(vk::CommandStream& stream, const gpu::UvSplatPush& base, uint32_t bindingChannels,
-                                 uint32_t mode, uint32_t quadClass);
   Result<void> recordForward(vk::CommandStream& stream, const gpu::UvSplatPush& push, const UvSplatDeviceInputs& inputs,
                              vk::GpuTimestamps* timestamps);
   // Records `upload` (if any) and the forward passes in one submission, and waits.
@@ -212,13 +199,13 @@ class UvSplatStage {
 
   vk::Context& mContext;
   vk::GpuAllocator& mAllocator;
-  std::unique_ptr<vk::ComputePipeline> mInsert, mGather, mBackward, mFeatureGradPass, mSample;
+  std::unique_ptr<vk::ComputePipeline> mInsert, mGather, mBackward, mSample;
   bool mUnified = false;  // GpuAllocator::supports(DeviceMapped)
   vk::Buffer mStaging, mFeatures, mUvs, mPixelIds;           // host-input copies
   vk::Buffer mLut, mTexture, mWeight, mDropped, mDroppedReadback;
   vk::Buffer mTextureReadback, mWeightReadback, mLutReadback;  // filled by every forward submission
   vk::Buffer mSampleStaging, mSampleTexture, mSampleUvs, mSampleIds, mSampleImage;
-  vk::Buffer mGradStaging, mTextureGrad, mFeatureGrad, mUvGrad, mFeatureGradReadback, mUvGradReadback, mWideSum, mWideFlag;
+  vk::Buffer mGradStaging, mTextureGrad, mFeatureGrad, mUvGrad, mFeatureGradReadback, mUvGradReadback;
   UvSplatConfig mLastConfig;
   UvSplatDeviceInputs mLastInputs;  // backward() reads these buffers again: keep them alive and unchanged
   uint64_t mLastDropped = 0;

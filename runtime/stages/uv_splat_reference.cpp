@@ -1,7 +1,6 @@
 // Input validation and the CPU reference of the UV splat stage: lookup table, forward gather,
-// backward (per texel for the UVs, per quad for the features), fusion and sampling. Loop orders
-// and expressions are those of shaders/uv_splat_*.comp, so the two agree to rounding (in
-// practice bit for bit).
+// per-pixel backward gather, fusion and sampling. Loop orders and expressions are those of
+// shaders/uv_splat_*.comp, so the two agree to rounding (in practice bit for bit).
 #include <algorithm>
 #include <cmath>
 #include <string>
@@ -168,15 +167,8 @@ Result<UvSplatGradients> uvSplatBackwardReference(const UvSplatConfig& config, c
     return fieldError("textureGrad", std::to_string(textureGrad.size()) + " floats, expected C*Ht*Wt = " +
                                          std::to_string(texels * C));
   }
-  // UV gradient, and the feature-gradient terms of wide quads: per texel, per lookup-table entry,
-  // in fixed point like uv_splat_backward.comp (order-independent sums).
-  std::vector<int64_t> uvSum(pixels * 2, 0), wideSum(pixels * C, 0);
-  const bool allWide = uvSplatGradientByAtomics(C);
-  auto isWide = [&](const uvsplat::Quad<float>& quad) {
-    if (allWide) return true;
-    const uvsplat::TexelRange range = uvsplat::candidateTexels(quad, Wt, Ht);
-    return range.i1 - range.i0 >= int32_t(UV_SPLAT_GATHER_SPAN) || range.j1 - range.j0 >= int32_t(UV_SPLAT_GATHER_SPAN);
-  };
+  // Per texel, per lookup-table entry, in fixed point like the shader (order-independent sums).
+  std::vector<int64_t> featureSum(pixels * C, 0), uvSum(pixels * 2, 0);
   const float* F = inputs.features.data();
   auto always = [](uint32_t) { return true; };
   for (size_t texel = 0; texel < texels; ++texel) {
@@ -195,15 +187,12 @@ Result<UvSplatGradients> uvSplatBackwardReference(const UvSplatConfig& config, c
       uvsplat::cornerWeights(point, w);
       size_t corner[4];
       for (int k = 0; k < 4; ++k) corner[k] = uvsplat::cornerPixel(qx, qy, W, k);
-      const bool wide = isWide(quad);
       float dw[4] = {0.0f, 0.0f, 0.0f, 0.0f};
       for (uint32_t c = 0; c < C; ++c) {
         const float G = textureGrad[c * texels + texel];
         const float value = forward.texture[c * texels + texel];
         const size_t plane = c * pixels;
-        if (wide) {
-          for (int k = 0; k < 4; ++k) wideSum[plane + corner[k]] += uvsplat::toFixedPoint(w[k] * G / weightSum);
-        }
+        for (int k = 0; k < 4; ++k) featureSum[plane + corner[k]] += uvsplat::toFixedPoint(w[k] * G / weightSum);
         for (int k = 0; k < 4; ++k) dw[k] += G * (F[plane + corner[k]] - value);
       }
       for (int k = 0; k < 4; ++k) dw[k] = dw[k] / weightSum;
@@ -215,71 +204,10 @@ Result<UvSplatGradients> uvSplatBackwardReference(const UvSplatConfig& config, c
       }
     }
   }
-  // Feature gradient: uv_splat_feature_grad.comp, in its order. Quads by parity class (0,0),
-  // (1,0), (0,1), (1,1); per quad that is not wide, its texels row by row whose lookup table
-  // holds it, in batches of UV_SPLAT_GRAD_BATCH; per batch and corner k the terms w_k G / w-hat
-  // summed left to right, then added to the corner pixel's value. Last, the wide quads'
-  // fixed-point sums, at every corner of a wide quad.
-  std::vector<float> featureGrad(pixels * C, 0.0f);
-  std::vector<uint8_t> wideFlag(pixels, 0);
-  auto onObject = [&](uint32_t pixel) { return inputs.mask[pixel] != 0; };
-  struct Term {
-    size_t texel;
-    float w[4];
-    float weightSum;
-  };
-  std::vector<Term> batch;
-  auto flush = [&](const size_t corner[4]) {
-    for (uint32_t c = 0; c < C; ++c) {
-      const float* G = textureGrad.data() + c * texels;
-      for (int k = 0; k < 4; ++k) {
-        float sum = batch[0].w[k] * G[batch[0].texel] / batch[0].weightSum;
-        for (size_t b = 1; b < batch.size(); ++b) sum = sum + batch[b].w[k] * G[batch[b].texel] / batch[b].weightSum;
-        featureGrad[c * pixels + corner[k]] = featureGrad[c * pixels + corner[k]] + sum;
-      }
-    }
-    batch.clear();
-  };
-  for (uint32_t quadClass = 0; quadClass < 4; ++quadClass) {
-    for (uint32_t qy = quadClass >> 1; qy + 1 < H; qy += 2) {
-      for (uint32_t qx = quadClass & 1; qx + 1 < W; qx += 2) {
-        uvsplat::Quad<float> quad;
-        if (!uvsplat::loadQuad(inputs.uvs.data(), 2, 0, onObject, qx, qy, W, Wt, Ht, config.maxQuadExtent, quad)) continue;
-        size_t corner[4];
-        for (int k = 0; k < 4; ++k) corner[k] = uvsplat::cornerPixel(qx, qy, W, k);
-        if (isWide(quad)) {
-          for (int k = 0; k < 4; ++k) wideFlag[corner[k]] = 1;
-          continue;
-        }
-        const uint32_t key = qy * (W - 1) + qx;
-        const uvsplat::TexelRange range = uvsplat::candidateTexels(quad, Wt, Ht);
-        for (int32_t j = range.j0; j <= range.j1; ++j) {
-          for (int32_t i = range.i0; i <= range.i1; ++i) {
-            uvsplat::QuadPoint<float> point;
-            if (!uvsplat::inverseBilinear(quad, float(i), float(j), point)) continue;
-            const size_t texel = size_t(j) * Wt + i;
-            const uint32_t* slots = &forward.lut[texel * L];
-            if (std::find(slots, slots + L, key) == slots + L) continue;  // dropped: past lutCapacity
-            Term term{texel, {}, forward.weight[texel]};
-            uvsplat::cornerWeights(point, term.w);
-            batch.push_back(term);
-            if (batch.size() == UV_SPLAT_GRAD_BATCH) flush(corner);
-          }
-        }
-        if (!batch.empty()) flush(corner);
-      }
-    }
-  }
-  for (size_t pixel = 0; pixel < pixels; ++pixel) {
-    if (!wideFlag[pixel]) continue;
-    for (uint32_t c = 0; c < C; ++c) {
-      const size_t index = c * pixels + pixel;
-      featureGrad[index] = featureGrad[index] + float(wideSum[index]) * (1.0f / float(UV_SPLAT_GRAD_SCALE));
-    }
-  }
   UvSplatGradients grads;
-  grads.features = std::move(featureGrad);
+  grads.features.resize(pixels * C);
   grads.uvs.resize(pixels * 2);
+  for (size_t i = 0; i < featureSum.size(); ++i) grads.features[i] = uvsplat::fromFixedPoint(featureSum[i]);
   for (size_t i = 0; i < uvSum.size(); ++i) grads.uvs[i] = uvsplat::fromFixedPoint(uvSum[i]);
   return grads;
 }

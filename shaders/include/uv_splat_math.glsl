@@ -126,9 +126,3 @@ bool uvSplatPositionGradient(UvQuad q, float s, float t, vec4 dw, out vec2 lambd
   lambda = vec2(lx, ly);
   return true;
 }
-
-// Whether a quad's candidate texels (i0, i1, j0, j1) span more than UV_SPLAT_GATHER_SPAN
-// columns or rows (the feature gradient sums such a quad's terms with atomics, not in the gather).
-bool uvSplatIsWide(ivec4 range) {
-  return range.y - range.x >= int(UV_SPLAT_GATHER_SPAN) || range.w - range.z >= int(UV_SPLAT_GATHER_SPAN);
-}

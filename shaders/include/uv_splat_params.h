@@ -27,16 +27,10 @@ inline constexpr std::uint32_t UV_SPLAT_NO_QUAD = 0xFFFFFFFFu;
 #define UV_SPLAT_GRAD_LIMIT 1125899906842624.0
 #define UV_SPLAT_BACKWARD_BINDINGS 4u  // the backward reads texture and gradient through up to 4 bindings each
 #define UV_SPLAT_GATHER_BATCH 4u       // forward gather: lookup-table entries held in registers at a time
-#define UV_SPLAT_GRAD_BATCH 8u         // feature-gradient pass: texels of a quad held in registers at a time
-#define UV_SPLAT_ATOMIC_GRAD_CHANNELS 8u  // backward: C below this sums the feature gradient with atomics only
-#define UV_SPLAT_GATHER_SPAN 16u       // feature gradient: a quad whose candidate texels span more than this
-                                       // many columns or rows is "wide"; its terms go through 64-bit atomics in
-                                       // the per-texel pass, so a quad's invocation loops over at most 16 * 16
-                                       // texels (lavapipe ends an invocation after 65535 loop trips)
 
 MESHRT_GPU_NAMESPACE_BEGIN
 
-// Push constants of every UV splat pass (80 bytes).
+// Push constants of every UV splat pass (64 bytes).
 struct UvSplatPush {
   uint imageWidth;      // W, pixels
   uint imageHeight;     // H, pixels
@@ -56,13 +50,6 @@ struct UvSplatPush {
   uint bindingChannels;  // backward: channels per texture / upstream-gradient binding
   uint insertTiles;     // insert pass: tilesX * tilesY; an invocation takes tiles z, z + dispatch z, ...
                         // (dispatch z = insertTiles: one tile each; 1 on CPU devices: all, in a loop)
-  uint gradMode;        // feature-gradient pass (uv_splat_feature_grad.comp): 0 = mark wide quads'
-                        //   corners and zero their sums, 1 = one parity class of quads, 2 = add the sums
-  uint quadClass;       // mode 1: quads (qx, qy) with qx % 2 = quadClass % 2 and qy % 2 = quadClass / 2
-  uint lutComplete;     // feature-gradient pass: 1 = no (texel, quad) pair was dropped from the lookup
-                        //   table, so a used quad whose point is inside is in the table (no table scan)
-  uint allWide;         // backward: 1 = every quad's feature-gradient terms go through the 64-bit atomics
-                        //   (few channels: cheaper than the per-quad passes; uvSplatGradientByAtomics)
 };
 
 MESHRT_GPU_NAMESPACE_END
