@@ -131,7 +131,8 @@ Result<ImageTexture> ImageTexturer::texture(const Image& frame, const TexturedMe
     for (uint32_t c = 0; c < 3; ++c) features[c * pixels + p] = float(frame.pixels[framePixel * frame.channels + c]);
   }
   ImageTexture result;
-  Result<UvSplatForward> splat = Error{};
+  const UvSplatForward* splat = nullptr;
+  UvSplatForward referenceSplat;
   if (mRaster) {
     // The splat reads the raster's UVs and triangle ids on the device; only the ids come back
     // (to count covered pixels), and the frame's features go up with the splat's own submission.
@@ -155,7 +156,9 @@ Result<ImageTexture> ImageTexturer::texture(const Image& frame, const TexturedMe
     ScopedSpan splatSpan = profiler ? profiler->span("splat") : ScopedSpan{};
     auto splatRan = mSplat->run(*mStream, splatConfig, deviceInputs);
     if (!splatRan) return splatRan.error();
-    splat = mSplat->downloadForward(*mStream);
+    if (!mSplatOutput) mSplatOutput = std::make_unique<UvSplatForward>();
+    MESHRT_TRY(mSplat->downloadForward(*mStream, *mSplatOutput));  // kept across frames: no per-frame allocation
+    splat = mSplatOutput.get();
   } else {
     ScopedSpan rasterSpan = profiler ? profiler->span("raster") : ScopedSpan{};
     auto raster = rasterReference(rasterMesh, views, rasterConfig);
@@ -173,9 +176,11 @@ Result<ImageTexture> ImageTexturer::texture(const Image& frame, const TexturedMe
     }
     const UvSplatInputs inputs{features, uvs, mask};
     ScopedSpan splatSpan = profiler ? profiler->span("splat") : ScopedSpan{};
-    splat = uvSplatForwardReference(splatConfig, inputs);
+    auto reference = uvSplatForwardReference(splatConfig, inputs);
+    if (!reference) return reference.error();
+    referenceSplat = std::move(*reference);
+    splat = &referenceSplat;
   }
-  if (!splat) return splat.error();
 
   const size_t texels = size_t{params.textureSize} * params.textureSize;
   result.weight.assign(splat->weight.begin(), splat->weight.begin() + std::ptrdiff_t(texels));

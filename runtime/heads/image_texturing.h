@@ -29,6 +29,7 @@ class GpuAllocator;
 class Profiler;
 class RasterStage;
 class UvSplatStage;
+struct UvSplatForward;
 
 enum class TexturingProjection {
   Perspective,        // mesh in the OpenCV camera frame, projected with `intrinsics`
@@ -68,6 +69,7 @@ class ImageTexturer {
   std::unique_ptr<vk::CommandStream> mStream;
   std::unique_ptr<RasterStage> mRaster;
   std::unique_ptr<UvSplatStage> mSplat;
+  std::unique_ptr<UvSplatForward> mSplatOutput;  // the splat's outputs, reused from frame to frame
 };
 
 }  // namespace meshrt
