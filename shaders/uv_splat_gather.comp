@@ -4,11 +4,13 @@
 // then texture_c /= w-hat (0 where w-hat = 0). A gather: no float atomics, bit-identical runs.
 // Dispatch: (ceil(Wt / 8), ceil(Ht / 8)), once per channel chunk [channelBase, channelBase + channels).
 //
-// Entries are held in registers in batches of UV_SPLAT_GATHER_BATCH (4): their corner pixels and
-// weights are computed once, then each channel sums the batch and writes the texel once. A texel
-// with at most 4 entries (nearly all) is written once per channel, already divided by w-hat; one
-// with more adds each further batch to what the first wrote and divides at the end. The float
-// operations and their order are those of the CPU reference either way.
+// Entries are held in registers in batches of GATHER_BATCH (a specialization constant: 4, or 1
+// for few channels, where the batch's bookkeeping costs more than the texture writes it saves):
+// their corner pixels and weights are computed once, then each channel sums the batch and
+// writes the texel once. A texel whose entries fit one batch is written once per channel,
+// already divided by w-hat; one with more adds each further batch to what the first wrote and
+// divides at the end. The float operations and their order are those of the CPU reference
+// either way.
 #include "uv_splat_params.h"
 
 layout(local_size_x = 8, local_size_y = 8) in;
@@ -21,6 +23,7 @@ layout(std430, set = 0, binding = 4) buffer Texture { float texture[]; };       
 layout(std430, set = 0, binding = 5) writeonly buffer Weight { float weight[]; };     // [Ht][Wt]
 
 layout(push_constant) uniform Push { UvSplatPush p; };
+layout(constant_id = 0) const uint GATHER_BATCH = UV_SPLAT_GATHER_BATCH;  // 1..4 entries per batch
 
 #include "uv_splat_math.glsl"
 
@@ -61,9 +64,9 @@ float entrySum(uint plane, uvec4 c, vec4 w) {
 // batch's entries, added one by one in order.
 float batchSum(EntryBatch batch, uint plane, float carried) {
   precise float value = carried + entrySum(plane, batch.c0, batch.w0);
-  if (batch.count > 1u) value = value + entrySum(plane, batch.c1, batch.w1);
-  if (batch.count > 2u) value = value + entrySum(plane, batch.c2, batch.w2);
-  if (batch.count > 3u) value = value + entrySum(plane, batch.c3, batch.w3);
+  if (GATHER_BATCH > 1u && batch.count > 1u) value = value + entrySum(plane, batch.c1, batch.w1);
+  if (GATHER_BATCH > 2u && batch.count > 2u) value = value + entrySum(plane, batch.c2, batch.w2);
+  if (GATHER_BATCH > 3u && batch.count > 3u) value = value + entrySum(plane, batch.c3, batch.w3);
   return value;
 }
 
@@ -83,7 +86,7 @@ void main() {
   while (true) {
     // Fill the batch from the lookup table (entries whose point is outside the quad are skipped,
     // as in the reference).
-    while (batch.count < UV_SPLAT_GATHER_BATCH && slot < p.lutCapacity) {
+    while (batch.count < GATHER_BATCH && slot < p.lutCapacity) {
       uint key = lut[texel * p.lutCapacity + slot];
       ++slot;
       if (key == UV_SPLAT_NO_QUAD) {

@@ -199,7 +199,7 @@ class UvSplatStage {
 
   vk::Context& mContext;
   vk::GpuAllocator& mAllocator;
-  std::unique_ptr<vk::ComputePipeline> mInsert, mGather, mBackward, mSample;
+  std::unique_ptr<vk::ComputePipeline> mInsert, mGather, mGatherSingle, mBackward, mSample;
   bool mUnified = false;  // GpuAllocator::supports(DeviceMapped)
   vk::Buffer mStaging, mFeatures, mUvs, mPixelIds;           // host-input copies
   vk::Buffer mLut, mTexture, mWeight, mDropped, mDroppedReadback;
