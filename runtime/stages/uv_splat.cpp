@@ -1,5 +1,5 @@
 // The UV splat stage on Vulkan: uploads, the insert and gather passes (forward), the per-texel
-// UV-gradient and per-quad feature-gradient passes (backward), and readback.
+// backward pass with fixed-point atomics, and readback (in place on unified memory).
 #include "stages/uv_splat.h"
 
 #include <cmath>

@@ -1,5 +1,5 @@
 // Input validation and the CPU reference of the UV splat stage: lookup table, forward gather,
-// per-pixel backward gather, fusion and sampling. Loop orders and expressions are those of
+// per-texel backward (fixed-point sums), fusion and sampling. Loop orders and expressions are those of
 // shaders/uv_splat_*.comp, so the two agree to rounding (in practice bit for bit).
 #include <algorithm>
 #include <cmath>
