@@ -373,12 +373,11 @@ Result<void> UvSplatStage::downloadForward(vk::CommandStream& /*stream*/, UvSpla
   const size_t texels = size_t{config.textureWidth} * config.textureHeight;
   out.texture.resize(texels * config.channels);
   out.weight.resize(texels);
-  // On unified memory the outputs are read in place (the submission ended with a barrier to the host).
-  std::memcpy(out.texture.data(), (mUnified ? mTexture : mTextureReadback).mapped(), out.texture.size() * 4);
-  std::memcpy(out.weight.data(), (mUnified ? mWeight : mWeightReadback).mapped(), out.weight.size() * 4);
+  std::memcpy(out.texture.data(), hostView(mTexture, mTextureReadback), out.texture.size() * 4);
+  std::memcpy(out.weight.data(), hostView(mWeight, mWeightReadback), out.weight.size() * 4);
   if (config.returnLookupTable) {
     out.lut.resize(texels * config.lutCapacity);
-    std::memcpy(out.lut.data(), (mUnified ? mLut : mLutReadback).mapped(), out.lut.size() * 4);
+    std::memcpy(out.lut.data(), hostView(mLut, mLutReadback), out.lut.size() * 4);
   } else {
     out.lut.clear();
   }
@@ -470,8 +469,8 @@ Result<void> UvSplatStage::backward(vk::CommandStream& stream, std::span<const f
   MESHRT_TRY(stream.wait(*value));
   grads.features.resize(pixels * config.channels);
   grads.uvs.resize(pixels * 2);
-  fromFixedPoint((mUnified ? mFeatureGrad : mFeatureGradReadback).mapped(), grads.features);
-  fromFixedPoint((mUnified ? mUvGrad : mUvGradReadback).mapped(), grads.uvs);
+  fromFixedPoint(hostView(mFeatureGrad, mFeatureGradReadback), grads.features);
+  fromFixedPoint(hostView(mUvGrad, mUvGradReadback), grads.uvs);
   return {};
 }
 

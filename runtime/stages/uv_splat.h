@@ -187,6 +187,11 @@ class UvSplatStage {
   gpu::UvSplatPush makePush(const UvSplatConfig& config, const UvSplatDeviceInputs& inputs) const;
   // Memory of the buffers the host writes or reads: DeviceMapped on unified memory, else DeviceLocal.
   vk::MemoryUsage sharedMemory() const { return mUnified ? vk::MemoryUsage::DeviceMapped : vk::MemoryUsage::DeviceLocal; }
+  // Where the host reads an output: the device buffer itself on unified memory (the submission
+  // ended with a barrier to the host), else its readback copy.
+  const void* hostView(const vk::Buffer& device, const vk::Buffer& readback) const {
+    return (mUnified ? device : readback).mapped();
+  }
   // Host bytes into `dst` (from offset 0): a memcpy into the mapping on unified memory, else
   // through `staging` at `stagingOffset` and a copy recorded in `cmd`.
   Result<void> writeInput(VkCommandBuffer cmd, const vk::Buffer& staging, VkDeviceSize stagingOffset,

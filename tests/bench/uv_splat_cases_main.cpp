@@ -14,10 +14,10 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <fstream>
-#include <map>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
+#include <map>
 #include <random>
 #include <string>
 #include <vector>
@@ -31,8 +31,8 @@
 #include "support/test_meshes.h"
 #include "vk/command_stream.h"
 #include "vk/context.h"
-#include "vk/gpu_timestamps.h"
 #include "vk/gpu_allocator.h"
+#include "vk/gpu_timestamps.h"
 
 namespace {
 
@@ -236,6 +236,10 @@ int timeCases(const std::string& dir, int repeats) {
       forwardMs.push_back(std::chrono::duration<double, std::milli>(middle - start).count());
       backwardMs.push_back(std::chrono::duration<double, std::milli>(end - middle).count());
     }
+    auto failed = [&](const Error& error) {
+      std::fprintf(stderr, "meshrt_uv_splat_cases: %s: %s\n", name.c_str(), error.message.c_str());
+      return 1;
+    };
     // The same with outputs kept across calls (UvSplatForward / UvSplatGradients reused: no
     // per-call allocation and page faults), as a real-time caller would.
     std::vector<double> forwardReuseMs, backwardReuseMs;
@@ -243,9 +247,11 @@ int timeCases(const std::string& dir, int repeats) {
     UvSplatGradients keptGrads;
     for (int run = 0; run <= repeats; ++run) {
       const auto start = std::chrono::steady_clock::now();
-      if (!stage.value()->forward(*stream.value(), config, inputs, keptForward).ok()) return 1;
+      auto forwardRan = stage.value()->forward(*stream.value(), config, inputs, keptForward);
+      if (!forwardRan.ok()) return failed(forwardRan.error());
       const auto middle = std::chrono::steady_clock::now();
-      if (!stage.value()->backward(*stream.value(), textureGrad, keptGrads).ok()) return 1;
+      auto backwardRan = stage.value()->backward(*stream.value(), textureGrad, keptGrads);
+      if (!backwardRan.ok()) return failed(backwardRan.error());
       const auto end = std::chrono::steady_clock::now();
       if (run == 0) continue;
       forwardReuseMs.push_back(std::chrono::duration<double, std::milli>(middle - start).count());
@@ -253,9 +259,11 @@ int timeCases(const std::string& dir, int repeats) {
     }
     // Then as many runs with GPU timestamps, for the passes' spans (not in the times above).
     for (int run = 0; run < repeats; ++run) {
-      if (!stage.value()->forward(*stream.value(), config, inputs, timestamps.value().get()).ok()) return 1;
+      auto forwardRan = stage.value()->forward(*stream.value(), config, inputs, timestamps.value().get());
+      if (!forwardRan.ok()) return failed(forwardRan.error());
       addSpans();
-      if (!stage.value()->backward(*stream.value(), textureGrad, timestamps.value().get()).ok()) return 1;
+      auto backwardRan = stage.value()->backward(*stream.value(), textureGrad, timestamps.value().get());
+      if (!backwardRan.ok()) return failed(backwardRan.error());
       addSpans();
     }
     nlohmann::json gpu = nlohmann::json::object();
