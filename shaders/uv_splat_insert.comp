@@ -3,7 +3,11 @@
 // Dispatch: (ceil((W - 1) / 8), ceil((H - 1) / 8), Z): one invocation per quad and every Z-th
 // 32 x 32 tile of its candidate texels: Z = tilesX * tilesY on GPUs (bounded work per
 // invocation), Z = 1 on CPU devices (lavapipe), where an invocation per tile would load and test
-// every quad once per tile although most quads reach one tile. Each texel keeps
+// every quad once per tile although most quads reach one tile. On CPU devices the pass runs
+// with UV_SPLAT_INSERT_DEFER_WIDE: a quad with more candidates than one invocation may loop over
+// (lavapipe ends an invocation after 65535 loop iterations) is appended to the wide list instead,
+// and a second, indirect dispatch (UV_SPLAT_INSERT_LISTED: (ceil(n / 64), 1, tilesX * tilesY))
+// inserts each listed quad's tiles, one per invocation. Each texel keeps
 // its L smallest quad indices, ascending, via a chain of atomicMin; the final slots do not
 // depend on the interleaving. Pairs past the L-th slot are counted in dropped[0].
 #include "uv_splat_params.h"
@@ -14,14 +18,27 @@ layout(std430, set = 0, binding = 0) readonly buffer Uvs { float uvs[]; };      
 layout(std430, set = 0, binding = 1) readonly buffer PixelIds { uint pixelIds[]; }; // UV_SPLAT_OFF_OBJECT = off
 layout(std430, set = 0, binding = 2) buffer Lut { uint lut[]; };                    // [Ht][Wt][L], NO_QUAD-filled
 layout(std430, set = 0, binding = 3) buffer Dropped { uint dropped[]; };            // [1], zeroed
+// UV_SPLAT_WIDE_LIST_HEADER uints (dispatch arguments x, y, z of the listed pass; the count),
+// then the keys of the deferred quads. Arrives as {0, 1, tilesX * tilesY, 0}.
+layout(std430, set = 0, binding = 4) buffer WideList { uint wideList[]; };
 
 layout(push_constant) uniform Push { UvSplatPush p; };
 
 #include "uv_splat_math.glsl"
 
 void insertQuad(uint qx, uint qy);
+void insertTile(UvQuad quad, uint key, ivec4 range, uint tile);
 
 void main() {
+  if ((p.flags & UV_SPLAT_INSERT_LISTED) != 0u) {
+    uint index = gl_WorkGroupID.x * 64u + gl_LocalInvocationIndex;
+    if (index >= wideList[3]) return;
+    uint key = wideList[UV_SPLAT_WIDE_LIST_HEADER + index];
+    UvQuad quad;
+    uvSplatLoadQuad(key % (p.imageWidth - 1u), key / (p.imageWidth - 1u), false, quad);
+    insertTile(quad, key, uvSplatCandidateTexels(quad), gl_WorkGroupID.z);
+    return;
+  }
   uint qx = gl_GlobalInvocationID.x, qy = gl_GlobalInvocationID.y;
   if (qx + 1u >= p.imageWidth || qy + 1u >= p.imageHeight) return;
   // lavapipe runs both sides of an `if` under a lane mask but ends a loop once no lane is left
@@ -37,24 +54,36 @@ void insertQuad(uint qx, uint qy) {
   if (!uvSplatLoadQuad(qx, qy, true, quad)) return;
   uint key = qy * (p.imageWidth - 1u) + qx;
   ivec4 range = uvSplatCandidateTexels(quad);
-  int tileSize = int(UV_SPLAT_INSERT_TILE);
+  if ((p.flags & UV_SPLAT_INSERT_DEFER_WIDE) != 0u && range.x <= range.y && range.z <= range.w &&
+      uint(range.y - range.x + 1) * uint(range.w - range.z + 1) > UV_SPLAT_INSERT_BUDGET / (1u + p.lutCapacity)) {
+    uint index = atomicAdd(wideList[3], 1u);
+    wideList[UV_SPLAT_WIDE_LIST_HEADER + index] = key;
+    atomicMax(wideList[0], index / 64u + 1u);  // groups of 64 invocations (8 x 8) in the listed pass
+    return;
+  }
   for (uint tile = gl_GlobalInvocationID.z; tile < p.insertTiles; tile += gl_NumWorkGroups.z) {
-    int i0 = range.x + int(tile % p.insertTilesX) * tileSize, j0 = range.z + int(tile / p.insertTilesX) * tileSize;
-    if (j0 > range.w) break;  // tiles go row by row: the rest are below the quad's texels too
-    int i1 = min(range.y, i0 + tileSize - 1), j1 = min(range.w, j0 + tileSize - 1);
-    for (int j = j0; j <= j1; ++j) {
-      for (int i = i0; i <= i1; ++i) {
-        float s, t;
-        if (!uvSplatInverseBilinear(quad, float(i), float(j), s, t)) continue;
-        uint base = (uint(j) * p.textureWidth + uint(i)) * p.lutCapacity;
-        uint carry = key;
-        for (uint slot = 0u; slot < p.lutCapacity; ++slot) {
-          uint old = atomicMin(lut[base + slot], carry);
-          carry = max(old, carry);
-          if (carry == UV_SPLAT_NO_QUAD) break;
-        }
-        if (carry != UV_SPLAT_NO_QUAD) atomicAdd(dropped[0], 1u);
+    if (range.z + int(tile / p.insertTilesX) * int(UV_SPLAT_INSERT_TILE) > range.w) break;  // tiles go row by row
+    insertTile(quad, key, range, tile);
+  }
+}
+
+// The candidates of `quad` in tile `tile` (row-major tiles of UV_SPLAT_INSERT_TILE texels over `range`).
+void insertTile(UvQuad quad, uint key, ivec4 range, uint tile) {
+  int tileSize = int(UV_SPLAT_INSERT_TILE);
+  int i0 = range.x + int(tile % p.insertTilesX) * tileSize, j0 = range.z + int(tile / p.insertTilesX) * tileSize;
+  int i1 = min(range.y, i0 + tileSize - 1), j1 = min(range.w, j0 + tileSize - 1);
+  for (int j = j0; j <= j1; ++j) {
+    for (int i = i0; i <= i1; ++i) {
+      float s, t;
+      if (!uvSplatInverseBilinear(quad, float(i), float(j), s, t)) continue;
+      uint base = (uint(j) * p.textureWidth + uint(i)) * p.lutCapacity;
+      uint carry = key;
+      for (uint slot = 0u; slot < p.lutCapacity; ++slot) {
+        uint old = atomicMin(lut[base + slot], carry);
+        carry = max(old, carry);
+        if (carry == UV_SPLAT_NO_QUAD) break;
       }
+      if (carry != UV_SPLAT_NO_QUAD) atomicAdd(dropped[0], 1u);
     }
   }
 }

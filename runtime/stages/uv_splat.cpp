@@ -50,6 +50,13 @@ void computeToHost(VkCommandBuffer cmd) {
                     VK_ACCESS_HOST_READ_BIT);
 }
 
+// The insert pass's wide-quad list feeds the indirect dispatch of its second pass.
+void computeToIndirect(VkCommandBuffer cmd) {
+  vk::memoryBarrier(cmd, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_ACCESS_SHADER_WRITE_BIT,
+                    VK_PIPELINE_STAGE_DRAW_INDIRECT_BIT | VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
+                    VK_ACCESS_INDIRECT_COMMAND_READ_BIT | VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT);
+}
+
 void transferToCompute(VkCommandBuffer cmd) {
   vk::memoryBarrier(cmd, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT,
                     VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT);
@@ -111,7 +118,7 @@ Result<std::unique_ptr<UvSplatStage>> UvSplatStage::create(vk::Context& context,
     return makeError("uv_splat", "the Vulkan device lacks shaderInt64 / 64-bit buffer atomics, which the backward pass needs");
   }
   std::unique_ptr<UvSplatStage> stage(new UvSplatStage(context, allocator));
-  auto insert = makePipeline(context, ShaderId::UvSplatInsert, 4);
+  auto insert = makePipeline(context, ShaderId::UvSplatInsert, 5);
   auto gather = makePipeline(context, ShaderId::UvSplatGather, 6, {{2, vk::BindingType::FloatTexels}}, {UV_SPLAT_GATHER_BATCH});
   auto gatherSingle = makePipeline(context, ShaderId::UvSplatGather, 6, {{2, vk::BindingType::FloatTexels}}, {1u});
   using BT = vk::BindingType;
@@ -207,17 +214,33 @@ Result<void> UvSplatStage::recordForward(vk::CommandStream& stream, const gpu::U
   int span = timestamps ? timestamps->beginSpan(cmd, "uv_splat_fill") : -1;
   vkCmdFillBuffer(cmd, mLut.handle(), 0, VK_WHOLE_SIZE, UV_SPLAT_NO_QUAD);
   vkCmdFillBuffer(cmd, mDropped.handle(), 0, VK_WHOLE_SIZE, 0);
+  const uint32_t wideListHeader[UV_SPLAT_WIDE_LIST_HEADER] = {0, 1, base.insertTiles, 0};  // no groups yet; count 0
+  vkCmdUpdateBuffer(cmd, mWideList.handle(), 0, sizeof(wideListHeader), wideListHeader);
   // The gather writes only texels some quad reaches; the rest keep these zeros.
   const VkDeviceSize texelBytes = VkDeviceSize{base.textureWidth} * base.textureHeight * 4;
   vkCmdFillBuffer(cmd, mTexture.handle(), 0, texelBytes * mLastConfig.channels, 0);
   vkCmdFillBuffer(cmd, mWeight.handle(), 0, texelBytes, 0);
   transferToCompute(cmd);
+  vk::memoryBarrier(cmd, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT, VK_PIPELINE_STAGE_DRAW_INDIRECT_BIT,
+                    VK_ACCESS_INDIRECT_COMMAND_READ_BIT);  // the wide list's dispatch arguments
   if (timestamps) timestamps->endSpan(cmd, span);
   span = timestamps ? timestamps->beginSpan(cmd, "uv_splat_insert") : -1;
-  const vk::BufferBinding insertBindings[] = {{inputs.uvs}, {inputs.pixelIds}, {&mLut}, {&mDropped}};
-  const uint32_t tileInvocations = mContext.info().type == "cpu" ? 1u : base.insertTiles;
-  MESHRT_TRY(mInsert->dispatch(stream, insertBindings, &base, sizeof(base), vk::groupCount(base.imageWidth - 1, GROUP_SIDE),
-                                vk::groupCount(base.imageHeight - 1, GROUP_SIDE), tileInvocations));
+  const vk::BufferBinding insertBindings[] = {{inputs.uvs}, {inputs.pixelIds}, {&mLut}, {&mDropped}, {&mWideList}};
+  const uint32_t quadGroupsX = vk::groupCount(base.imageWidth - 1, GROUP_SIDE);
+  const uint32_t quadGroupsY = vk::groupCount(base.imageHeight - 1, GROUP_SIDE);
+  if (mContext.info().type != "cpu") {
+    // GPUs: an invocation per (quad, tile); no loop cap to respect.
+    MESHRT_TRY(mInsert->dispatch(stream, insertBindings, &base, sizeof(base), quadGroupsX, quadGroupsY, base.insertTiles));
+  } else {
+    // CPU devices: an invocation per quad over all its tiles; quads too wide for one invocation
+    // go to the wide list, whose tiles the indirect second dispatch takes one per invocation.
+    gpu::UvSplatPush push = base;
+    push.flags = UV_SPLAT_INSERT_DEFER_WIDE;
+    MESHRT_TRY(mInsert->dispatch(stream, insertBindings, &push, sizeof(push), quadGroupsX, quadGroupsY, 1));
+    computeToIndirect(cmd);
+    push.flags = UV_SPLAT_INSERT_LISTED;
+    MESHRT_TRY(mInsert->dispatchIndirect(stream, insertBindings, &push, sizeof(push), mWideList, 0));
+  }
   if (timestamps) timestamps->endSpan(cmd, span);
   computeToCompute(cmd);
   span = timestamps ? timestamps->beginSpan(cmd, "uv_splat_gather") : -1;
@@ -294,6 +317,9 @@ Result<void> UvSplatStage::execute(vk::CommandStream& stream, const UvSplatConfi
   MESHRT_TRY(ensureBuffer(mTexture, texels * config.channels * 4, STORAGE, sharedMemory(), "uv_splat texture"));
   MESHRT_TRY(ensureBuffer(mWeight, texels * 4, STORAGE, sharedMemory(), "uv_splat weight"));
   MESHRT_TRY(ensureBuffer(mDropped, 4, STORAGE, MU::DeviceLocal, "uv_splat dropped"));
+  const uint64_t quads = uint64_t{config.imageWidth - 1} * (config.imageHeight - 1);
+  MESHRT_TRY(ensureBuffer(mWideList, (UV_SPLAT_WIDE_LIST_HEADER + quads) * 4, STORAGE | VK_BUFFER_USAGE_INDIRECT_BUFFER_BIT,
+                          MU::DeviceLocal, "uv_splat wide quads"));
   MESHRT_TRY(ensureBuffer(mDroppedReadback, 4, VK_BUFFER_USAGE_TRANSFER_DST_BIT, MU::Readback, "uv_splat dropped readback"));
   if (!mUnified) {
     MESHRT_TRY(ensureBuffer(mTextureReadback, texels * config.channels * 4, VK_BUFFER_USAGE_TRANSFER_DST_BIT, MU::Readback,

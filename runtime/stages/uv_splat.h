@@ -208,6 +208,7 @@ class UvSplatStage {
   bool mUnified = false;  // GpuAllocator::supports(DeviceMapped)
   vk::Buffer mStaging, mFeatures, mUvs, mPixelIds;           // host-input copies
   vk::Buffer mLut, mTexture, mWeight, mDropped, mDroppedReadback;
+  vk::Buffer mWideList;  // insert pass on CPU devices: dispatch arguments, count, deferred quad keys
   vk::Buffer mTextureReadback, mWeightReadback, mLutReadback;  // filled by every forward submission
   vk::Buffer mSampleStaging, mSampleTexture, mSampleUvs, mSampleIds, mSampleImage;
   vk::Buffer mGradStaging, mTextureGrad, mFeatureGrad, mUvGrad, mFeatureGradReadback, mUvGradReadback;

@@ -86,6 +86,25 @@ ComputePipeline::~ComputePipeline() {
 Result<void> ComputePipeline::dispatch(CommandStream& stream, std::span<const BufferBinding> buffers,
                                        const void* pushConstants, uint32_t pushBytes, uint32_t groupsX,
                                        uint32_t groupsY, uint32_t groupsZ) {
+  MESHRT_TRY(bind(stream, buffers, pushConstants, pushBytes));
+  vkCmdDispatch(stream.current(), groupsX, groupsY, groupsZ);
+  return {};
+}
+
+Result<void> ComputePipeline::dispatchIndirect(CommandStream& stream, std::span<const BufferBinding> buffers,
+                                               const void* pushConstants, uint32_t pushBytes, const Buffer& arguments,
+                                               VkDeviceSize offset) {
+  if (!arguments || offset % 4 != 0 || offset + sizeof(VkDispatchIndirectCommand) > arguments.size()) {
+    return makeError(std::string("shader '") + shaderName(mDesc.shader) + "'",
+                     "indirect dispatch arguments outside their buffer or misaligned");
+  }
+  MESHRT_TRY(bind(stream, buffers, pushConstants, pushBytes));
+  vkCmdDispatchIndirect(stream.current(), arguments.handle(), offset);
+  return {};
+}
+
+Result<void> ComputePipeline::bind(CommandStream& stream, std::span<const BufferBinding> buffers,
+                                   const void* pushConstants, uint32_t pushBytes) {
   const std::string name = std::string("shader '") + shaderName(mDesc.shader) + "'";
   if (buffers.size() != mDesc.bindings.size()) {
     return makeError(name, "dispatch got " + std::to_string(buffers.size()) + " buffers, the pipeline has " +
@@ -132,7 +151,6 @@ Result<void> ComputePipeline::dispatch(CommandStream& stream, std::span<const Bu
   vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, mPipeline);
   vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, mLayout, 0, 1, &*set, 0, nullptr);
   if (pushBytes > 0) vkCmdPushConstants(cmd, mLayout, VK_SHADER_STAGE_COMPUTE_BIT, 0, pushBytes, pushConstants);
-  vkCmdDispatch(cmd, groupsX, groupsY, groupsZ);
   return {};
 }
 

@@ -50,12 +50,21 @@ class ComputePipeline {
   // buffer. `buffers` must match the description's bindings one to one.
   Result<void> dispatch(CommandStream& stream, std::span<const BufferBinding> buffers, const void* pushConstants,
                         uint32_t pushBytes, uint32_t groupsX, uint32_t groupsY = 1, uint32_t groupsZ = 1);
+  // The same with the group counts read by the device from `arguments` at `offset` (a
+  // VkDispatchIndirectCommand; the buffer needs VK_BUFFER_USAGE_INDIRECT_BUFFER_BIT, and earlier
+  // shader writes to it need a barrier to VK_PIPELINE_STAGE_DRAW_INDIRECT_BIT).
+  Result<void> dispatchIndirect(CommandStream& stream, std::span<const BufferBinding> buffers, const void* pushConstants,
+                                uint32_t pushBytes, const Buffer& arguments, VkDeviceSize offset = 0);
 
   VkPipeline pipeline() const { return mPipeline; }
   VkPipelineLayout layout() const { return mLayout; }
 
  private:
   explicit ComputePipeline(Context& context) : mContext(context) {}
+  // Checks `buffers` and the push constants against the description, writes a descriptor set
+  // and records bind + push constants.
+  Result<void> bind(CommandStream& stream, std::span<const BufferBinding> buffers, const void* pushConstants,
+                    uint32_t pushBytes);
 
   Context& mContext;
   ComputePipelineDesc mDesc;

@@ -21,6 +21,15 @@ inline constexpr std::uint32_t UV_SPLAT_NO_QUAD = 0xFFFFFFFFu;
 #define UV_SPLAT_INSERT_TILE 32u       // the insert pass covers a quad's candidate texels in 32 x 32
                                        // tiles, one invocation each: lavapipe ends any invocation after
                                        // 65535 loop iterations in total, so work per invocation is bounded
+// Insert pass on CPU devices (one invocation per quad, all its tiles in a loop): a quad with more
+// than UV_SPLAT_INSERT_BUDGET / (1 + lutCapacity) candidate texels would risk lavapipe's loop
+// cap (each candidate costs one iteration plus up to L for its table insert), so it is deferred
+// to a second, indirect dispatch that gives each of its tiles an invocation (flags below).
+#define UV_SPLAT_INSERT_BUDGET 16384u
+#define UV_SPLAT_INSERT_DEFER_WIDE 1u  // UvSplatPush.flags of the insert pass: defer wide quads to the list
+#define UV_SPLAT_INSERT_LISTED 2u      // ... the second pass: the listed quads, one tile per invocation
+#define UV_SPLAT_WIDE_LIST_HEADER 4u   // wide-quad list: uint [0..2] dispatch arguments (x, y, z), [3] count, then keys
+
 // Backward accumulation in 64-bit fixed point (integer atomics: order-independent, so runs are
 // bit-identical): value = round(x * 2^24), each contribution clamped to +-2^50 (|x| <= 6.7e7).
 #define UV_SPLAT_GRAD_SCALE 16777216.0
@@ -44,7 +53,7 @@ struct UvSplatPush {
   uint uvOffset;        // float index of u inside a pixel's record (v follows)
   uint firstPixel;      // pixel index of (0, 0) in the UV and pixel-id buffers (view b of a batch: b * H * W)
   float maxConfidence;  // fusion: the confidence cap A_max
-  uint flags;           // fusion: 1 = reset the state before fusing
+  uint flags;           // fusion: 1 = reset the state before fusing; insert: UV_SPLAT_INSERT_*
   uint channelBase;     // first channel of this dispatch (the gather is split by channels when the
                         // texture exceeds one storage-buffer binding)
   uint insertTilesX;    // insert pass: candidate tiles per quad along i (dispatch z = tilesX * tilesY)
