@@ -15,7 +15,9 @@ layout(local_size_x = 8, local_size_y = 8) in;
 
 layout(std430, set = 0, binding = 0) readonly buffer Uvs { float uvs[]; };
 layout(std430, set = 0, binding = 1) readonly buffer PixelIds { uint pixelIds[]; };
-layout(set = 0, binding = 2) uniform samplerBuffer features;  // [C][H][W] (R32F texels)
+// [C][H][W] (R32F texels), or [C/4][H][W][4] (RGBA32F) with FEATURES_INTERLEAVED (uv_splat_gather.comp).
+layout(set = 0, binding = 2) uniform samplerBuffer features;
+layout(constant_id = 0) const uint FEATURES_INTERLEAVED = 0u;
 layout(std430, set = 0, binding = 3) readonly buffer Lut { uint lut[]; };                   // [Ht][Wt][L]
 layout(std430, set = 0, binding = 4) readonly buffer Weight { float weight[]; };            // [Ht][Wt]
 // Read-only inputs are uniform texel buffers (texelFetch: a vector gather on lavapipe, where a
@@ -65,6 +67,21 @@ int64_t toFixedPoint(float value) {
   return int64_t(roundEven(scaled));
 }
 
+// Channel c of one entry: adds w_k G / w-hat to the feature gradient of the corners p_k, and
+// G (F(p_k) - value) to dwSum[k]; f[k] = F_c(p_k).
+void channelTerms(uint c, uint texel, vec4 w, float weightSum, uint corner[4], vec4 f, inout vec4 dwSum) {
+  float G = loadTexture(true, c, texel);
+  float value = loadTexture(false, c, texel);
+  uint plane = c * p.imageWidth * p.imageHeight;
+  precise float g0 = w.x * G / weightSum, g1 = w.y * G / weightSum, g2 = w.z * G / weightSum, g3 = w.w * G / weightSum;
+  atomicAdd(featureGrad[plane + corner[0]], toFixedPoint(g0));
+  atomicAdd(featureGrad[plane + corner[1]], toFixedPoint(g1));
+  atomicAdd(featureGrad[plane + corner[2]], toFixedPoint(g2));
+  atomicAdd(featureGrad[plane + corner[3]], toFixedPoint(g3));
+  precise vec4 sum = dwSum + G * (f - value);
+  dwSum = sum;
+}
+
 void main() {
   uint i = gl_GlobalInvocationID.x, j = gl_GlobalInvocationID.y;
   if (i >= p.textureWidth || j >= p.textureHeight) return;
@@ -83,22 +100,29 @@ void main() {
     vec4 w = uvSplatWeights(s, t);
     uint corner[4] = uint[4](uvSplatCornerPixel(qx, qy, 0), uvSplatCornerPixel(qx, qy, 1), uvSplatCornerPixel(qx, qy, 2),
                              uvSplatCornerPixel(qx, qy, 3));
-    precise float dw0 = 0.0, dw1 = 0.0, dw2 = 0.0, dw3 = 0.0;
-    for (uint c = 0u; c < p.channels; ++c) {
-      float G = loadTexture(true, c, texel);
-      float value = loadTexture(false, c, texel);
-      uint plane = c * pixels;
-      precise float g0 = w.x * G / weightSum, g1 = w.y * G / weightSum, g2 = w.z * G / weightSum, g3 = w.w * G / weightSum;
-      atomicAdd(featureGrad[plane + corner[0]], toFixedPoint(g0));
-      atomicAdd(featureGrad[plane + corner[1]], toFixedPoint(g1));
-      atomicAdd(featureGrad[plane + corner[2]], toFixedPoint(g2));
-      atomicAdd(featureGrad[plane + corner[3]], toFixedPoint(g3));
-      dw0 = dw0 + G * (texelFetch(features, int(plane + corner[0])).r - value);
-      dw1 = dw1 + G * (texelFetch(features, int(plane + corner[1])).r - value);
-      dw2 = dw2 + G * (texelFetch(features, int(plane + corner[2])).r - value);
-      dw3 = dw3 + G * (texelFetch(features, int(plane + corner[3])).r - value);
+    precise vec4 dwSum = vec4(0.0);
+    if (FEATURES_INTERLEAVED != 0u) {
+      for (uint g = 0u; g < (p.channels + 3u) / 4u; ++g) {
+        uint groupBase = g * pixels;
+        vec4 f0 = texelFetch(features, int(groupBase + corner[0]));
+        vec4 f1 = texelFetch(features, int(groupBase + corner[1]));
+        vec4 f2 = texelFetch(features, int(groupBase + corner[2]));
+        vec4 f3 = texelFetch(features, int(groupBase + corner[3]));
+        uint c = 4u * g;
+        channelTerms(c, texel, w, weightSum, corner, vec4(f0.x, f1.x, f2.x, f3.x), dwSum);
+        if (c + 1u < p.channels) channelTerms(c + 1u, texel, w, weightSum, corner, vec4(f0.y, f1.y, f2.y, f3.y), dwSum);
+        if (c + 2u < p.channels) channelTerms(c + 2u, texel, w, weightSum, corner, vec4(f0.z, f1.z, f2.z, f3.z), dwSum);
+        if (c + 3u < p.channels) channelTerms(c + 3u, texel, w, weightSum, corner, vec4(f0.w, f1.w, f2.w, f3.w), dwSum);
+      }
+    } else {
+      for (uint c = 0u; c < p.channels; ++c) {
+        uint plane = c * pixels;
+        vec4 f = vec4(texelFetch(features, int(plane + corner[0])).r, texelFetch(features, int(plane + corner[1])).r,
+                      texelFetch(features, int(plane + corner[2])).r, texelFetch(features, int(plane + corner[3])).r);
+        channelTerms(c, texel, w, weightSum, corner, f, dwSum);
+      }
     }
-    precise vec4 dw = vec4(dw0 / weightSum, dw1 / weightSum, dw2 / weightSum, dw3 / weightSum);
+    precise vec4 dw = dwSum / weightSum;
     vec2 lambda;
     if (!uvSplatPositionGradient(quad, s, t, dw, lambda)) continue;
     for (int k = 0; k < 4; ++k) {

@@ -78,8 +78,10 @@ Result<std::unique_ptr<vk::ComputePipeline>> makePipeline(
 
 // Channels per gather dispatch: the texture chunk bound to one dispatch must fit one storage
 // binding, and chunk offsets must respect minStorageBufferOffsetAlignment and
-// minTexelBufferOffsetAlignment (the backward reads chunks as texel buffers). 0 = impossible.
-uint32_t channelsPerChunk(const vk::Context& context, const UvSplatConfig& config) {
+// minTexelBufferOffsetAlignment (the backward reads chunks as texel buffers). With
+// `groupsOfFour` (interleaved features: a chunk starts at a features group), a multiple of 4
+// unless one chunk takes every channel. 0 = impossible.
+uint32_t channelsPerChunk(const vk::Context& context, const UvSplatConfig& config, bool groupsOfFour = false) {
   const uint64_t bytesPerChannel = uint64_t{config.textureWidth} * config.textureHeight * 4;
   const uint64_t maxRange = context.info().maxStorageBufferRange;
   uint64_t chunk = std::min<uint64_t>(config.channels, maxRange / bytesPerChannel);
@@ -88,7 +90,8 @@ uint32_t channelsPerChunk(const vk::Context& context, const UvSplatConfig& confi
   vkGetPhysicalDeviceProperties(context.physicalDevice(), &properties);
   const uint64_t alignment = std::max<uint64_t>(
       {properties.limits.minStorageBufferOffsetAlignment, properties.limits.minTexelBufferOffsetAlignment, 1});
-  const uint64_t step = alignment / std::gcd(alignment, bytesPerChannel);
+  uint64_t step = alignment / std::gcd(alignment, bytesPerChannel);
+  if (groupsOfFour) step = std::lcm<uint64_t>(step, 4);
   return static_cast<uint32_t>(chunk / step * step);
 }
 
@@ -109,6 +112,24 @@ void fromFixedPoint(const void* data, std::vector<float>& values) {
   }
 }
 
+// Planar [C][H][W] -> interleaved [ceil(C / 4)][H][W][4] (zero-padded), the layout the
+// gather and backward read with one RGBA32F fetch per 4 channels.
+void interleaveFeatures(std::span<const float> planar, uint32_t channels, size_t pixels, float* out) {
+  const uint32_t groups = (channels + 3) / 4;
+  for (uint32_t g = 0; g < groups; ++g) {
+    float* group = out + size_t{g} * pixels * 4;
+    for (uint32_t j = 0; j < 4; ++j) {
+      const uint32_t c = 4 * g + j;
+      if (c >= channels) {
+        for (size_t p = 0; p < pixels; ++p) group[p * 4 + j] = 0.0f;
+        continue;
+      }
+      const float* plane = planar.data() + size_t{c} * pixels;
+      for (size_t p = 0; p < pixels; ++p) group[p * 4 + j] = plane[p];
+    }
+  }
+}
+
 std::string mebibytes(uint64_t bytes) { return std::to_string((bytes + (1u << 20) - 1) >> 20) + " MiB"; }
 
 }  // namespace
@@ -119,24 +140,38 @@ Result<std::unique_ptr<UvSplatStage>> UvSplatStage::create(vk::Context& context,
   }
   std::unique_ptr<UvSplatStage> stage(new UvSplatStage(context, allocator));
   auto insert = makePipeline(context, ShaderId::UvSplatInsert, 5);
-  auto gather = makePipeline(context, ShaderId::UvSplatGather, 6, {{2, vk::BindingType::FloatTexels}}, {UV_SPLAT_GATHER_BATCH});
-  auto gatherSingle = makePipeline(context, ShaderId::UvSplatGather, 6, {{2, vk::BindingType::FloatTexels}}, {1u});
   using BT = vk::BindingType;
-  auto backward = makePipeline(context, ShaderId::UvSplatBackward, 15,
-                               {{2, BT::FloatTexels}, {5, BT::FloatTexels}, {6, BT::FloatTexels}, {7, BT::FloatTexels},
-                                {8, BT::FloatTexels}, {9, BT::FloatTexels}, {10, BT::FloatTexels}, {11, BT::FloatTexels},
-                                {12, BT::FloatTexels}});
+  // Per features layout (0 planar, 1 interleaved): the gather with batches of 4 and of 1 entry, the backward.
+  std::unique_ptr<vk::ComputePipeline> gathers[2][2], backwards[2];
+  for (uint32_t interleaved = 0; interleaved < 2; ++interleaved) {
+    const BT features = interleaved ? BT::Float4Texels : BT::FloatTexels;
+    for (uint32_t single = 0; single < 2; ++single) {
+      auto gather = makePipeline(context, ShaderId::UvSplatGather, 6, {{2, features}},
+                                 {single ? 1u : UV_SPLAT_GATHER_BATCH, interleaved});
+      if (!gather) return gather.error();
+      gathers[interleaved][single] = std::move(gather.value());
+    }
+    auto backward = makePipeline(context, ShaderId::UvSplatBackward, 15,
+                                 {{2, features}, {5, BT::FloatTexels}, {6, BT::FloatTexels}, {7, BT::FloatTexels},
+                                  {8, BT::FloatTexels}, {9, BT::FloatTexels}, {10, BT::FloatTexels}, {11, BT::FloatTexels},
+                                  {12, BT::FloatTexels}},
+                                 {interleaved});
+    if (!backward) return backward.error();
+    backwards[interleaved] = std::move(backward.value());
+  }
   auto sample = makePipeline(context, ShaderId::UvSplatSample, 4);
   if (!insert) return insert.error();
-  if (!gather) return gather.error();
-  if (!gatherSingle) return gatherSingle.error();
-  if (!backward) return backward.error();
   if (!sample) return sample.error();
   stage->mInsert = std::move(insert.value());
-  stage->mGather = std::move(gather.value());
-  stage->mGatherSingle = std::move(gatherSingle.value());
-  stage->mBackward = std::move(backward.value());
+  for (int layout = 0; layout < 2; ++layout) {
+    stage->mGather[layout] = std::move(gathers[layout][0]);
+    stage->mGatherSingle[layout] = std::move(gathers[layout][1]);
+    stage->mBackward[layout] = std::move(backwards[layout]);
+  }
   stage->mUnified = allocator.supports(vk::MemoryUsage::DeviceMapped);
+  // Lavapipe: a fetch costs about the same at any width (a vec4 1.3x a float, docs/PERF.md), so
+  // host features go to the device four channels per texel. GPUs keep the planar layout.
+  stage->mInterleaveHostFeatures = stage->mUnified && context.info().type == "cpu";
   stage->mSample = std::move(sample.value());
   return stage;
 }
@@ -161,6 +196,26 @@ Result<void> UvSplatStage::writeInput(VkCommandBuffer cmd, const vk::Buffer& sta
   if (!mUnified) return vk::recordUpload(cmd, staging, stagingOffset, bytes, dst, 0);
   if (bytes.size() > dst.size()) return makeError("uv_splat", "input exceeds its device buffer");
   if (!bytes.empty()) std::memcpy(dst.mapped(), bytes.data(), bytes.size());
+  return {};
+}
+
+Result<void> UvSplatStage::prepareHostFeatures(const UvSplatConfig& config, VkDeviceSize planarBytes) {
+  mHaveForward = false;  // mFeatures may be replaced: the last forward can no longer be differentiated
+  using MU = vk::MemoryUsage;
+  mFeaturesInterleaved = mInterleaveHostFeatures && channelsPerChunk(mContext, config, true) != 0;
+  const uint64_t pixels = uint64_t{config.imageWidth} * config.imageHeight;
+  const VkDeviceSize bytes = mFeaturesInterleaved ? (config.channels + 3) / 4 * pixels * 16 : planarBytes;
+  if (!mUnified) {
+    MESHRT_TRY(ensureBuffer(mStaging, planarBytes, VK_BUFFER_USAGE_TRANSFER_SRC_BIT, MU::Upload, "uv_splat staging"));
+  }
+  return ensureBuffer(mFeatures, bytes, STORAGE, sharedMemory(), "uv_splat features");
+}
+
+Result<void> UvSplatStage::writeFeatures(VkCommandBuffer cmd, const UvSplatConfig& config, std::span<const float> planar) {
+  if (!mFeaturesInterleaved) return writeInput(cmd, mStaging, 0, std::as_bytes(planar), mFeatures);
+  // Interleaved only on unified memory: written in place.
+  interleaveFeatures(planar, config.channels, size_t{config.imageWidth} * config.imageHeight,
+                     static_cast<float*>(mFeatures.mapped()));
   return {};
 }
 
@@ -244,8 +299,9 @@ Result<void> UvSplatStage::recordForward(vk::CommandStream& stream, const gpu::U
   if (timestamps) timestamps->endSpan(cmd, span);
   computeToCompute(cmd);
   span = timestamps ? timestamps->beginSpan(cmd, "uv_splat_gather") : -1;
-  const uint32_t chunk = channelsPerChunk(mContext, mLastConfig);
+  const uint32_t chunk = channelsPerChunk(mContext, mLastConfig, mFeaturesInterleaved);
   const VkDeviceSize bytesPerChannel = VkDeviceSize{base.textureWidth} * base.textureHeight * 4;
+  const int layout = mFeaturesInterleaved ? 1 : 0;
   for (uint32_t first = 0; first < mLastConfig.channels; first += chunk) {
     gpu::UvSplatPush push = base;
     push.channelBase = first;
@@ -254,7 +310,8 @@ Result<void> UvSplatStage::recordForward(vk::CommandStream& stream, const gpu::U
         {inputs.uvs}, {inputs.pixelIds}, {inputs.features}, {&mLut},
         {&mTexture, first * bytesPerChannel, push.channels * bytesPerChannel}, {&mWeight}};
     // Batches of entries pay off from a few channels up (measured on lavapipe: C = 3 slower, 16 and 128 faster).
-    vk::ComputePipeline& gather = mLastConfig.channels >= UV_SPLAT_GATHER_BATCH_MIN_CHANNELS ? *mGather : *mGatherSingle;
+    vk::ComputePipeline& gather =
+        mLastConfig.channels >= UV_SPLAT_GATHER_BATCH_MIN_CHANNELS ? *mGather[layout] : *mGatherSingle[layout];
     MESHRT_TRY(gather.dispatch(stream, gatherBindings, &push, sizeof(push), vk::groupCount(base.textureWidth, GROUP_SIDE),
                                  vk::groupCount(base.textureHeight, GROUP_SIDE)));
   }
@@ -293,18 +350,16 @@ Result<void> UvSplatStage::run(vk::CommandStream& stream, const UvSplatConfig& c
   if (!hostFeatures && inputs.features->size() < pixels * config.channels * 4) return makeError("uv_splat: inputs.features", "buffer too small for C*H*W floats");
   if (inputs.uvs->size() < lastPixel * inputs.uvStride * 4) return makeError("uv_splat: inputs.uvs", "buffer too small for the UV records");
   if (inputs.pixelIds->size() < lastPixel * 4) return makeError("uv_splat: inputs.pixelIds", "buffer too small for H*W ids");
-  if (!hostFeatures) return execute(stream, config, inputs, timestamps, {});
-  // Host features: uploaded through the stage's staging buffer in the same submission.
-  const auto featureBytes = std::as_bytes(inputs.hostFeatures);
-  using MU = vk::MemoryUsage;
-  if (!mUnified) {
-    MESHRT_TRY(ensureBuffer(mStaging, featureBytes.size(), VK_BUFFER_USAGE_TRANSFER_SRC_BIT, MU::Upload, "uv_splat staging"));
+  if (!hostFeatures) {
+    mFeaturesInterleaved = false;
+    return execute(stream, config, inputs, timestamps, {});
   }
-  MESHRT_TRY(ensureBuffer(mFeatures, featureBytes.size(), STORAGE, sharedMemory(), "uv_splat features"));
+  // Host features: uploaded through the stage's staging buffer in the same submission.
+  MESHRT_TRY(prepareHostFeatures(config, inputs.hostFeatures.size() * 4));
   UvSplatDeviceInputs withFeatures = inputs;
   withFeatures.features = &mFeatures;
   withFeatures.hostFeatures = {};
-  auto upload = [&](VkCommandBuffer cmd) { return writeInput(cmd, mStaging, 0, featureBytes, mFeatures); };
+  auto upload = [&](VkCommandBuffer cmd) { return writeFeatures(cmd, config, inputs.hostFeatures); };
   return execute(stream, config, withFeatures, timestamps, upload);
 }
 
@@ -374,12 +429,12 @@ Result<void> UvSplatStage::forward(vk::CommandStream& stream, const UvSplatConfi
     MESHRT_TRY(ensureBuffer(mStaging, featureBytes.size() + uvBytes.size() + idBytes.size(),
                             VK_BUFFER_USAGE_TRANSFER_SRC_BIT, MU::Upload, "uv_splat staging"));
   }
-  MESHRT_TRY(ensureBuffer(mFeatures, featureBytes.size(), STORAGE, sharedMemory(), "uv_splat features"));
+  MESHRT_TRY(prepareHostFeatures(config, featureBytes.size()));
   MESHRT_TRY(ensureBuffer(mUvs, uvBytes.size(), STORAGE, sharedMemory(), "uv_splat uvs"));
   MESHRT_TRY(ensureBuffer(mPixelIds, idBytes.size(), STORAGE, sharedMemory(), "uv_splat pixel ids"));
   const UvSplatDeviceInputs deviceInputs{&mFeatures, &mUvs, 2, 0, &mPixelIds, 0};
   auto upload = [&](VkCommandBuffer cmd) -> Result<void> {
-    MESHRT_TRY(writeInput(cmd, mStaging, 0, featureBytes, mFeatures));
+    MESHRT_TRY(writeFeatures(cmd, config, inputs.features));
     MESHRT_TRY(writeInput(cmd, mStaging, featureBytes.size(), uvBytes, mUvs));
     return writeInput(cmd, mStaging, featureBytes.size() + uvBytes.size(), idBytes, mPixelIds);
   };
@@ -481,7 +536,7 @@ Result<void> UvSplatStage::backward(vk::CommandStream& stream, std::span<const f
       channelRange(mTexture, 0), channelRange(mTexture, 1), channelRange(mTexture, 2), channelRange(mTexture, 3),
       channelRange(mTextureGrad, 0), channelRange(mTextureGrad, 1), channelRange(mTextureGrad, 2),
       channelRange(mTextureGrad, 3), {&mFeatureGrad}, {&mUvGrad}};
-  MESHRT_TRY(mBackward->dispatch(stream, bindings, &push, sizeof(push), vk::groupCount(config.textureWidth, GROUP_SIDE),
+  MESHRT_TRY(mBackward[mFeaturesInterleaved ? 1 : 0]->dispatch(stream, bindings, &push, sizeof(push), vk::groupCount(config.textureWidth, GROUP_SIDE),
                                  vk::groupCount(config.textureHeight, GROUP_SIDE)));
   if (timestamps) timestamps->endSpan(*cmd, span);
   if (mUnified) {  // read in place below

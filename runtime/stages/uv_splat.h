@@ -184,6 +184,12 @@ class UvSplatStage {
   Result<void> ensureBuffer(vk::Buffer& buffer, VkDeviceSize bytes, VkBufferUsageFlags usage, vk::MemoryUsage memory,
                             const char* name);
   Result<void> checkBindingLimits(const UvSplatConfig& config) const;
+  // Chooses the layout for host features of `config` (mFeaturesInterleaved) and sizes mFeatures
+  // (and mStaging, off unified memory) for them; `planarBytes` = C * H * W * 4.
+  Result<void> prepareHostFeatures(const UvSplatConfig& config, VkDeviceSize planarBytes);
+  // Host features [C][H][W] into mFeatures in the chosen layout (staged copy recorded in `cmd`
+  // when planar off unified memory).
+  Result<void> writeFeatures(VkCommandBuffer cmd, const UvSplatConfig& config, std::span<const float> planar);
   gpu::UvSplatPush makePush(const UvSplatConfig& config, const UvSplatDeviceInputs& inputs) const;
   // Memory of the buffers the host writes or reads: DeviceMapped on unified memory, else DeviceLocal.
   vk::MemoryUsage sharedMemory() const { return mUnified ? vk::MemoryUsage::DeviceMapped : vk::MemoryUsage::DeviceLocal; }
@@ -204,8 +210,12 @@ class UvSplatStage {
 
   vk::Context& mContext;
   vk::GpuAllocator& mAllocator;
-  std::unique_ptr<vk::ComputePipeline> mInsert, mGather, mGatherSingle, mBackward, mSample;
+  std::unique_ptr<vk::ComputePipeline> mInsert, mSample;
+  // [0]: planar features [C][H][W]; [1]: interleaved [ceil(C / 4)][H][W][4] (uv_splat_gather.comp).
+  std::unique_ptr<vk::ComputePipeline> mGather[2], mGatherSingle[2], mBackward[2];
   bool mUnified = false;  // GpuAllocator::supports(DeviceMapped)
+  bool mInterleaveHostFeatures = false;  // host features go to mFeatures interleaved (CPU devices, unified memory)
+  bool mFeaturesInterleaved = false;     // the last forward's features are interleaved (mFeatures) or planar
   vk::Buffer mStaging, mFeatures, mUvs, mPixelIds;           // host-input copies
   vk::Buffer mLut, mTexture, mWeight, mDropped, mDroppedReadback;
   vk::Buffer mWideList;  // insert pass on CPU devices: dispatch arguments, count, deferred quad keys

@@ -12,13 +12,26 @@ VkDescriptorType descriptorType(BindingType type) {
   switch (type) {
     case BindingType::UniformBuffer: return VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER;
     case BindingType::FloatTexels:
+    case BindingType::Float4Texels:
     case BindingType::UintTexels: return VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER;
     case BindingType::StorageBuffer: break;
   }
   return VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
 }
 
-bool isTexelBinding(BindingType type) { return type == BindingType::FloatTexels || type == BindingType::UintTexels; }
+bool isTexelBinding(BindingType type) {
+  return type == BindingType::FloatTexels || type == BindingType::Float4Texels || type == BindingType::UintTexels;
+}
+
+VkFormat texelFormat(BindingType type) {
+  switch (type) {
+    case BindingType::Float4Texels: return VK_FORMAT_R32G32B32A32_SFLOAT;
+    case BindingType::UintTexels: return VK_FORMAT_R32_UINT;
+    default: return VK_FORMAT_R32_SFLOAT;
+  }
+}
+
+VkDeviceSize texelBytes(BindingType type) { return type == BindingType::Float4Texels ? 16 : 4; }
 
 }  // namespace
 
@@ -126,10 +139,11 @@ Result<void> ComputePipeline::bind(CommandStream& stream, std::span<const Buffer
     }
     infos[i] = {buffers[i].buffer->handle(), buffers[i].offset, buffers[i].range};
     if (isTexelBinding(mDesc.bindings[i])) {
-      // Whole 4-byte texels from the offset to the range's (or the buffer's) end.
+      // Whole texels from the offset to the range's (or the buffer's) end.
       const VkDeviceSize end = buffers[i].range == VK_WHOLE_SIZE ? buffers[i].buffer->size() : buffers[i].offset + buffers[i].range;
-      const VkDeviceSize range = (end - buffers[i].offset) / 4 * 4;
-      const VkFormat format = mDesc.bindings[i] == BindingType::FloatTexels ? VK_FORMAT_R32_SFLOAT : VK_FORMAT_R32_UINT;
+      const VkDeviceSize texel = texelBytes(mDesc.bindings[i]);
+      const VkDeviceSize range = (end - buffers[i].offset) / texel * texel;
+      const VkFormat format = texelFormat(mDesc.bindings[i]);
       auto view = stream.createBufferView(buffers[i].buffer->handle(), format, buffers[i].offset, range);
       if (!view) return view.error();
       views[i] = *view;

@@ -22,8 +22,9 @@ class Context;
 // binding's range (GLSL samplerBuffer / usamplerBuffer, read with texelFetch); the buffer needs
 // VK_BUFFER_USAGE_UNIFORM_TEXEL_BUFFER_BIT. On lavapipe a texel fetch is a vector gather, while a
 // storage-buffer read loops over the 8 lanes of an invocation group: read-only data that is
-// fetched at scattered indices is several times cheaper this way.
-enum class BindingType { StorageBuffer, UniformBuffer, FloatTexels, UintTexels };
+// fetched at scattered indices is several times cheaper this way. Float4Texels: the same with
+// R32G32B32A32_SFLOAT texels (16 bytes; GLSL texelFetch(...) as a vec4).
+enum class BindingType { StorageBuffer, UniformBuffer, FloatTexels, Float4Texels, UintTexels };
 
 struct ComputePipelineDesc {
   ShaderId shader;
