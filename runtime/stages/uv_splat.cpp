@@ -115,17 +115,22 @@ void fromFixedPoint(const void* data, std::vector<float>& values) {
 // Planar [C][H][W] -> interleaved [ceil(C / 4)][H][W][4] (zero-padded), the layout the
 // gather and backward read with one RGBA32F fetch per 4 channels.
 void interleaveFeatures(std::span<const float> planar, uint32_t channels, size_t pixels, float* out) {
-  const uint32_t groups = (channels + 3) / 4;
-  for (uint32_t g = 0; g < groups; ++g) {
-    float* group = out + size_t{g} * pixels * 4;
+  static const float zero = 0.0f;
+  for (uint32_t c0 = 0; c0 < channels; c0 += 4) {
+    float* group = out + size_t{c0 / 4} * pixels * 4;
+    // The group's four planes; channels past C read zeros (stride 0).
+    const float* plane[4];
+    size_t stride[4];
     for (uint32_t j = 0; j < 4; ++j) {
-      const uint32_t c = 4 * g + j;
-      if (c >= channels) {
-        for (size_t p = 0; p < pixels; ++p) group[p * 4 + j] = 0.0f;
-        continue;
-      }
-      const float* plane = planar.data() + size_t{c} * pixels;
-      for (size_t p = 0; p < pixels; ++p) group[p * 4 + j] = plane[p];
+      const bool present = c0 + j < channels;
+      plane[j] = present ? planar.data() + size_t{c0 + j} * pixels : &zero;
+      stride[j] = present ? 1 : 0;
+    }
+    for (size_t p = 0; p < pixels; ++p) {
+      group[4 * p + 0] = plane[0][p * stride[0]];
+      group[4 * p + 1] = plane[1][p * stride[1]];
+      group[4 * p + 2] = plane[2][p * stride[2]];
+      group[4 * p + 3] = plane[3][p * stride[3]];
     }
   }
 }
@@ -170,7 +175,8 @@ Result<std::unique_ptr<UvSplatStage>> UvSplatStage::create(vk::Context& context,
   }
   stage->mUnified = allocator.supports(vk::MemoryUsage::DeviceMapped);
   // Lavapipe: a fetch costs about the same at any width (a vec4 1.3x a float, docs/PERF.md), so
-  // host features go to the device four channels per texel. GPUs keep the planar layout.
+  // host features of UV_SPLAT_INTERLEAVE_MIN_CHANNELS or more go to the device four channels per
+  // texel. GPUs keep the planar layout.
   stage->mInterleaveHostFeatures = stage->mUnified && context.info().type == "cpu";
   stage->mSample = std::move(sample.value());
   return stage;
@@ -202,7 +208,8 @@ Result<void> UvSplatStage::writeInput(VkCommandBuffer cmd, const vk::Buffer& sta
 Result<void> UvSplatStage::prepareHostFeatures(const UvSplatConfig& config, VkDeviceSize planarBytes) {
   mHaveForward = false;  // mFeatures may be replaced: the last forward can no longer be differentiated
   using MU = vk::MemoryUsage;
-  mFeaturesInterleaved = mInterleaveHostFeatures && channelsPerChunk(mContext, config, true) != 0;
+  mFeaturesInterleaved = mInterleaveHostFeatures && config.channels >= UV_SPLAT_INTERLEAVE_MIN_CHANNELS &&
+                         channelsPerChunk(mContext, config, true) != 0;
   const uint64_t pixels = uint64_t{config.imageWidth} * config.imageHeight;
   const VkDeviceSize bytes = mFeaturesInterleaved ? (config.channels + 3) / 4 * pixels * 16 : planarBytes;
   if (!mUnified) {

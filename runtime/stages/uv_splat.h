@@ -214,7 +214,8 @@ class UvSplatStage {
   // [0]: planar features [C][H][W]; [1]: interleaved [ceil(C / 4)][H][W][4] (uv_splat_gather.comp).
   std::unique_ptr<vk::ComputePipeline> mGather[2], mGatherSingle[2], mBackward[2];
   bool mUnified = false;  // GpuAllocator::supports(DeviceMapped)
-  bool mInterleaveHostFeatures = false;  // host features go to mFeatures interleaved (CPU devices, unified memory)
+  bool mInterleaveHostFeatures = false;  // host features of >= UV_SPLAT_INTERLEAVE_MIN_CHANNELS go to mFeatures
+                                         // interleaved (CPU devices, unified memory)
   bool mFeaturesInterleaved = false;     // the last forward's features are interleaved (mFeatures) or planar
   vk::Buffer mStaging, mFeatures, mUvs, mPixelIds;           // host-input copies
   vk::Buffer mLut, mTexture, mWeight, mDropped, mDroppedReadback;

@@ -37,6 +37,9 @@ inline constexpr std::uint32_t UV_SPLAT_NO_QUAD = 0xFFFFFFFFu;
 #define UV_SPLAT_BACKWARD_BINDINGS 4u  // the backward reads texture and gradient through up to 4 bindings each
 #define UV_SPLAT_GATHER_BATCH 4u       // forward gather: lookup-table entries held in registers at a time
 #define UV_SPLAT_GATHER_BATCH_MIN_CHANNELS 8u  // ... from this many channels up; fewer: one at a time
+#define UV_SPLAT_INTERLEAVE_MIN_CHANNELS 8u    // host features interleaved [C/4][H][W][4] on CPU devices from
+                                               // this many channels up (measured faster at C = 16 and 128,
+                                               // slower at C = 3; 4..15 not measured)
 
 MESHRT_GPU_NAMESPACE_BEGIN
 
