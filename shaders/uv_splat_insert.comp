@@ -55,7 +55,7 @@ void insertQuad(uint qx, uint qy) {
   uint key = qy * (p.imageWidth - 1u) + qx;
   ivec4 range = uvSplatCandidateTexels(quad);
   if ((p.flags & UV_SPLAT_INSERT_DEFER_WIDE) != 0u && range.x <= range.y && range.z <= range.w &&
-      uint(range.y - range.x + 1) * uint(range.w - range.z + 1) > UV_SPLAT_INSERT_BUDGET / (1u + p.lutCapacity)) {
+      (uint(range.y - range.x + 1) > p.insertMaxSide || uint(range.w - range.z + 1) > p.insertMaxSide)) {
     uint index = atomicAdd(wideList[3], 1u);
     wideList[UV_SPLAT_WIDE_LIST_HEADER + index] = key;
     atomicMax(wideList[0], index / 64u + 1u);  // groups of 64 invocations (8 x 8) in the listed pass

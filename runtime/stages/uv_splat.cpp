@@ -17,7 +17,7 @@
 
 namespace meshrt {
 
-static_assert(sizeof(gpu::UvSplatPush) == 64, "UvSplatPush layout changed: update shaders/include/uv_splat_params.h");
+static_assert(sizeof(gpu::UvSplatPush) == 68, "UvSplatPush layout changed: update shaders/include/uv_splat_params.h");
 static_assert(offsetof(gpu::UvSplatPush, maxQuadExtent) == 24);
 static_assert(offsetof(gpu::UvSplatPush, channelBase) == 48);
 static_assert(offsetof(gpu::UvSplatPush, insertTilesX) == 52);
@@ -97,9 +97,21 @@ uint32_t channelsPerChunk(const vk::Context& context, const UvSplatConfig& confi
 
 // Tiles of UV_SPLAT_INSERT_TILE texels that cover the candidate box of any used quad along an
 // axis of `size` texels: the box spans at most maxQuadExtent * size + 1 texels (+1 for rounding).
+uint32_t candidateSpan(float maxQuadExtent, uint32_t size) {
+  return static_cast<uint32_t>(std::min<double>(size, std::ceil(double(maxQuadExtent) * size) + 2.0));
+}
+
 uint32_t insertTiles(float maxQuadExtent, uint32_t size) {
-  const double span = std::min<double>(size, std::ceil(double(maxQuadExtent) * size) + 2.0);
-  return static_cast<uint32_t>((span + UV_SPLAT_INSERT_TILE - 1) / UV_SPLAT_INSERT_TILE);
+  return (candidateSpan(maxQuadExtent, size) + UV_SPLAT_INSERT_TILE - 1) / UV_SPLAT_INSERT_TILE;
+}
+
+// floor(sqrt(UV_SPLAT_INSERT_BUDGET / (1 + L))): the widest candidate box side one CPU-device
+// insert invocation takes (uv_splat_params.h).
+uint32_t insertMaxSide(uint32_t lutCapacity) {
+  const uint32_t area = UV_SPLAT_INSERT_BUDGET / (1 + lutCapacity);
+  uint32_t side = 0;
+  while ((side + 1) * (side + 1) <= area) ++side;
+  return side;
 }
 
 // values.size() int64 fixed-point numbers at `data` -> floats.
@@ -257,6 +269,7 @@ gpu::UvSplatPush UvSplatStage::makePush(const UvSplatConfig& config, const UvSpl
   gpu::UvSplatPush push{};
   push.insertTilesX = insertTiles(config.maxQuadExtent, config.textureWidth);
   push.insertTiles = push.insertTilesX * insertTiles(config.maxQuadExtent, config.textureHeight);
+  push.insertMaxSide = insertMaxSide(config.lutCapacity);
   push.imageWidth = config.imageWidth;
   push.imageHeight = config.imageHeight;
   push.channels = config.channels;
@@ -293,6 +306,10 @@ Result<void> UvSplatStage::recordForward(vk::CommandStream& stream, const gpu::U
   if (mContext.info().type != "cpu") {
     // GPUs: an invocation per (quad, tile); no loop cap to respect.
     MESHRT_TRY(mInsert->dispatch(stream, insertBindings, &base, sizeof(base), quadGroupsX, quadGroupsY, base.insertTiles));
+  } else if (std::max(candidateSpan(mLastConfig.maxQuadExtent, base.textureWidth),
+                      candidateSpan(mLastConfig.maxQuadExtent, base.textureHeight)) <= base.insertMaxSide) {
+    // CPU devices, no quad can exceed one invocation's loop budget: an invocation per quad.
+    MESHRT_TRY(mInsert->dispatch(stream, insertBindings, &base, sizeof(base), quadGroupsX, quadGroupsY, 1));
   } else {
     // CPU devices: an invocation per quad over all its tiles; quads too wide for one invocation
     // go to the wide list, whose tiles the indirect second dispatch takes one per invocation.

@@ -21,11 +21,14 @@ inline constexpr std::uint32_t UV_SPLAT_NO_QUAD = 0xFFFFFFFFu;
 #define UV_SPLAT_INSERT_TILE 32u       // the insert pass covers a quad's candidate texels in 32 x 32
                                        // tiles, one invocation each: lavapipe ends any invocation after
                                        // 65535 loop iterations in total, so work per invocation is bounded
-// Insert pass on CPU devices (one invocation per quad, all its tiles in a loop): a quad with more
-// than UV_SPLAT_INSERT_BUDGET / (1 + lutCapacity) candidate texels would risk lavapipe's loop
-// cap (each candidate costs one iteration plus up to L for its table insert), so it is deferred
-// to a second, indirect dispatch that gives each of its tiles an invocation (flags below).
-#define UV_SPLAT_INSERT_BUDGET 16384u
+// Insert pass on CPU devices (one invocation per quad, all its tiles in a loop): lavapipe ends an
+// invocation after 65535 loop iterations, and each candidate texel costs one plus up to L for its
+// table insert. Loops run for the widest lane of an 8-lane group, so the bound is per side: a quad
+// whose candidate box is wider or taller than UvSplatPush.insertMaxSide = floor(sqrt(
+// UV_SPLAT_INSERT_BUDGET / (1 + L))) is deferred to a second, indirect dispatch that gives each of
+// its 32 x 32 tiles an invocation (flags below). The host skips that dispatch when no quad the
+// extent threshold admits can be that large (e.g. 256^2 textures at L = 10).
+#define UV_SPLAT_INSERT_BUDGET 60000u
 #define UV_SPLAT_INSERT_DEFER_WIDE 1u  // UvSplatPush.flags of the insert pass: defer wide quads to the list
 #define UV_SPLAT_INSERT_LISTED 2u      // ... the second pass: the listed quads, one tile per invocation
 #define UV_SPLAT_WIDE_LIST_HEADER 4u   // wide-quad list: uint [0..2] dispatch arguments (x, y, z), [3] count, then keys
@@ -43,7 +46,7 @@ inline constexpr std::uint32_t UV_SPLAT_NO_QUAD = 0xFFFFFFFFu;
 
 MESHRT_GPU_NAMESPACE_BEGIN
 
-// Push constants of every UV splat pass (64 bytes).
+// Push constants of every UV splat pass (68 bytes).
 struct UvSplatPush {
   uint imageWidth;      // W, pixels
   uint imageHeight;     // H, pixels
@@ -63,6 +66,8 @@ struct UvSplatPush {
   uint bindingChannels;  // backward: channels per texture / upstream-gradient binding
   uint insertTiles;     // insert pass: tilesX * tilesY; an invocation takes tiles z, z + dispatch z, ...
                         // (dispatch z = insertTiles: one tile each; 1 on CPU devices: all, in a loop)
+  uint insertMaxSide;   // insert pass with UV_SPLAT_INSERT_DEFER_WIDE: wider or taller candidate boxes
+                        // (texels) are deferred to the wide list
 };
 
 MESHRT_GPU_NAMESPACE_END
