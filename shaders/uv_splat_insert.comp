@@ -3,8 +3,8 @@
 // Dispatch: (ceil((W - 1) / 8), ceil((H - 1) / 8), Z): one invocation per quad and every Z-th
 // 32 x 32 tile of its candidate texels: Z = tilesX * tilesY on GPUs (bounded work per
 // invocation), Z = 1 on CPU devices (lavapipe), where an invocation per tile would load and test
-// every quad once per tile although most quads reach one tile. On CPU devices the pass runs
-// with UV_SPLAT_INSERT_DEFER_WIDE: a quad with more candidates than one invocation may loop over
+// every quad once per tile although most quads reach one tile. On CPU devices the pass may run
+// in mode UV_SPLAT_INSERT_DEFER_WIDE (specialization constant INSERT_MODE): a quad with more candidates than one invocation may loop over
 // (lavapipe ends an invocation after 65535 loop iterations) is appended to the wide list instead,
 // and a second, indirect dispatch (UV_SPLAT_INSERT_LISTED: (ceil(n / 64), 1, tilesX * tilesY))
 // inserts each listed quad's tiles, one per invocation. Each texel keeps
@@ -23,6 +23,7 @@ layout(std430, set = 0, binding = 3) buffer Dropped { uint dropped[]; };        
 layout(std430, set = 0, binding = 4) buffer WideList { uint wideList[]; };
 
 layout(push_constant) uniform Push { UvSplatPush p; };
+layout(constant_id = 0) const uint INSERT_MODE = UV_SPLAT_INSERT_ALL;
 
 #include "uv_splat_math.glsl"
 
@@ -30,7 +31,7 @@ void insertQuad(uint qx, uint qy);
 void insertTile(UvQuad quad, uint key, ivec4 range, uint tile);
 
 void main() {
-  if ((p.flags & UV_SPLAT_INSERT_LISTED) != 0u) {
+  if (INSERT_MODE == UV_SPLAT_INSERT_LISTED) {
     uint index = gl_WorkGroupID.x * 64u + gl_LocalInvocationIndex;
     if (index >= wideList[3]) return;
     uint key = wideList[UV_SPLAT_WIDE_LIST_HEADER + index];
@@ -54,7 +55,7 @@ void insertQuad(uint qx, uint qy) {
   if (!uvSplatLoadQuad(qx, qy, true, quad)) return;
   uint key = qy * (p.imageWidth - 1u) + qx;
   ivec4 range = uvSplatCandidateTexels(quad);
-  if ((p.flags & UV_SPLAT_INSERT_DEFER_WIDE) != 0u && range.x <= range.y && range.z <= range.w &&
+  if (INSERT_MODE == UV_SPLAT_INSERT_DEFER_WIDE && range.x <= range.y && range.z <= range.w &&
       (uint(range.y - range.x + 1) > p.insertMaxSide || uint(range.w - range.z + 1) > p.insertMaxSide)) {
     uint index = atomicAdd(wideList[3], 1u);
     wideList[UV_SPLAT_WIDE_LIST_HEADER + index] = key;

@@ -156,7 +156,12 @@ Result<std::unique_ptr<UvSplatStage>> UvSplatStage::create(vk::Context& context,
     return makeError("uv_splat", "the Vulkan device lacks shaderInt64 / 64-bit buffer atomics, which the backward pass needs");
   }
   std::unique_ptr<UvSplatStage> stage(new UvSplatStage(context, allocator));
-  auto insert = makePipeline(context, ShaderId::UvSplatInsert, 5);
+  std::unique_ptr<vk::ComputePipeline> inserts[3];  // by mode: UV_SPLAT_INSERT_ALL, _DEFER_WIDE, _LISTED
+  for (uint32_t mode = 0; mode < 3; ++mode) {
+    auto insert = makePipeline(context, ShaderId::UvSplatInsert, 5, {}, {mode});
+    if (!insert) return insert.error();
+    inserts[mode] = std::move(insert.value());
+  }
   using BT = vk::BindingType;
   // Per features layout (0 planar, 1 interleaved): the gather with batches of 4 and of 1 entry, the backward.
   std::unique_ptr<vk::ComputePipeline> gathers[2][2], backwards[2];
@@ -177,9 +182,8 @@ Result<std::unique_ptr<UvSplatStage>> UvSplatStage::create(vk::Context& context,
     backwards[interleaved] = std::move(backward.value());
   }
   auto sample = makePipeline(context, ShaderId::UvSplatSample, 4);
-  if (!insert) return insert.error();
   if (!sample) return sample.error();
-  stage->mInsert = std::move(insert.value());
+  for (uint32_t mode = 0; mode < 3; ++mode) stage->mInsert[mode] = std::move(inserts[mode]);
   for (int layout = 0; layout < 2; ++layout) {
     stage->mGather[layout] = std::move(gathers[layout][0]);
     stage->mGatherSingle[layout] = std::move(gathers[layout][1]);
@@ -286,39 +290,46 @@ gpu::UvSplatPush UvSplatStage::makePush(const UvSplatConfig& config, const UvSpl
 Result<void> UvSplatStage::recordForward(vk::CommandStream& stream, const gpu::UvSplatPush& base,
                                          const UvSplatDeviceInputs& inputs, vk::GpuTimestamps* timestamps) {
   const VkCommandBuffer cmd = stream.current();
+  const bool cpuDevice = mContext.info().type == "cpu";
+  // CPU devices defer quads too wide for one invocation, where the extent threshold admits any.
+  const bool deferWide = cpuDevice && std::max(candidateSpan(mLastConfig.maxQuadExtent, base.textureWidth),
+                                               candidateSpan(mLastConfig.maxQuadExtent, base.textureHeight)) >
+                                          base.insertMaxSide;
   int span = timestamps ? timestamps->beginSpan(cmd, "uv_splat_fill") : -1;
   vkCmdFillBuffer(cmd, mLut.handle(), 0, VK_WHOLE_SIZE, UV_SPLAT_NO_QUAD);
   vkCmdFillBuffer(cmd, mDropped.handle(), 0, VK_WHOLE_SIZE, 0);
-  const uint32_t wideListHeader[UV_SPLAT_WIDE_LIST_HEADER] = {0, 1, base.insertTiles, 0};  // no groups yet; count 0
-  vkCmdUpdateBuffer(cmd, mWideList.handle(), 0, sizeof(wideListHeader), wideListHeader);
+  if (deferWide) {
+    const uint32_t wideListHeader[UV_SPLAT_WIDE_LIST_HEADER] = {0, 1, base.insertTiles, 0};  // no groups yet; count 0
+    vkCmdUpdateBuffer(cmd, mWideList.handle(), 0, sizeof(wideListHeader), wideListHeader);
+  }
   // The gather writes only texels some quad reaches; the rest keep these zeros.
   const VkDeviceSize texelBytes = VkDeviceSize{base.textureWidth} * base.textureHeight * 4;
   vkCmdFillBuffer(cmd, mTexture.handle(), 0, texelBytes * mLastConfig.channels, 0);
   vkCmdFillBuffer(cmd, mWeight.handle(), 0, texelBytes, 0);
   transferToCompute(cmd);
-  vk::memoryBarrier(cmd, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT, VK_PIPELINE_STAGE_DRAW_INDIRECT_BIT,
-                    VK_ACCESS_INDIRECT_COMMAND_READ_BIT);  // the wide list's dispatch arguments
+  if (deferWide) {  // the wide list's dispatch arguments
+    vk::memoryBarrier(cmd, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT,
+                      VK_PIPELINE_STAGE_DRAW_INDIRECT_BIT, VK_ACCESS_INDIRECT_COMMAND_READ_BIT);
+  }
   if (timestamps) timestamps->endSpan(cmd, span);
   span = timestamps ? timestamps->beginSpan(cmd, "uv_splat_insert") : -1;
   const vk::BufferBinding insertBindings[] = {{inputs.uvs}, {inputs.pixelIds}, {&mLut}, {&mDropped}, {&mWideList}};
   const uint32_t quadGroupsX = vk::groupCount(base.imageWidth - 1, GROUP_SIDE);
   const uint32_t quadGroupsY = vk::groupCount(base.imageHeight - 1, GROUP_SIDE);
-  if (mContext.info().type != "cpu") {
+  if (!cpuDevice) {
     // GPUs: an invocation per (quad, tile); no loop cap to respect.
-    MESHRT_TRY(mInsert->dispatch(stream, insertBindings, &base, sizeof(base), quadGroupsX, quadGroupsY, base.insertTiles));
-  } else if (std::max(candidateSpan(mLastConfig.maxQuadExtent, base.textureWidth),
-                      candidateSpan(mLastConfig.maxQuadExtent, base.textureHeight)) <= base.insertMaxSide) {
+    MESHRT_TRY(mInsert[UV_SPLAT_INSERT_ALL]->dispatch(stream, insertBindings, &base, sizeof(base), quadGroupsX, quadGroupsY,
+                                                      base.insertTiles));
+  } else if (!deferWide) {
     // CPU devices, no quad can exceed one invocation's loop budget: an invocation per quad.
-    MESHRT_TRY(mInsert->dispatch(stream, insertBindings, &base, sizeof(base), quadGroupsX, quadGroupsY, 1));
+    MESHRT_TRY(mInsert[UV_SPLAT_INSERT_ALL]->dispatch(stream, insertBindings, &base, sizeof(base), quadGroupsX, quadGroupsY, 1));
   } else {
     // CPU devices: an invocation per quad over all its tiles; quads too wide for one invocation
     // go to the wide list, whose tiles the indirect second dispatch takes one per invocation.
-    gpu::UvSplatPush push = base;
-    push.flags = UV_SPLAT_INSERT_DEFER_WIDE;
-    MESHRT_TRY(mInsert->dispatch(stream, insertBindings, &push, sizeof(push), quadGroupsX, quadGroupsY, 1));
+    MESHRT_TRY(mInsert[UV_SPLAT_INSERT_DEFER_WIDE]->dispatch(stream, insertBindings, &base, sizeof(base), quadGroupsX,
+                                                             quadGroupsY, 1));
     computeToIndirect(cmd);
-    push.flags = UV_SPLAT_INSERT_LISTED;
-    MESHRT_TRY(mInsert->dispatchIndirect(stream, insertBindings, &push, sizeof(push), mWideList, 0));
+    MESHRT_TRY(mInsert[UV_SPLAT_INSERT_LISTED]->dispatchIndirect(stream, insertBindings, &base, sizeof(base), mWideList, 0));
   }
   if (timestamps) timestamps->endSpan(cmd, span);
   computeToCompute(cmd);

@@ -210,7 +210,7 @@ class UvSplatStage {
 
   vk::Context& mContext;
   vk::GpuAllocator& mAllocator;
-  std::unique_ptr<vk::ComputePipeline> mInsert, mSample;
+  std::unique_ptr<vk::ComputePipeline> mInsert[3], mSample;  // mInsert by mode (UV_SPLAT_INSERT_*)
   // [0]: planar features [C][H][W]; [1]: interleaved [ceil(C / 4)][H][W][4] (uv_splat_gather.comp).
   std::unique_ptr<vk::ComputePipeline> mGather[2], mGatherSingle[2], mBackward[2];
   bool mUnified = false;  // GpuAllocator::supports(DeviceMapped)

@@ -26,10 +26,11 @@ inline constexpr std::uint32_t UV_SPLAT_NO_QUAD = 0xFFFFFFFFu;
 // table insert. Loops run for the widest lane of an 8-lane group, so the bound is per side: a quad
 // whose candidate box is wider or taller than UvSplatPush.insertMaxSide = floor(sqrt(
 // UV_SPLAT_INSERT_BUDGET / (1 + L))) is deferred to a second, indirect dispatch that gives each of
-// its 32 x 32 tiles an invocation (flags below). The host skips that dispatch when no quad the
+// its 32 x 32 tiles an invocation (modes below). The host skips that dispatch when no quad the
 // extent threshold admits can be that large (e.g. 256^2 textures at L = 10).
 #define UV_SPLAT_INSERT_BUDGET 60000u
-#define UV_SPLAT_INSERT_DEFER_WIDE 1u  // UvSplatPush.flags of the insert pass: defer wide quads to the list
+#define UV_SPLAT_INSERT_ALL 0u         // insert pass mode (specialization constant): every quad, its tiles z, z + Z, ...
+#define UV_SPLAT_INSERT_DEFER_WIDE 1u  // ... the same, wide quads deferred to the list
 #define UV_SPLAT_INSERT_LISTED 2u      // ... the second pass: the listed quads, one tile per invocation
 #define UV_SPLAT_WIDE_LIST_HEADER 4u   // wide-quad list: uint [0..2] dispatch arguments (x, y, z), [3] count, then keys
 
@@ -59,14 +60,14 @@ struct UvSplatPush {
   uint uvOffset;        // float index of u inside a pixel's record (v follows)
   uint firstPixel;      // pixel index of (0, 0) in the UV and pixel-id buffers (view b of a batch: b * H * W)
   float maxConfidence;  // fusion: the confidence cap A_max
-  uint flags;           // fusion: 1 = reset the state before fusing; insert: UV_SPLAT_INSERT_*
+  uint flags;           // fusion: 1 = reset the state before fusing
   uint channelBase;     // first channel of this dispatch (the gather is split by channels when the
                         // texture exceeds one storage-buffer binding)
   uint insertTilesX;    // insert pass: candidate tiles per quad along i (dispatch z = tilesX * tilesY)
   uint bindingChannels;  // backward: channels per texture / upstream-gradient binding
   uint insertTiles;     // insert pass: tilesX * tilesY; an invocation takes tiles z, z + dispatch z, ...
                         // (dispatch z = insertTiles: one tile each; 1 on CPU devices: all, in a loop)
-  uint insertMaxSide;   // insert pass with UV_SPLAT_INSERT_DEFER_WIDE: wider or taller candidate boxes
+  uint insertMaxSide;   // insert pass in mode UV_SPLAT_INSERT_DEFER_WIDE: wider or taller candidate boxes
                         // (texels) are deferred to the wide list
 };
 
