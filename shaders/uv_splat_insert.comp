@@ -3,11 +3,12 @@
 // Dispatch: (ceil((W - 1) / 8), ceil((H - 1) / 8), Z): one invocation per quad and every Z-th
 // 32 x 32 tile of its candidate texels: Z = tilesX * tilesY on GPUs (bounded work per
 // invocation), Z = 1 on CPU devices (lavapipe), where an invocation per tile would load and test
-// every quad once per tile although most quads reach one tile. On CPU devices the pass may run
-// in mode UV_SPLAT_INSERT_DEFER_WIDE (specialization constant INSERT_MODE): a quad with more candidates than one invocation may loop over
-// (lavapipe ends an invocation after 65535 loop iterations) is appended to the wide list instead,
-// and a second, indirect dispatch (UV_SPLAT_INSERT_LISTED: (ceil(n / 64), 1, tilesX * tilesY))
-// inserts each listed quad's tiles, one per invocation. Each texel keeps
+// every quad once per tile although most quads reach one tile. Lavapipe ends an invocation after
+// 65535 loop iterations, so where a quad's candidate box may be wider or taller than
+// p.insertMaxSide the pass runs in mode UV_SPLAT_INSERT_DEFER_WIDE (specialization constant
+// INSERT_MODE): such quads are appended to the wide list instead, and a second, indirect dispatch
+// (mode UV_SPLAT_INSERT_LISTED: (ceil(n / 64), 1, tilesX * tilesY)) inserts each listed quad's
+// tiles, one per invocation. Each texel keeps
 // its L smallest quad indices, ascending, via a chain of atomicMin; the final slots do not
 // depend on the interleaving. Pairs past the L-th slot are counted in dropped[0].
 #include "uv_splat_params.h"
