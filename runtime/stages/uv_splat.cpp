@@ -193,7 +193,8 @@ Result<std::unique_ptr<UvSplatStage>> UvSplatStage::create(vk::Context& context,
   // Lavapipe: a fetch costs about the same at any width (a vec4 1.3x a float, docs/PERF.md), so
   // host features of UV_SPLAT_INTERLEAVE_MIN_CHANNELS or more go to the device four channels per
   // texel. GPUs keep the planar layout.
-  stage->mInterleaveHostFeatures = stage->mUnified && context.info().type == "cpu";
+  stage->mCpuDevice = context.info().type == "cpu";
+  stage->mInterleaveHostFeatures = stage->mUnified && stage->mCpuDevice;
   stage->mSample = std::move(sample.value());
   return stage;
 }
@@ -240,6 +241,12 @@ Result<void> UvSplatStage::writeFeatures(VkCommandBuffer cmd, const UvSplatConfi
   interleaveFeatures(planar, config.channels, size_t{config.imageWidth} * config.imageHeight,
                      static_cast<float*>(mFeatures.mapped()));
   return {};
+}
+
+bool UvSplatStage::defersWideQuads(const UvSplatConfig& config) const {
+  return mCpuDevice && std::max(candidateSpan(config.maxQuadExtent, config.textureWidth),
+                                candidateSpan(config.maxQuadExtent, config.textureHeight)) >
+                           insertMaxSide(config.lutCapacity);
 }
 
 Result<void> UvSplatStage::checkBindingLimits(const UvSplatConfig& config) const {
@@ -290,11 +297,7 @@ gpu::UvSplatPush UvSplatStage::makePush(const UvSplatConfig& config, const UvSpl
 Result<void> UvSplatStage::recordForward(vk::CommandStream& stream, const gpu::UvSplatPush& base,
                                          const UvSplatDeviceInputs& inputs, vk::GpuTimestamps* timestamps) {
   const VkCommandBuffer cmd = stream.current();
-  const bool cpuDevice = mContext.info().type == "cpu";
-  // CPU devices defer quads too wide for one invocation, where the extent threshold admits any.
-  const bool deferWide = cpuDevice && std::max(candidateSpan(mLastConfig.maxQuadExtent, base.textureWidth),
-                                               candidateSpan(mLastConfig.maxQuadExtent, base.textureHeight)) >
-                                          base.insertMaxSide;
+  const bool deferWide = defersWideQuads(mLastConfig);
   int span = timestamps ? timestamps->beginSpan(cmd, "uv_splat_fill") : -1;
   vkCmdFillBuffer(cmd, mLut.handle(), 0, VK_WHOLE_SIZE, UV_SPLAT_NO_QUAD);
   vkCmdFillBuffer(cmd, mDropped.handle(), 0, VK_WHOLE_SIZE, 0);
@@ -316,7 +319,7 @@ Result<void> UvSplatStage::recordForward(vk::CommandStream& stream, const gpu::U
   const vk::BufferBinding insertBindings[] = {{inputs.uvs}, {inputs.pixelIds}, {&mLut}, {&mDropped}, {&mWideList}};
   const uint32_t quadGroupsX = vk::groupCount(base.imageWidth - 1, GROUP_SIDE);
   const uint32_t quadGroupsY = vk::groupCount(base.imageHeight - 1, GROUP_SIDE);
-  if (!cpuDevice) {
+  if (!mCpuDevice) {
     // GPUs: an invocation per (quad, tile); no loop cap to respect.
     MESHRT_TRY(mInsert[UV_SPLAT_INSERT_ALL]->dispatch(stream, insertBindings, &base, sizeof(base), quadGroupsX, quadGroupsY,
                                                       base.insertTiles));
@@ -407,7 +410,8 @@ Result<void> UvSplatStage::execute(vk::CommandStream& stream, const UvSplatConfi
   MESHRT_TRY(ensureBuffer(mTexture, texels * config.channels * 4, STORAGE, sharedMemory(), "uv_splat texture"));
   MESHRT_TRY(ensureBuffer(mWeight, texels * 4, STORAGE, sharedMemory(), "uv_splat weight"));
   MESHRT_TRY(ensureBuffer(mDropped, 4, STORAGE, MU::DeviceLocal, "uv_splat dropped"));
-  const uint64_t quads = uint64_t{config.imageWidth - 1} * (config.imageHeight - 1);
+  // The insert pass binds the wide list in every mode; only the deferring one needs room for keys.
+  const uint64_t quads = defersWideQuads(config) ? uint64_t{config.imageWidth - 1} * (config.imageHeight - 1) : 0;
   MESHRT_TRY(ensureBuffer(mWideList, (UV_SPLAT_WIDE_LIST_HEADER + quads) * 4, STORAGE | VK_BUFFER_USAGE_INDIRECT_BUFFER_BIT,
                           MU::DeviceLocal, "uv_splat wide quads"));
   MESHRT_TRY(ensureBuffer(mDroppedReadback, 4, VK_BUFFER_USAGE_TRANSFER_DST_BIT, MU::Readback, "uv_splat dropped readback"));
@@ -571,8 +575,9 @@ Result<void> UvSplatStage::backward(vk::CommandStream& stream, std::span<const f
       channelRange(mTexture, 0), channelRange(mTexture, 1), channelRange(mTexture, 2), channelRange(mTexture, 3),
       channelRange(mTextureGrad, 0), channelRange(mTextureGrad, 1), channelRange(mTextureGrad, 2),
       channelRange(mTextureGrad, 3), {&mFeatureGrad}, {&mUvGrad}};
-  MESHRT_TRY(mBackward[mFeaturesInterleaved ? 1 : 0]->dispatch(stream, bindings, &push, sizeof(push), vk::groupCount(config.textureWidth, GROUP_SIDE),
-                                 vk::groupCount(config.textureHeight, GROUP_SIDE)));
+  vk::ComputePipeline& backwardPass = *mBackward[mFeaturesInterleaved ? 1 : 0];
+  MESHRT_TRY(backwardPass.dispatch(stream, bindings, &push, sizeof(push), vk::groupCount(config.textureWidth, GROUP_SIDE),
+                                   vk::groupCount(config.textureHeight, GROUP_SIDE)));
   if (timestamps) timestamps->endSpan(*cmd, span);
   if (mUnified) {  // read in place below
     computeToHost(*cmd);

@@ -184,6 +184,9 @@ class UvSplatStage {
   Result<void> ensureBuffer(vk::Buffer& buffer, VkDeviceSize bytes, VkBufferUsageFlags usage, vk::MemoryUsage memory,
                             const char* name);
   Result<void> checkBindingLimits(const UvSplatConfig& config) const;
+  // Whether the insert pass runs in two dispatches (wide quads deferred, uv_splat_params.h): on
+  // CPU devices, where the extent threshold admits a candidate box side over insertMaxSide.
+  bool defersWideQuads(const UvSplatConfig& config) const;
   // Chooses the layout for host features of `config` (mFeaturesInterleaved) and sizes mFeatures
   // (and mStaging, off unified memory) for them; `planarBytes` = C * H * W * 4.
   Result<void> prepareHostFeatures(const UvSplatConfig& config, VkDeviceSize planarBytes);
@@ -213,7 +216,8 @@ class UvSplatStage {
   std::unique_ptr<vk::ComputePipeline> mInsert[3], mSample;  // mInsert by mode (UV_SPLAT_INSERT_*)
   // [0]: planar features [C][H][W]; [1]: interleaved [ceil(C / 4)][H][W][4] (uv_splat_gather.comp).
   std::unique_ptr<vk::ComputePipeline> mGather[2], mGatherSingle[2], mBackward[2];
-  bool mUnified = false;  // GpuAllocator::supports(DeviceMapped)
+  bool mUnified = false;    // GpuAllocator::supports(DeviceMapped)
+  bool mCpuDevice = false;  // Context::info().type == "cpu" (lavapipe): its loop cap shapes the insert pass
   bool mInterleaveHostFeatures = false;  // host features of >= UV_SPLAT_INTERLEAVE_MIN_CHANNELS go to mFeatures
                                          // interleaved (CPU devices, unified memory)
   bool mFeaturesInterleaved = false;     // the last forward's features are interleaved (mFeatures) or planar
