@@ -233,12 +233,12 @@ Result<void> readDeformEncoder(const JsonFields& root, const fs::path& directory
   return {};
 }
 
-// solver (optional, ttp): gamma and alternations of the TTP solve.
+// solver (optional, ttp): gamma, alternations and robust_scale of the TTP solve.
 Result<void> readDeformSolver(const JsonFields& root, PackSpec& spec) {
   if (!root.has("solver")) return {};
   JsonFields solver;
   MESHRT_ASSIGN_OR_RETURN(solver, root.object("solver"));
-  MESHRT_TRY(solver.onlyKeys({"gamma", "alternations"}));
+  MESHRT_TRY(solver.onlyKeys({"gamma", "alternations", "robust_scale"}));
   if (solver.has("gamma")) {
     double gamma = 0;
     MESHRT_ASSIGN_OR_RETURN(gamma, solver.number("gamma", 0.0, 1e3));
@@ -248,6 +248,11 @@ Result<void> readDeformSolver(const JsonFields& root, PackSpec& spec) {
     int64_t alternations = 0;
     MESHRT_ASSIGN_OR_RETURN(alternations, solver.integer("alternations", 1, 16));
     spec.solver.alternations = static_cast<uint32_t>(alternations);
+  }
+  if (solver.has("robust_scale")) {
+    double robustScale = 0;
+    MESHRT_ASSIGN_OR_RETURN(robustScale, solver.number("robust_scale", 0.0, 10.0));
+    spec.solver.robustScale = static_cast<float>(robustScale);
   }
   return {};
 }

@@ -76,6 +76,7 @@ struct PackCrop {
 struct PackSolver {
   float gamma = 1e-3f;         // γ of TTP eq. 4, normalized coordinates squared per unit |c|²
   uint32_t alternations = 4;   // pose + shape rounds, 1…16
+  float robustScale = 0.0f;    // Cauchy IRLS scale τ, normalized crop units (0 = the plain weighted loss)
 };
 
 struct PackSpec {

@@ -94,6 +94,7 @@ class DeformPipeline final : public CropPipeline {
     MESHRT_TRY(validateTtpModel(mModel));
     mSolverParams.gamma = mPack.solver.gamma;
     mSolverParams.alternations = mPack.solver.alternations;
+    mSolverParams.robustScale = mPack.solver.robustScale;
     return {};
   }
 

@@ -79,10 +79,12 @@ TEST_F(DeformPackTest, SolverDefaultsAreTtpSolverParams) {
   const TtpSolverParams defaults;
   EXPECT_EQ(pack->solver.gamma, defaults.gamma);
   EXPECT_EQ(pack->solver.alternations, defaults.alternations);
-  mJson["solver"] = {{"alternations", 2}};
+  EXPECT_EQ(pack->solver.robustScale, defaults.robustScale);
+  mJson["solver"] = {{"alternations", 2}, {"robust_scale", 0.05}};
   pack = load(mJson);
   ASSERT_TRUE(pack.ok()) << pack.error().message;
   EXPECT_EQ(pack->solver.alternations, 2u);
+  EXPECT_FLOAT_EQ(pack->solver.robustScale, 0.05f);
   EXPECT_EQ(pack->solver.gamma, defaults.gamma);
 }
 
@@ -157,6 +159,10 @@ TEST_F(DeformPackTest, BadPackCases) {
   json = mJson;
   json["solver"]["gamma"] = -1;
   expectError(json, "solver.gamma", "");
+
+  json = mJson;
+  json["solver"]["robust_scale"] = -0.1;
+  expectError(json, "solver.robust_scale", "");
 
   json = mJson;
   json["solver"]["iterations"] = 3;
