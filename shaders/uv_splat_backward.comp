@@ -1,12 +1,16 @@
 #version 460
 // UV splat backward (eqs. 2-3), one invocation per texel T with w-hat(T) > 0, over its
 // lookup-table entries (quad e, corners p_k, weights w_k):
-//   dL/dF_c(p_k) += w_k G_c(T) / w-hat(T)
+//   dL/dF_c(p_k) += (w_k / w-hat(T)) G_c(T)
 //   dw_m = sum_c G_c(T) (F_c(p_m) - texture_c(T)) / w-hat(T); lambda = -J^{-T} (dL/ds, dL/dt)
 //   dL/du(p_k) += w_k lambda.x Wt, dL/dv(p_k) += w_k lambda.y Ht
 // Contributions are added with 64-bit integer atomics in fixed point (UV_SPLAT_GRAD_SCALE):
-// integer sums do not depend on the order, so runs are bit-identical. Work per invocation is
-// bounded by L * C (lavapipe's loop-iteration cap). Dispatch: (ceil(Wt / 8), ceil(Ht / 8)).
+// integer sums do not depend on the order, so runs are bit-identical. With FEATURE_GRAD_GATHER
+// (CPU devices, interleaved features) the feature gradient is not added here: each entry goes to
+// its quad's record list, which uv_splat_feature_grad.comp gathers per pixel (entries past a
+// quad's UV_SPLAT_QUAD_RECORDS still use the atomics), and the upstream gradient is interleaved
+// like the features. Work per invocation is bounded by L * C (lavapipe's loop-iteration cap).
+// Dispatch: (ceil(Wt / 8), ceil(Ht / 8)).
 #extension GL_EXT_shader_explicit_arithmetic_types_int64 : require
 #extension GL_EXT_shader_atomic_int64 : require
 #include "uv_splat_params.h"
@@ -18,13 +22,15 @@ layout(std430, set = 0, binding = 1) readonly buffer PixelIds { uint pixelIds[];
 // [C][H][W] (R32F texels), or [C/4][H][W][4] (RGBA32F) with FEATURES_INTERLEAVED (uv_splat_gather.comp).
 layout(set = 0, binding = 2) uniform samplerBuffer features;
 layout(constant_id = 0) const uint FEATURES_INTERLEAVED = 0u;
+layout(constant_id = 1) const uint FEATURE_GRAD_GATHER = 0u;  // requires FEATURES_INTERLEAVED
 layout(std430, set = 0, binding = 3) readonly buffer Lut { uint lut[]; };                   // [Ht][Wt][L]
 layout(std430, set = 0, binding = 4) readonly buffer Weight { float weight[]; };            // [Ht][Wt]
 // Read-only inputs are uniform texel buffers (texelFetch: a vector gather on lavapipe, where a
 // storage-buffer read loops over the lanes). The forward texture and the upstream gradient,
 // [C][Ht][Wt] each, in up to UV_SPLAT_BACKWARD_BINDINGS bindings of p.bindingChannels channels
 // (one binding holds at most maxStorageBufferRange bytes: 128 MiB on lavapipe, 32 channels at
-// 1024^2).
+// 1024^2). With FEATURE_GRAD_GATHER the gradient is [ceil(C/4)][Ht][Wt][4] in textureGrad0
+// (RGBA32F texels; textureGrad1..3 unused).
 layout(set = 0, binding = 5) uniform samplerBuffer texture0;
 layout(set = 0, binding = 6) uniform samplerBuffer texture1;
 layout(set = 0, binding = 7) uniform samplerBuffer texture2;
@@ -35,10 +41,14 @@ layout(set = 0, binding = 11) uniform samplerBuffer textureGrad2;
 layout(set = 0, binding = 12) uniform samplerBuffer textureGrad3;
 layout(std430, set = 0, binding = 13) buffer FeatureGrad { int64_t featureGrad[]; };  // [C][H][W], fixed point, zeroed
 layout(std430, set = 0, binding = 14) buffer UvGrad { int64_t uvGrad[]; };            // [H][W][2], fixed point, zeroed
+// FEATURE_GRAD_GATHER: entries per quad (zeroed; may exceed the capacity) and the records.
+layout(std430, set = 0, binding = 15) buffer QuadRecordCount { uint quadRecordCount[]; };  // [(H-1)(W-1)]
+layout(std430, set = 0, binding = 16) writeonly buffer QuadRecords { uvec2 quadRecords[]; };  // [quads][RECORDS][4]
 
 layout(push_constant) uniform Push { UvSplatPush p; };
 
 #include "uv_splat_math.glsl"
+#include "uv_splat_fixed_point.glsl"
 
 // Channel c of the texture (or of the upstream gradient) at `texel`.
 float loadTexture(bool gradient, uint c, uint texel) {
@@ -60,26 +70,31 @@ float loadTexture(bool gradient, uint c, uint texel) {
   }
 }
 
-int64_t toFixedPoint(float value) {
-  if (!(value == value)) return 0l;
-  precise float scaled = value * float(UV_SPLAT_GRAD_SCALE);
-  scaled = min(max(scaled, -float(UV_SPLAT_GRAD_LIMIT)), float(UV_SPLAT_GRAD_LIMIT));
-  return int64_t(roundEven(scaled));
-}
-
-// Channel c of one entry: adds w_k G / w-hat to the feature gradient of the corners p_k, and
-// G (F(p_k) - value) to dwSum[k]; f[k] = F_c(p_k).
-void channelTerms(uint c, uint texel, vec4 w, float weightSum, uint corner[4], vec4 f, inout vec4 dwSum) {
-  float G = loadTexture(true, c, texel);
+// Channel c of one entry: adds share_k G to the feature gradient of the corners p_k (unless
+// FEATURE_GRAD_GATHER), and G (F(p_k) - value) to dwSum[k]; f[k] = F_c(p_k).
+void channelTerms(uint c, uint texel, float G, vec4 share, uint corner[4], vec4 f, inout vec4 dwSum) {
   float value = loadTexture(false, c, texel);
-  uint plane = c * p.imageWidth * p.imageHeight;
-  precise float g0 = w.x * G / weightSum, g1 = w.y * G / weightSum, g2 = w.z * G / weightSum, g3 = w.w * G / weightSum;
-  atomicAdd(featureGrad[plane + corner[0]], toFixedPoint(g0));
-  atomicAdd(featureGrad[plane + corner[1]], toFixedPoint(g1));
-  atomicAdd(featureGrad[plane + corner[2]], toFixedPoint(g2));
-  atomicAdd(featureGrad[plane + corner[3]], toFixedPoint(g3));
+  if (FEATURE_GRAD_GATHER == 0u) {
+    uint plane = c * p.imageWidth * p.imageHeight;
+    precise float g0 = share.x * G, g1 = share.y * G, g2 = share.z * G, g3 = share.w * G;
+    atomicAdd(featureGrad[plane + corner[0]], toFixedPoint(g0));
+    atomicAdd(featureGrad[plane + corner[1]], toFixedPoint(g1));
+    atomicAdd(featureGrad[plane + corner[2]], toFixedPoint(g2));
+    atomicAdd(featureGrad[plane + corner[3]], toFixedPoint(g3));
+  }
   precise vec4 sum = dwSum + G * (f - value);
   dwSum = sum;
+}
+
+// Channels 4g..4g+3 of the interleaved upstream gradient at `texel` (FEATURE_GRAD_GATHER only).
+vec4 gradientGroup(uint g, uint texel) {
+  return texelFetch(textureGrad0, int(g * p.textureWidth * p.textureHeight + texel));
+}
+
+// Channel c of the upstream gradient: from its interleaved group (FEATURE_GRAD_GATHER) or planar.
+float gradient(uint c, uint texel, float fromGroup) {
+  if (FEATURE_GRAD_GATHER != 0u) return fromGroup;
+  return loadTexture(true, c, texel);
 }
 
 void main() {
@@ -100,7 +115,17 @@ void main() {
     vec4 w = uvSplatWeights(s, t);
     uint corner[4] = uint[4](uvSplatCornerPixel(qx, qy, 0), uvSplatCornerPixel(qx, qy, 1), uvSplatCornerPixel(qx, qy, 2),
                              uvSplatCornerPixel(qx, qy, 3));
+    precise vec4 share = w / weightSum;
     precise vec4 dwSum = vec4(0.0);
+    bool listed = false;  // FEATURE_GRAD_GATHER: the entry is in its quad's records
+    if (FEATURE_GRAD_GATHER != 0u) {
+      uint record = atomicAdd(quadRecordCount[key], 1u);
+      listed = record < UV_SPLAT_QUAD_RECORDS;
+      if (listed) {
+        uint base = (key * UV_SPLAT_QUAD_RECORDS + record) * 4u;
+        for (int k = 0; k < 4; ++k) quadRecords[base + uint(k)] = uvec2(texel, floatBitsToUint(share[k]));
+      }
+    }
     if (FEATURES_INTERLEAVED != 0u) {
       for (uint g = 0u; g < (p.channels + 3u) / 4u; ++g) {
         uint groupBase = g * pixels;
@@ -108,19 +133,38 @@ void main() {
         vec4 f1 = texelFetch(features, int(groupBase + corner[1]));
         vec4 f2 = texelFetch(features, int(groupBase + corner[2]));
         vec4 f3 = texelFetch(features, int(groupBase + corner[3]));
+        vec4 G = FEATURE_GRAD_GATHER != 0u ? gradientGroup(g, texel) : vec4(0.0);
         uint c = 4u * g;
-        channelTerms(c, texel, w, weightSum, corner, vec4(f0.x, f1.x, f2.x, f3.x), dwSum);
-        if (c + 1u < p.channels) channelTerms(c + 1u, texel, w, weightSum, corner, vec4(f0.y, f1.y, f2.y, f3.y), dwSum);
-        if (c + 2u < p.channels) channelTerms(c + 2u, texel, w, weightSum, corner, vec4(f0.z, f1.z, f2.z, f3.z), dwSum);
-        if (c + 3u < p.channels) channelTerms(c + 3u, texel, w, weightSum, corner, vec4(f0.w, f1.w, f2.w, f3.w), dwSum);
+        channelTerms(c, texel, gradient(c, texel, G.x), share, corner, vec4(f0.x, f1.x, f2.x, f3.x), dwSum);
+        if (c + 1u < p.channels) {
+          channelTerms(c + 1u, texel, gradient(c + 1u, texel, G.y), share, corner, vec4(f0.y, f1.y, f2.y, f3.y), dwSum);
+        }
+        if (c + 2u < p.channels) {
+          channelTerms(c + 2u, texel, gradient(c + 2u, texel, G.z), share, corner, vec4(f0.z, f1.z, f2.z, f3.z), dwSum);
+        }
+        if (c + 3u < p.channels) {
+          channelTerms(c + 3u, texel, gradient(c + 3u, texel, G.w), share, corner, vec4(f0.w, f1.w, f2.w, f3.w), dwSum);
+        }
       }
     } else {
       for (uint c = 0u; c < p.channels; ++c) {
         uint plane = c * pixels;
         vec4 f = vec4(texelFetch(features, int(plane + corner[0])).r, texelFetch(features, int(plane + corner[1])).r,
                       texelFetch(features, int(plane + corner[2])).r, texelFetch(features, int(plane + corner[3])).r);
-        channelTerms(c, texel, w, weightSum, corner, f, dwSum);
+        channelTerms(c, texel, loadTexture(true, c, texel), share, corner, f, dwSum);
       }
+    }
+    // An entry past its quad's record capacity: the feature gradient by atomics (a loop, not an
+    // `if`: lavapipe skips a loop that no lane enters, while it runs an `if` body with a mask).
+    uint overflowChannels = FEATURE_GRAD_GATHER != 0u && !listed ? p.channels : 0u;
+    for (uint c = 0u; c < overflowChannels; ++c) {
+      float Gc = gradientGroup(c / 4u, texel)[c % 4u];
+      uint plane = c * pixels;
+      precise float g0 = share.x * Gc, g1 = share.y * Gc, g2 = share.z * Gc, g3 = share.w * Gc;
+      atomicAdd(featureGrad[plane + corner[0]], toFixedPoint(g0));
+      atomicAdd(featureGrad[plane + corner[1]], toFixedPoint(g1));
+      atomicAdd(featureGrad[plane + corner[2]], toFixedPoint(g2));
+      atomicAdd(featureGrad[plane + corner[3]], toFixedPoint(g3));
     }
     precise vec4 dw = dwSum / weightSum;
     vec2 lambda;

@@ -25,6 +25,7 @@ static_assert(offsetof(gpu::UvSplatPush, insertTilesX) == 52);
 namespace {
 
 constexpr uint32_t GROUP_SIDE = 8;  // uv_splat_*.comp local size: 8 x 8
+constexpr uint32_t BACKWARD_BINDINGS = 17;  // uv_splat_backward.comp
 constexpr VkBufferUsageFlags STORAGE = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_UNIFORM_TEXEL_BUFFER_BIT |
                                        VK_BUFFER_USAGE_TRANSFER_DST_BIT | VK_BUFFER_USAGE_TRANSFER_SRC_BIT;
 
@@ -124,9 +125,9 @@ void fromFixedPoint(const void* data, std::vector<float>& values) {
   }
 }
 
-// Planar [C][H][W] -> interleaved [ceil(C / 4)][H][W][4] (zero-padded), the layout the
-// gather and backward read with one RGBA32F fetch per 4 channels.
-void interleaveFeatures(std::span<const float> planar, uint32_t channels, size_t pixels, float* out) {
+// Planar [C][N] -> interleaved [ceil(C / 4)][N][4] (zero-padded), N pixels or texels: the layout
+// the gather and backward read with one RGBA32F fetch per 4 channels.
+void interleaveChannels(std::span<const float> planar, uint32_t channels, size_t pixels, float* out) {
   static const float zero = 0.0f;
   for (uint32_t c0 = 0; c0 < channels; c0 += 4) {
     float* group = out + size_t{c0 / 4} * pixels * 4;
@@ -173,14 +174,24 @@ Result<std::unique_ptr<UvSplatStage>> UvSplatStage::create(vk::Context& context,
       if (!gather) return gather.error();
       gathers[interleaved][single] = std::move(gather.value());
     }
-    auto backward = makePipeline(context, ShaderId::UvSplatBackward, 15,
+    auto backward = makePipeline(context, ShaderId::UvSplatBackward, BACKWARD_BINDINGS,
                                  {{2, features}, {5, BT::FloatTexels}, {6, BT::FloatTexels}, {7, BT::FloatTexels},
                                   {8, BT::FloatTexels}, {9, BT::FloatTexels}, {10, BT::FloatTexels}, {11, BT::FloatTexels},
                                   {12, BT::FloatTexels}},
-                                 {interleaved});
+                                 {interleaved, 0u});
     if (!backward) return backward.error();
     backwards[interleaved] = std::move(backward.value());
   }
+  // The recording texel pass reads the upstream gradient interleaved in binding 9 (10-12 unused).
+  auto backwardRecords = makePipeline(context, ShaderId::UvSplatBackward, BACKWARD_BINDINGS,
+                                      {{2, BT::Float4Texels}, {5, BT::FloatTexels}, {6, BT::FloatTexels},
+                                       {7, BT::FloatTexels}, {8, BT::FloatTexels}, {9, BT::Float4Texels},
+                                       {10, BT::FloatTexels}, {11, BT::FloatTexels}, {12, BT::FloatTexels}},
+                                      {1u, 1u});
+  if (!backwardRecords) return backwardRecords.error();
+  auto featureGradGather =
+      makePipeline(context, ShaderId::UvSplatFeatureGrad, 5, {{1, BT::Uint2Texels}, {2, BT::Float4Texels}});
+  if (!featureGradGather) return featureGradGather.error();
   auto sample = makePipeline(context, ShaderId::UvSplatSample, 4);
   if (!sample) return sample.error();
   for (uint32_t mode = 0; mode < 3; ++mode) stage->mInsert[mode] = std::move(inserts[mode]);
@@ -189,6 +200,8 @@ Result<std::unique_ptr<UvSplatStage>> UvSplatStage::create(vk::Context& context,
     stage->mGatherSingle[layout] = std::move(gathers[layout][1]);
     stage->mBackward[layout] = std::move(backwards[layout]);
   }
+  stage->mBackwardRecords = std::move(backwardRecords.value());
+  stage->mFeatureGradGather = std::move(featureGradGather.value());
   stage->mUnified = allocator.supports(vk::MemoryUsage::DeviceMapped);
   // Lavapipe: a fetch costs about the same at any width (a vec4 1.3x a float, docs/PERF.md), so
   // host features of UV_SPLAT_INTERLEAVE_MIN_CHANNELS or more go to the device four channels per
@@ -238,7 +251,7 @@ Result<void> UvSplatStage::prepareHostFeatures(const UvSplatConfig& config, VkDe
 Result<void> UvSplatStage::writeFeatures(VkCommandBuffer cmd, const UvSplatConfig& config, std::span<const float> planar) {
   if (!mFeaturesInterleaved) return writeInput(cmd, mStaging, 0, std::as_bytes(planar), mFeatures);
   // Interleaved only on unified memory: written in place.
-  interleaveFeatures(planar, config.channels, size_t{config.imageWidth} * config.imageHeight,
+  interleaveChannels(planar, config.channels, size_t{config.imageWidth} * config.imageHeight,
                      static_cast<float*>(mFeatures.mapped()));
   return {};
 }
@@ -247,6 +260,20 @@ bool UvSplatStage::defersWideQuads(const UvSplatConfig& config) const {
   return mCpuDevice && std::max(candidateSpan(config.maxQuadExtent, config.textureWidth),
                                 candidateSpan(config.maxQuadExtent, config.textureHeight)) >
                            insertMaxSide(config.lutCapacity);
+}
+
+bool UvSplatStage::gathersFeatureGrad(const UvSplatConfig& config) const {
+  if (!mFeaturesInterleaved) return false;  // interleaved features: CPU devices, unified memory
+  VkPhysicalDeviceProperties properties;
+  vkGetPhysicalDeviceProperties(mContext.physicalDevice(), &properties);
+  const uint64_t maxTexels = properties.limits.maxTexelBufferElements;
+  const uint64_t maxRange = mContext.info().maxStorageBufferRange;
+  const uint64_t pixels = uint64_t{config.imageWidth} * config.imageHeight;
+  const uint64_t texels = uint64_t{config.textureWidth} * config.textureHeight;
+  const uint64_t records = uint64_t{config.imageWidth - 1} * (config.imageHeight - 1) * UV_SPLAT_QUAD_RECORDS * 4;
+  const uint64_t groups = (config.channels + 3) / 4;
+  return records <= maxTexels && records * 8 <= maxRange && groups * texels <= maxTexels &&
+         pixels * config.channels * 4 <= maxRange;
 }
 
 Result<void> UvSplatStage::checkBindingLimits(const UvSplatConfig& config) const {
@@ -535,7 +562,21 @@ Result<void> UvSplatStage::backward(vk::CommandStream& stream, std::span<const f
   if (!mUnified) {
     MESHRT_TRY(ensureBuffer(mGradStaging, textureBytes, VK_BUFFER_USAGE_TRANSFER_SRC_BIT, MU::Upload, "uv_splat grad staging"));
   }
-  MESHRT_TRY(ensureBuffer(mTextureGrad, textureBytes, STORAGE, sharedMemory(), "uv_splat texture grad"));
+  // Feature gradient gathered per pixel (CPU devices, interleaved features): the upstream gradient
+  // goes to the device interleaved too, [ceil(C/4)][Ht][Wt][4].
+  const bool gather = gathersFeatureGrad(config);
+  const uint64_t groups = (config.channels + 3) / 4;
+  const uint64_t quads = uint64_t{config.imageWidth - 1} * (config.imageHeight - 1);
+  MESHRT_TRY(ensureBuffer(mTextureGrad, gather ? groups * texels * 16 : textureBytes, STORAGE, sharedMemory(),
+                          "uv_splat texture grad"));
+  // Bound in every mode (the texel pass declares them); sized only where they are used.
+  MESHRT_TRY(ensureBuffer(mQuadRecordCount, gather ? quads * 4 : 4, STORAGE, MU::DeviceLocal, "uv_splat quad record count"));
+  MESHRT_TRY(ensureBuffer(mQuadRecords, gather ? quads * UV_SPLAT_QUAD_RECORDS * 4 * 8 : 8, STORAGE, MU::DeviceLocal,
+                          "uv_splat quad records"));
+  if (gather) {
+    MESHRT_TRY(ensureBuffer(mFeatureGradOut, pixels * config.channels * 4, STORAGE, sharedMemory(),
+                            "uv_splat feature grad (float)"));
+  }
   const uint64_t featureGradBytes = pixels * config.channels * 8;  // int64 fixed point
   if (featureGradBytes > mContext.info().maxStorageBufferRange) {
     return makeError("uv_splat: backward", "the feature gradient (" + mebibytes(featureGradBytes) +
@@ -555,7 +596,12 @@ Result<void> UvSplatStage::backward(vk::CommandStream& stream, std::span<const f
   if (timestamps) timestamps->reset(*cmd);
   afterEarlierWork(*cmd);
   int span = timestamps ? timestamps->beginSpan(*cmd, "uv_splat_grad_upload") : -1;
-  MESHRT_TRY(writeInput(*cmd, mGradStaging, 0, std::as_bytes(textureGrad), mTextureGrad));
+  if (gather) {  // unified memory: written in place
+    interleaveChannels(textureGrad, config.channels, texels, static_cast<float*>(mTextureGrad.mapped()));
+    vkCmdFillBuffer(*cmd, mQuadRecordCount.handle(), 0, quads * 4, 0);
+  } else {
+    MESHRT_TRY(writeInput(*cmd, mGradStaging, 0, std::as_bytes(textureGrad), mTextureGrad));
+  }
   vkCmdFillBuffer(*cmd, mFeatureGrad.handle(), 0, featureGradBytes, 0);
   vkCmdFillBuffer(*cmd, mUvGrad.handle(), 0, uvGradBytes, 0);
   transferToCompute(*cmd);
@@ -570,14 +616,25 @@ Result<void> UvSplatStage::backward(vk::CommandStream& stream, std::span<const f
     const uint32_t count = std::min(bindingChannels, config.channels - first);
     return vk::BufferBinding{&buffer, first * bytesPerChannel, count * bytesPerChannel};
   };
+  const vk::BufferBinding onePlane{&mTextureGrad, 0, bytesPerChannel};  // gather mode: bindings 10-12 (unused)
   const vk::BufferBinding bindings[] = {
       {mLastInputs.uvs},  {mLastInputs.pixelIds}, {mLastInputs.features}, {&mLut}, {&mWeight},
       channelRange(mTexture, 0), channelRange(mTexture, 1), channelRange(mTexture, 2), channelRange(mTexture, 3),
-      channelRange(mTextureGrad, 0), channelRange(mTextureGrad, 1), channelRange(mTextureGrad, 2),
-      channelRange(mTextureGrad, 3), {&mFeatureGrad}, {&mUvGrad}};
-  vk::ComputePipeline& backwardPass = *mBackward[mFeaturesInterleaved ? 1 : 0];
+      gather ? vk::BufferBinding{&mTextureGrad} : channelRange(mTextureGrad, 0),
+      gather ? onePlane : channelRange(mTextureGrad, 1), gather ? onePlane : channelRange(mTextureGrad, 2),
+      gather ? onePlane : channelRange(mTextureGrad, 3), {&mFeatureGrad}, {&mUvGrad}, {&mQuadRecordCount},
+      {&mQuadRecords}};
+  vk::ComputePipeline& backwardPass = gather ? *mBackwardRecords : *mBackward[mFeaturesInterleaved ? 1 : 0];
   MESHRT_TRY(backwardPass.dispatch(stream, bindings, &push, sizeof(push), vk::groupCount(config.textureWidth, GROUP_SIDE),
                                    vk::groupCount(config.textureHeight, GROUP_SIDE)));
+  if (gather) {
+    computeToCompute(*cmd);
+    const vk::BufferBinding gatherBindings[] = {
+        {&mQuadRecordCount}, {&mQuadRecords}, {&mTextureGrad}, {&mFeatureGrad}, {&mFeatureGradOut}};
+    MESHRT_TRY(mFeatureGradGather->dispatch(stream, gatherBindings, &push, sizeof(push),
+                                            vk::groupCount(config.imageWidth, GROUP_SIDE),
+                                            vk::groupCount(config.imageHeight, GROUP_SIDE)));
+  }
   if (timestamps) timestamps->endSpan(*cmd, span);
   if (mUnified) {  // read in place below
     computeToHost(*cmd);
@@ -590,7 +647,11 @@ Result<void> UvSplatStage::backward(vk::CommandStream& stream, std::span<const f
   MESHRT_TRY(stream.wait(*value));
   grads.features.resize(pixels * config.channels);
   grads.uvs.resize(pixels * 2);
-  fromFixedPoint(hostView(mFeatureGrad, mFeatureGradReadback), grads.features);
+  if (gather) {
+    std::memcpy(grads.features.data(), mFeatureGradOut.mapped(), grads.features.size() * 4);
+  } else {
+    fromFixedPoint(hostView(mFeatureGrad, mFeatureGradReadback), grads.features);
+  }
   fromFixedPoint(hostView(mUvGrad, mUvGradReadback), grads.uvs);
   return {};
 }

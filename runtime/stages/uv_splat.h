@@ -187,6 +187,9 @@ class UvSplatStage {
   // Whether the insert pass runs in two dispatches (wide quads deferred, uv_splat_params.h): on
   // CPU devices, where the extent threshold admits a candidate box side over insertMaxSide.
   bool defersWideQuads(const UvSplatConfig& config) const;
+  // Whether backward() gathers the feature gradient per pixel (interleaved features, and the
+  // records, the interleaved gradient and the float result each fit one binding).
+  bool gathersFeatureGrad(const UvSplatConfig& config) const;
   // Chooses the layout for host features of `config` (mFeaturesInterleaved) and sizes mFeatures
   // (and mStaging, off unified memory) for them; `planarBytes` = C * H * W * 4.
   Result<void> prepareHostFeatures(const UvSplatConfig& config, VkDeviceSize planarBytes);
@@ -216,6 +219,9 @@ class UvSplatStage {
   std::unique_ptr<vk::ComputePipeline> mInsert[3], mSample;  // mInsert by mode (UV_SPLAT_INSERT_*)
   // [0]: planar features [C][H][W]; [1]: interleaved [ceil(C / 4)][H][W][4] (uv_splat_gather.comp).
   std::unique_ptr<vk::ComputePipeline> mGather[2], mGatherSingle[2], mBackward[2];
+  // CPU devices, interleaved features: the texel pass that records entries per quad, and the
+  // per-pixel gather of the feature gradient (uv_splat_feature_grad.comp).
+  std::unique_ptr<vk::ComputePipeline> mBackwardRecords, mFeatureGradGather;
   bool mUnified = false;    // GpuAllocator::supports(DeviceMapped)
   bool mCpuDevice = false;  // Context::info().type == "cpu" (lavapipe): its loop cap shapes the insert pass
   bool mInterleaveHostFeatures = false;  // host features of >= UV_SPLAT_INTERLEAVE_MIN_CHANNELS go to mFeatures
@@ -227,6 +233,8 @@ class UvSplatStage {
   vk::Buffer mTextureReadback, mWeightReadback, mLutReadback;  // filled by every forward submission
   vk::Buffer mSampleStaging, mSampleTexture, mSampleUvs, mSampleIds, mSampleImage;
   vk::Buffer mGradStaging, mTextureGrad, mFeatureGrad, mUvGrad, mFeatureGradReadback, mUvGradReadback;
+  // The feature-gradient gather: entries per quad, records, the float result [C][H][W].
+  vk::Buffer mQuadRecordCount, mQuadRecords, mFeatureGradOut;
   UvSplatConfig mLastConfig;
   UvSplatDeviceInputs mLastInputs;  // backward() reads these buffers again: keep them alive and unchanged
   uint64_t mLastDropped = 0;

@@ -188,11 +188,13 @@ Result<UvSplatGradients> uvSplatBackwardReference(const UvSplatConfig& config, c
       size_t corner[4];
       for (int k = 0; k < 4; ++k) corner[k] = uvsplat::cornerPixel(qx, qy, W, k);
       float dw[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+      float share[4];  // w_k / ŵ: corner k's share of G
+      for (int k = 0; k < 4; ++k) share[k] = w[k] / weightSum;
       for (uint32_t c = 0; c < C; ++c) {
         const float G = textureGrad[c * texels + texel];
         const float value = forward.texture[c * texels + texel];
         const size_t plane = c * pixels;
-        for (int k = 0; k < 4; ++k) featureSum[plane + corner[k]] += uvsplat::toFixedPoint(w[k] * G / weightSum);
+        for (int k = 0; k < 4; ++k) featureSum[plane + corner[k]] += uvsplat::toFixedPoint(share[k] * G);
         for (int k = 0; k < 4; ++k) dw[k] += G * (F[plane + corner[k]] - value);
       }
       for (int k = 0; k < 4; ++k) dw[k] = dw[k] / weightSum;

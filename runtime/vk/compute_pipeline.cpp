@@ -13,25 +13,31 @@ VkDescriptorType descriptorType(BindingType type) {
     case BindingType::UniformBuffer: return VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER;
     case BindingType::FloatTexels:
     case BindingType::Float4Texels:
-    case BindingType::UintTexels: return VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER;
+    case BindingType::UintTexels:
+    case BindingType::Uint2Texels: return VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER;
     case BindingType::StorageBuffer: break;
   }
   return VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
 }
 
 bool isTexelBinding(BindingType type) {
-  return type == BindingType::FloatTexels || type == BindingType::Float4Texels || type == BindingType::UintTexels;
+  return type == BindingType::FloatTexels || type == BindingType::Float4Texels || type == BindingType::UintTexels ||
+         type == BindingType::Uint2Texels;
 }
 
 VkFormat texelFormat(BindingType type) {
   switch (type) {
     case BindingType::Float4Texels: return VK_FORMAT_R32G32B32A32_SFLOAT;
     case BindingType::UintTexels: return VK_FORMAT_R32_UINT;
+    case BindingType::Uint2Texels: return VK_FORMAT_R32G32_UINT;
     default: return VK_FORMAT_R32_SFLOAT;
   }
 }
 
-VkDeviceSize texelBytes(BindingType type) { return type == BindingType::Float4Texels ? 16 : 4; }
+VkDeviceSize texelBytes(BindingType type) {
+  if (type == BindingType::Float4Texels) return 16;
+  return type == BindingType::Uint2Texels ? 8 : 4;
+}
 
 }  // namespace
 

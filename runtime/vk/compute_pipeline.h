@@ -23,8 +23,9 @@ class Context;
 // VK_BUFFER_USAGE_UNIFORM_TEXEL_BUFFER_BIT. On lavapipe a texel fetch is a vector gather, while a
 // storage-buffer read loops over the 8 lanes of an invocation group: read-only data that is
 // fetched at scattered indices is several times cheaper this way. Float4Texels: the same with
-// R32G32B32A32_SFLOAT texels (16 bytes; GLSL texelFetch(...) as a vec4).
-enum class BindingType { StorageBuffer, UniformBuffer, FloatTexels, Float4Texels, UintTexels };
+// R32G32B32A32_SFLOAT texels (16 bytes; GLSL texelFetch(...) as a vec4); Uint2Texels with
+// R32G32_UINT texels (8 bytes; a usamplerBuffer's .xy).
+enum class BindingType { StorageBuffer, UniformBuffer, FloatTexels, Float4Texels, UintTexels, Uint2Texels };
 
 struct ComputePipelineDesc {
   ShaderId shader;

@@ -38,6 +38,13 @@ inline constexpr std::uint32_t UV_SPLAT_NO_QUAD = 0xFFFFFFFFu;
 // bit-identical): value = round(x * 2^24), each contribution clamped to +-2^50 (|x| <= 6.7e7).
 #define UV_SPLAT_GRAD_SCALE 16777216.0
 #define UV_SPLAT_GRAD_LIMIT 1125899906842624.0
+// Feature gradient as a per-pixel gather (CPU devices, interleaved features; docs/UV_SPLAT.md): the
+// texel pass appends each entry to its quad's record list, corner k's record being (texel,
+// floatBitsToUint(w_k / w-hat)), [quads][UV_SPLAT_QUAD_RECORDS][4] uvec2; entries past a quad's
+// capacity add their share with the fixed-point atomics instead. The gather sums the fixed-point
+// terms in registers (integer sums: the order of the records does not matter) and converts once:
+// float(sum) * 2^-24, which equals the host's float(double(sum) / 2^24) while |sum| < 2^53.
+#define UV_SPLAT_QUAD_RECORDS 8u
 #define UV_SPLAT_BACKWARD_BINDINGS 4u  // the backward reads texture and gradient through up to 4 bindings each
 #define UV_SPLAT_GATHER_BATCH 4u       // forward gather: lookup-table entries held in registers at a time
 #define UV_SPLAT_GATHER_BATCH_MIN_CHANNELS 8u  // ... from this many channels up; fewer: one at a time
