@@ -170,7 +170,7 @@ def main():
     parser.add_argument("--data", nargs="+", required=True, help="render-dataset output directories")
     parser.add_argument("--pack", required=True, help="the dataset-only pack directory (template, basis)")
     parser.add_argument("--out", required=True, help="the .onnx file to write")
-    parser.add_argument("--steps", type=int, default=30000)
+    parser.add_argument("--steps", type=int, default=55000)
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--width", type=int, default=16, help="first-stage channels (ResNet-18: 64)")
     parser.add_argument("--input-size", type=int, default=64,
