@@ -70,18 +70,21 @@ float loadTexture(bool gradient, uint c, uint texel) {
   }
 }
 
+// Adds share_k G to the fixed-point feature gradient of channel c at the corners p_k.
+void addFeatureTerms(uint c, float G, vec4 share, uint corner[4]) {
+  uint plane = c * p.imageWidth * p.imageHeight;
+  precise float g0 = share.x * G, g1 = share.y * G, g2 = share.z * G, g3 = share.w * G;
+  atomicAdd(featureGrad[plane + corner[0]], toFixedPoint(g0));
+  atomicAdd(featureGrad[plane + corner[1]], toFixedPoint(g1));
+  atomicAdd(featureGrad[plane + corner[2]], toFixedPoint(g2));
+  atomicAdd(featureGrad[plane + corner[3]], toFixedPoint(g3));
+}
+
 // Channel c of one entry: adds share_k G to the feature gradient of the corners p_k (unless
 // FEATURE_GRAD_GATHER), and G (F(p_k) - value) to dwSum[k]; f[k] = F_c(p_k).
 void channelTerms(uint c, uint texel, float G, vec4 share, uint corner[4], vec4 f, inout vec4 dwSum) {
   float value = loadTexture(false, c, texel);
-  if (FEATURE_GRAD_GATHER == 0u) {
-    uint plane = c * p.imageWidth * p.imageHeight;
-    precise float g0 = share.x * G, g1 = share.y * G, g2 = share.z * G, g3 = share.w * G;
-    atomicAdd(featureGrad[plane + corner[0]], toFixedPoint(g0));
-    atomicAdd(featureGrad[plane + corner[1]], toFixedPoint(g1));
-    atomicAdd(featureGrad[plane + corner[2]], toFixedPoint(g2));
-    atomicAdd(featureGrad[plane + corner[3]], toFixedPoint(g3));
-  }
+  if (FEATURE_GRAD_GATHER == 0u) addFeatureTerms(c, G, share, corner);
   precise vec4 sum = dwSum + G * (f - value);
   dwSum = sum;
 }
@@ -157,15 +160,7 @@ void main() {
     // An entry past its quad's record capacity: the feature gradient by atomics (a loop, not an
     // `if`: lavapipe skips a loop that no lane enters, while it runs an `if` body with a mask).
     uint overflowChannels = FEATURE_GRAD_GATHER != 0u && !listed ? p.channels : 0u;
-    for (uint c = 0u; c < overflowChannels; ++c) {
-      float Gc = gradientGroup(c / 4u, texel)[c % 4u];
-      uint plane = c * pixels;
-      precise float g0 = share.x * Gc, g1 = share.y * Gc, g2 = share.z * Gc, g3 = share.w * Gc;
-      atomicAdd(featureGrad[plane + corner[0]], toFixedPoint(g0));
-      atomicAdd(featureGrad[plane + corner[1]], toFixedPoint(g1));
-      atomicAdd(featureGrad[plane + corner[2]], toFixedPoint(g2));
-      atomicAdd(featureGrad[plane + corner[3]], toFixedPoint(g3));
-    }
+    for (uint c = 0u; c < overflowChannels; ++c) addFeatureTerms(c, gradientGroup(c / 4u, texel)[c % 4u], share, corner);
     precise vec4 dw = dwSum / weightSum;
     vec2 lambda;
     if (!uvSplatPositionGradient(quad, s, t, dw, lambda)) continue;
