@@ -74,6 +74,36 @@ def check_iou_sensitivity(work):
     print(f"iou_sensitivity: {rows}")
 
 
+def check_error_analysis(work):
+    """tools/train/error_analysis.py on the quick chain's checkpoint and 12 held-out renders: every
+    row of both tables present and in range, the true camera and shape drawing the mask (IoU ≥ 0.95),
+    and the depth-mirrored rotation D·R·M drawing the same silhouette (within 0.01: the template and
+    basis are mirror-symmetric, so the two rotations cannot be told apart by the outline)."""
+    result = subprocess.run([sys.executable, os.path.join(REPO, "tools", "train", "error_analysis.py"),
+                             "--checkpoint", os.path.join(work, "synthetic_bird.pt"),
+                             "--data", os.path.join(work, "test-seed2-50"), "--count", "12",
+                             "--pack", os.path.join(work, "dataset-pack", "packs", "synthetic-bird")],
+                            capture_output=True, text=True)
+    if result.returncode != 0:
+        fail(f"error_analysis.py exited with {result.returncode}: {result.stderr.strip()[-500:]}")
+    quantities, ious = {}, {}
+    for line in result.stdout.splitlines():
+        cells = [cell.strip() for cell in line.strip("|").split("|")]
+        if len(cells) == 2 and cells[1].lstrip("-")[:1].isdigit():
+            quantities[cells[0]] = cells[1]
+        elif len(cells) == 4 and cells[2].replace(".", "", 1).isdigit():
+            ious[(cells[0], cells[1])] = float(cells[3])
+    if len(quantities) != 7 or len(ious) != 6:
+        fail(f"error_analysis.py: expected 7 quantities and 6 IoU rows, got {quantities} and {ious}")
+    truth = ious.get(("truth", "truth"), 0)
+    mirrored = ious.get(("truth, rotation D·R·M", "truth"), 0)
+    if truth < 0.95 or abs(mirrored - truth) > 0.01:
+        fail(f"error_analysis.py: ground-truth IoU {truth} (≥ 0.95 expected), D·R·M {mirrored} (the same expected)")
+    if any(not 0 <= value <= 1 for value in ious.values()):
+        fail(f"error_analysis.py: an IoU outside [0, 1]: {ious}")
+    print(f"error_analysis: {ious}")
+
+
 def quick(meshrt):
     with tempfile.TemporaryDirectory(prefix="meshrt-train-") as work:
         result = subprocess.run([sys.executable, os.path.join(REPO, "tools", "train", "reproduce.py"), "--quick",
@@ -89,6 +119,7 @@ def quick(meshrt):
         if "| synthetic-bird | ttp |" not in result.stdout or "| synthetic-bird | regress |" not in result.stdout:
             fail("the final table lacks a row per head")
         check_iou_sensitivity(work)
+        check_error_analysis(work)
     print("passed: the quick chain rendered, trained, exported, packed and evaluated both heads")
 
 
