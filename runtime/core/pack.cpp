@@ -264,7 +264,8 @@ Result<void> readDeformSolver(const JsonFields& root, PackSpec& spec) {
 Result<void> readDeformManifest(const JsonFields& root, const fs::path& directory, const PackLoadOptions& options,
                                 PackSpec& spec) {
   MESHRT_TRY(root.onlyKeys(
-      {"format", "name", "head", "category", "licence", "source", "template", "basis", "models", "solver"}));
+      {"format", "name", "head", "category", "licence", "source", "template", "basis", "models", "solver",
+       "test_time_mirror"}));
   spec.templateFit = TemplateFit::Deform;
   spec.hasModels = root.has("models");
   if (!spec.hasModels && options.requireModels) {
@@ -273,6 +274,9 @@ Result<void> readDeformManifest(const JsonFields& root, const fs::path& director
   }
   if (spec.hasModels) MESHRT_TRY(readDeformEncoder(root, directory, spec));
   MESHRT_TRY(readDeformSolver(root, spec));
+  if (root.has("test_time_mirror")) {
+    MESHRT_ASSIGN_OR_RETURN(spec.testTimeMirror, root.boolean("test_time_mirror"));
+  }
   JsonFields templ;
   MESHRT_ASSIGN_OR_RETURN(templ, root.object("template"));
   MESHRT_TRY(templ.onlyKeys({"path", "fit"}));

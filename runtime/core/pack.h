@@ -100,6 +100,10 @@ struct PackSpec {
   // outputs name "regress" [7 + K] and/or "points" [2N] + "visibility" [N] (docs/PACKS.md).
   PackModel encoder;
   PackSolver solver;
+  // ttp / regress (pack.json `test_time_mirror`, optional, default false): also run the encoder
+  // on the left-right mirrored input and average the mirrored-back outputs
+  // (heads/deform_mirror.h). Needs a template and basis mirror-symmetric about x = 0.
+  bool testTimeMirror = false;
   // Whether this pack can run `head`: objectron / face packs only their own head; a ttp / regress
   // pack with models "ttp" when the encoder lists points and visibility, "regress" when it lists
   // regress; a dataset-only pack none.

@@ -12,6 +12,7 @@
 
 #include "core/npy_file.h"
 #include "core/so3_math.h"
+#include "heads/deform_mirror.h"
 #include "heads/head_pipelines.h"
 #include "heads/pack_model.h"
 #include "heads/ttp_solver.h"
@@ -95,6 +96,12 @@ class DeformPipeline final : public CropPipeline {
     mSolverParams.gamma = mPack.solver.gamma;
     mSolverParams.alternations = mPack.solver.alternations;
     mSolverParams.robustScale = mPack.solver.robustScale;
+    if (mPack.testTimeMirror) {
+      auto partners = findMirrorPartners(mTemplate.positions, mBasis, mPack.basisCount,
+                                         mPack.directory + "/pack.json: test_time_mirror");
+      if (!partners) return partners.error();
+      mMirrorPartner = std::move(*partners);
+    }
     return {};
   }
 
@@ -113,9 +120,7 @@ class DeformPipeline final : public CropPipeline {
   Result<std::optional<ReconstructedObject>> reconstruct(const Image& frame, const CropCandidate& candidate,
                                                          StageTimings& timings,
                                                          std::chrono::steady_clock::time_point& start) override {
-    gpu::PreprocessParams params{};
-    MESHRT_TRY(mEncoder->run(frame, mEncoder->preprocessConfig(candidate.crop, frame.width, frame.height), params,
-                             mOptions.profiler));
+    MESHRT_TRY(runEncoder(frame, candidate.crop));
     addTiming(timings, "encoder", start, mOptions.profiler);
     ReconstructedObject object;
     object.score = 1.0f;  // no presence output: the whole frame is the object
@@ -128,7 +133,7 @@ class DeformPipeline final : public CropPipeline {
     camera.model = ObjectCameraModel::WeakPerspective;
     const uint32_t k = mPack.basisCount;
     if (mHead == "regress") {
-      const auto regress = mEncoder->output("regress");
+      const std::span<const float> regress = mRegress;
       if (!allFinite(regress)) return makeError(mPack.encoder.path, "the regress output holds a non-finite value");
       camera.scale = regress[0];
       camera.translation = {regress[1], regress[2], 0.0f};
@@ -137,19 +142,13 @@ class DeformPipeline final : public CropPipeline {
       deform.coefficients.assign(regress.begin() + REGRESS_CAMERA_VALUES, regress.begin() + REGRESS_CAMERA_VALUES + k);
       addTiming(timings, "decode", start, mOptions.profiler);
     } else {
-      const auto points = mEncoder->output("points");
-      const auto visibility = mEncoder->output("visibility");
-      if (!allFinite(points) || !allFinite(visibility)) {
+      if (!allFinite(mPoints) || !allFinite(mVisibility) || !allFinite(mMirroredPoints) ||
+          !allFinite(mMirroredVisibility)) {
         return makeError(mPack.encoder.path, "the points or visibility output holds a non-finite value");
       }
-      deform.points.assign(points.begin(), points.end());
-      deform.visibility.assign(visibility.begin(), visibility.end());
       addTiming(timings, "decode", start, mOptions.profiler);
-      TtpObservation observation;
-      observation.points = deform.points;
-      observation.visibility = deform.visibility;
-      auto solution = solveTtp(mModel, observation, mSolverParams);
-      if (!solution) return std::optional<ReconstructedObject>{};  // degenerate observation: no object
+      auto solution = solveCandidates(deform);
+      if (!solution) return std::optional<ReconstructedObject>{};  // degenerate observations: no object
       camera.rotation = solution->rotation;
       camera.scale = solution->scale;
       camera.translation = {solution->translation[0], solution->translation[1], 0.0f};
@@ -183,8 +182,73 @@ class DeformPipeline final : public CropPipeline {
     return std::optional<ReconstructedObject>{std::move(object)};
   }
 
+  // The encoder on the frame → mRegress (regress head) or mPoints and mVisibility (ttp); with
+  // test_time_mirror also on the mirrored frame, averaged in (heads/deform_mirror.h).
+  Result<void> runEncoder(const Image& frame, const CropRect& crop) {
+    PreprocessConfig config = mEncoder->preprocessConfig(crop, frame.width, frame.height);
+    gpu::PreprocessParams params{};
+    MESHRT_TRY(mEncoder->run(frame, config, params, mOptions.profiler));
+    const auto copy = [&](const char* role, std::vector<float>& out) {
+      const auto values = mEncoder->output(role);
+      out.assign(values.begin(), values.end());
+    };
+    const bool regress = mHead == "regress";
+    if (regress) copy("regress", mRegress);
+    else copy("points", mPoints), copy("visibility", mVisibility);
+    mMirroredPoints.clear();
+    mMirroredVisibility.clear();
+    if (!mPack.testTimeMirror) return {};
+    config.mirrorX = true;
+    MESHRT_TRY(mEncoder->run(frame, config, params, mOptions.profiler));
+    if (regress) {
+      averageMirroredRegress(mRegress, mEncoder->output("regress"));
+    } else {
+      mirrorBackPoints(mEncoder->output("points"), mEncoder->output("visibility"), mMirrorPartner, mMirroredPoints,
+                       mMirroredVisibility);
+    }
+    return {};
+  }
+
+  // The TTP solve of this frame's points. With test_time_mirror, three candidates: the frame's
+  // points, the mirrored frame's mirrored back, and their average (points and visibilities); the
+  // solve with the lowest loss (eq. 4, its own visibilities as weights) is kept, and `deform`
+  // gets that candidate's points and visibilities. Measured on a validation split (docs/TRAINING.md):
+  // the loss picks the candidate whose points a basis shape explains best, which is the better
+  // prediction more often than averaging them. nullopt when every candidate is degenerate.
+  std::optional<TtpSolution> solveCandidates(DeformResult& deform) {
+    std::vector<float> averagePoints, averageVisibility;
+    std::array<std::pair<const std::vector<float>*, const std::vector<float>*>, 3> candidates = {
+        std::pair{&mPoints, &mVisibility}};
+    size_t count = 1;
+    if (mPack.testTimeMirror) {
+      averagePoints.resize(mPoints.size());
+      averageVisibility.resize(mVisibility.size());
+      for (size_t i = 0; i < mPoints.size(); ++i) averagePoints[i] = 0.5f * (mPoints[i] + mMirroredPoints[i]);
+      for (size_t i = 0; i < mVisibility.size(); ++i) {
+        averageVisibility[i] = 0.5f * (mVisibility[i] + mMirroredVisibility[i]);
+      }
+      candidates[count++] = {&mMirroredPoints, &mMirroredVisibility};
+      candidates[count++] = {&averagePoints, &averageVisibility};
+    }
+    std::optional<TtpSolution> best;
+    for (size_t c = 0; c < count; ++c) {
+      TtpObservation observation;
+      observation.points = *candidates[c].first;
+      observation.visibility = *candidates[c].second;
+      auto solution = solveTtp(mModel, observation, mSolverParams);
+      if (!solution || (best && !(solution->loss < best->loss))) continue;
+      best = std::move(*solution);
+      deform.points = *candidates[c].first;
+      deform.visibility = *candidates[c].second;
+    }
+    return best;
+  }
+
   std::string mHead;
   std::unique_ptr<PackModelRunner> mEncoder;
+  std::vector<float> mRegress, mPoints, mVisibility;  // this frame's encoder outputs (regress: averaged)
+  std::vector<float> mMirroredPoints, mMirroredVisibility;  // ttp, test_time_mirror: mirrored back
+  std::vector<uint32_t> mMirrorPartner;               // test_time_mirror: vertex i ↔ its mirror in x
   TexturedMesh mTemplate;
   std::vector<float> mBasis;  // N×3×K
   TtpModel mModel;            // spans over mTemplate.positions and mBasis

@@ -47,6 +47,7 @@ Result<gpu::PreprocessParams> makePreprocessParams(const PreprocessConfig& confi
   double scaleX = static_cast<double>(crop.width) / config.outWidth;
   double scaleY = static_cast<double>(crop.height) / config.outHeight;
   if (config.letterbox) scaleX = scaleY = std::max(scaleX, scaleY);
+  if (config.mirrorX) scaleX = -scaleX;  // o_x − out/2 → −(o_x − out/2): column x ↔ outWidth − 1 − x
   const double c = std::cos(static_cast<double>(crop.rotationRad));
   const double s = std::sin(static_cast<double>(crop.rotationRad));
   const double halfW = 0.5 * config.outWidth, halfH = 0.5 * config.outHeight;

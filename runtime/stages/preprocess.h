@@ -66,6 +66,10 @@ struct PreprocessConfig {
   float mean[3] = {0.485f, 0.456f, 0.406f};  // MeanStd only (defaults: ImageNet)
   float std[3] = {0.229f, 0.224f, 0.225f};
   uint32_t outOffset = 0;  // float offset of the output in the destination tensor (batch slot)
+  // true: the output mirrored left-right: column x holds what column outWidth − 1 − x holds
+  // without it (the same source positions; bit-identical where the mapping is exact in float,
+  // e.g. integer scale factors).
+  bool mirrorX = false;
 };
 
 // Validates the config against the frame and fills the shader params. Errors name the field,
