@@ -88,6 +88,19 @@ TEST_F(DeformPackTest, SolverDefaultsAreTtpSolverParams) {
   EXPECT_EQ(pack->solver.gamma, defaults.gamma);
 }
 
+TEST_F(DeformPackTest, TestTimeMirrorIsReadAndOffByDefault) {
+  mJson.erase("test_time_mirror");
+  auto pack = load(mJson);
+  ASSERT_TRUE(pack.ok()) << pack.error().message;
+  EXPECT_FALSE(pack->testTimeMirror);
+  mJson["test_time_mirror"] = true;
+  pack = load(mJson);
+  ASSERT_TRUE(pack.ok()) << pack.error().message;
+  EXPECT_TRUE(pack->testTimeMirror);
+  mJson["test_time_mirror"] = "yes";
+  expectError(mJson, "test_time_mirror", "");
+}
+
 TEST_F(DeformPackTest, HeadsFollowTheOutputs) {
   nlohmann::json regressOnly = mJson;
   regressOnly["head"] = "regress";

@@ -14,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/image.h"
 #include "e2e/process.h"
 #include "support/synthetic_bird_pack.h"
 
@@ -76,6 +77,58 @@ TEST_F(DeformHeadsTest, ReconstructBothHeadsWritesSchemaValidResults) {
       EXPECT_NEAR(squaredNorm, 1.0, 1e-4);
       for (const char* file : {"mesh_0.obj", "mesh_0.mtl", "texture_0.png", "overlay.png"})
         EXPECT_TRUE(fs::exists(out / file)) << file;
+    }
+  }
+}
+
+// With test_time_mirror (on in encoder.json) a frame and its left-right mirror image feed the
+// encoder the same two inputs in swapped order (the 128² → 64² stretch is an integer scale, so
+// the mirrored preprocess is bit-exact), so the result of the mirrored image must be the mirror
+// of the result: q (w, x, y, z) → (w, x, −y, −z), t_x → −t_x, s and c unchanged. This checks the
+// mirror math of heads/deform_mirror.h end to end on the trained model. Tolerance 1e-4: the
+// average is exactly symmetric; the TTP solve sums the mirrored points in another order.
+TEST_F(DeformHeadsTest, TestTimeMirrorMakesBothHeadsMirrorEquivariant) {
+  const fs::path original = sDir / "data/images/000003.png";
+  auto image = readImage(original.string());
+  ASSERT_TRUE(image.ok()) << image.error().message;
+  Image mirrored = *image;
+  const uint32_t channels = image->channels;
+  for (uint32_t y = 0; y < image->height; ++y) {
+    for (uint32_t x = 0; x < image->width; ++x) {
+      for (uint32_t c = 0; c < channels; ++c) {
+        mirrored.pixels[(size_t{y} * image->width + x) * channels + c] =
+            image->pixels[(size_t{y} * image->width + (image->width - 1 - x)) * channels + c];
+      }
+    }
+  }
+  const fs::path flippedPath = sDir / "mirrored_000003.png";
+  ASSERT_TRUE(writePng(mirrored, flippedPath.string()).ok());
+  for (const std::string head : {"ttp", "regress"}) {
+    nlohmann::json objects[2];
+    for (int side = 0; side < 2; ++side) {
+      const fs::path out = sDir / ("mirror_" + head + std::to_string(side));
+      const ProcessResult run =
+          runMeshrt({"reconstruct", "--pack", "synthetic-bird", "--head", head, "--input",
+                     (side ? flippedPath : original).string(), "--out", out.string()},
+                    env());
+      ASSERT_EQ(run.exitCode, 0) << head << ": " << run.err;
+      std::ifstream in(out / "result.json");
+      const nlohmann::json result = nlohmann::json::parse(in);
+      ASSERT_EQ(result["objects"].size(), 1u) << head;
+      objects[side] = result["objects"][0];
+    }
+    const nlohmann::json &plain = objects[0]["camera"], &flipped = objects[1]["camera"];
+    const double sign[4] = {1, 1, -1, -1};
+    for (int i = 0; i < 4; ++i) {
+      EXPECT_NEAR(flipped["quaternion"][i].get<double>(), sign[i] * plain["quaternion"][i].get<double>(), 1e-4)
+          << head << " q[" << i << "]";
+    }
+    EXPECT_NEAR(flipped["scale"].get<double>(), plain["scale"].get<double>(), 1e-4) << head;
+    EXPECT_NEAR(flipped["t"][0].get<double>(), -plain["t"][0].get<double>(), 1e-4) << head;
+    EXPECT_NEAR(flipped["t"][1].get<double>(), plain["t"][1].get<double>(), 1e-4) << head;
+    for (size_t k = 0; k < 16; ++k) {
+      EXPECT_NEAR(objects[1]["coefficients"][k].get<double>(), objects[0]["coefficients"][k].get<double>(), 1e-4)
+          << head << " c[" << k << "]";
     }
   }
 }

@@ -70,6 +70,33 @@ TEST(PreprocessReference, DownscaleByTwoAveragesPixelPairs) {
   EXPECT_NEAR(out.at(1, 0, 1), 2.5f / 255.0f, EXACT);
 }
 
+TEST(PreprocessReference, MirrorXIsTheColumnFlippedOutput) {
+  // Stretch 128 -> 64 (an integer scale: the mirrored source positions are exact in float), a
+  // non-integer 100 x 70 -> 64 x 48 crop, and a rotated letterbox: column x of the mirrored
+  // output is column W - 1 - x of the plain one (bit for bit in the first case).
+  std::vector<uint8_t> pixels(size_t{128} * 96 * 3);
+  uint32_t state = 7;
+  for (uint8_t& value : pixels) value = static_cast<uint8_t>((state = state * 1664525u + 1013904223u) >> 24);
+  PreprocessConfig cases[3] = {rawConfig({64, 48, 128, 96, 0}, 64, 48), rawConfig({50, 40, 100, 70, 0}, 64, 48),
+                               rawConfig({70, 50, 90, 60, 0.4f}, 40, 40)};
+  cases[2].letterbox = true;
+  for (int c = 0; c < 3; ++c) {
+    const Output plain = run(cases[c], {128, 96, 3, 0}, pixels);
+    PreprocessConfig mirrored = cases[c];
+    mirrored.mirrorX = true;
+    const Output flipped = run(mirrored, {128, 96, 3, 0}, pixels);
+    const float tolerance = c == 0 ? 0.0f : 2e-5f;  // float rounding of the mirrored source position
+    for (uint32_t ch = 0; ch < 3; ++ch) {
+      for (uint32_t y = 0; y < plain.h; ++y) {
+        for (uint32_t x = 0; x < plain.w; ++x) {
+          ASSERT_NEAR(flipped.at(ch, x, y), plain.at(ch, plain.w - 1 - x, y), tolerance)
+              << "case " << c << " channel " << ch << " at " << x << "," << y;
+        }
+      }
+    }
+  }
+}
+
 TEST(PreprocessReference, QuarterTurnMapsOutputXToSourceY) {
   // Rotation +90 degrees (clockwise on screen): the crop's x axis points along source +y.
   const auto pixels = coordinateFrame(21, 21);

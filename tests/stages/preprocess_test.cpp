@@ -122,6 +122,18 @@ TEST_F(PreprocessTest, LetterboxedCrops) {
   EXPECT_LE(runCase(rotated, 9), TOLERANCE);
 }
 
+TEST_F(PreprocessTest, MirroredCrops) {
+  Case stretched{"mirrored 128x128 -> 64x64 full frame", {128, 128, 3, 0}, stretch(64, 64, 128, 128, 64)};
+  stretched.config.mirrorX = true;
+  stretched.config.normalization = Normalization::MinusOneToOne;
+  Case rotated{"mirrored rotated crop, zero border", {641, 479, 3, 0}, stretch(100, 400, 300, 200, 160)};
+  rotated.config.mirrorX = true;
+  rotated.config.crop.rotationRad = -1.1f;
+  rotated.config.border = BorderMode::Zero;
+  EXPECT_LE(runCase(stretched, 11), TOLERANCE);
+  EXPECT_LE(runCase(rotated, 12), TOLERANCE);
+}
+
 TEST_F(PreprocessTest, RgbaWithRowPaddingIntoABatchSlot) {
   Case testCase{"RGBA, padded rows, batch slot 1", {101, 77, 4, 101 * 4 + 12}, stretch(50, 38, 90, 60, 64)};
   testCase.config.outOffset = 3 * 64 * 64;  // second image of an N=2 batch

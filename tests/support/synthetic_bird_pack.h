@@ -1,6 +1,6 @@
 // The synthetic-bird pack assembled in a test directory from the committed sources, as
 // tools/install_packs.py installs it: pack.json, the template and the basis from assets/; with an
-// encoder model also `models.encoder` and `solver` from encoder.json and the model's SHA-256.
+// encoder model also `models.encoder`, `solver` and `test_time_mirror` from encoder.json and the model's SHA-256.
 #pragma once
 
 #include <filesystem>
@@ -44,6 +44,7 @@ inline std::string assembleSyntheticBirdPack(const std::filesystem::path& packDi
     manifest["models"] = encoder["models"];
     manifest["models"]["encoder"]["sha256"] = *hash;
     manifest["solver"] = encoder["solver"];
+    if (encoder.contains("test_time_mirror")) manifest["test_time_mirror"] = encoder["test_time_mirror"];
   }
   std::ofstream(packDir / "pack.json") << manifest.dump(2);
   return "";
