@@ -38,8 +38,8 @@ Result<std::vector<uint32_t>> findMirrorPartners(std::span<const float> position
         const float value = basis[(i * 3 + d) * basisCount + k];
         const float mirrored = basis[(partner[i] * 3 + d) * basisCount + k];
         if (!(std::fabs(mirrored - sign * value) <= basisTolerance)) {
-          return makeError(what, "basis field " + std::to_string(k) + " is not mirror-symmetric about x = 0 at vertex " +
-                                     std::to_string(i) + " (test_time_mirror needs a symmetric basis)");
+          return makeError(what, "basis field " + std::to_string(k) + " is not mirror-symmetric about x = 0 " +
+                                     "at vertex " + std::to_string(i) + " (test_time_mirror needs a symmetric basis)");
         }
       }
     }

@@ -1,8 +1,8 @@
 // The ttp and regress heads (heads/deform_pipeline.h). Built on CropPipeline with the whole frame
 // as the one crop: detect() proposes it without running a model, reconstruct() runs the encoder
-// (stretch_frame ignores the crop) and decodes the chosen head. With tracking the next frame's
-// crop comes from the keypoints, which the stretched input ignores too: every frame is the same
-// whole-frame encoder run either way.
+// (stretch_frame ignores the crop; twice with test_time_mirror) and decodes the chosen head. With
+// tracking the next frame's crop comes from the keypoints, which the stretched input ignores too:
+// every frame is the same whole-frame encoder run either way.
 #include "heads/deform_pipeline.h"
 
 #include <algorithm>

@@ -6,6 +6,10 @@
 //   ttp      the encoder's `points` [2N] (x0, y0, x1, y1, … normalized image coordinates) and
 //            `visibility` [N] (probabilities) go to solveTtp (heads/ttp_solver.h) → R, s, t, c.
 //
+// With the pack's test_time_mirror the encoder also runs on the left-right mirrored frame and its
+// prediction is mirrored back (heads/deform_mirror.h): regress averages the two; ttp solves the
+// frame's points, the mirrored-back ones and their average and keeps the lowest-loss solve.
+//
 // Both give a weak-perspective camera p = s·(R·X)_xy + t (ObjectCameraModel::WeakPerspective,
 // normalized image coordinates over the whole frame, OpenCV axes) and the deformed template
 // X = T + B·c with the template's UVs and triangles. The object's keypoints2d are the N vertex

@@ -117,7 +117,8 @@ def main():
     symmetric = mirror_is_exact(template)
     if symmetric:
         print(f"| share nearer the depth-mirrored rotation D·R·M | {(error_alternative < error).mean():.3f} |")
-        print(f"| error to the nearer of R, D·R·M: median / mean (°) | {np.median(nearer):.1f} / {nearer.mean():.1f} |")
+        print(f"| error to the nearer of R, D·R·M: median / mean (°) | {np.median(nearer):.1f} / "
+              f"{nearer.mean():.1f} |")
     print(f"| coefficient R² mean (min … max over {data.basis_count}) | {r2.mean():.3f} ({r2.min():.3f} … "
           f"{r2.max():.3f}) |")
     print(f"| scale relative error median | {np.median(scale_error):.3f} |")
