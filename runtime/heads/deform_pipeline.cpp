@@ -182,8 +182,10 @@ class DeformPipeline final : public CropPipeline {
     return std::optional<ReconstructedObject>{std::move(object)};
   }
 
-  // The encoder on the frame → mRegress (regress head) or mPoints and mVisibility (ttp); with
-  // test_time_mirror also on the mirrored frame, averaged in (heads/deform_mirror.h).
+  // The encoder on the frame → mRegress (regress head) or mPoints and mVisibility (ttp). With
+  // test_time_mirror it also runs on the mirrored frame (heads/deform_mirror.h): regress averages
+  // that prediction into mRegress; ttp keeps it, mirrored back, in mMirroredPoints and
+  // mMirroredVisibility for solveCandidates().
   Result<void> runEncoder(const Image& frame, const CropRect& crop) {
     PreprocessConfig config = mEncoder->preprocessConfig(crop, frame.width, frame.height);
     gpu::PreprocessParams params{};
@@ -193,8 +195,12 @@ class DeformPipeline final : public CropPipeline {
       out.assign(values.begin(), values.end());
     };
     const bool regress = mHead == "regress";
-    if (regress) copy("regress", mRegress);
-    else copy("points", mPoints), copy("visibility", mVisibility);
+    if (regress) {
+      copy("regress", mRegress);
+    } else {
+      copy("points", mPoints);
+      copy("visibility", mVisibility);
+    }
     mMirroredPoints.clear();
     mMirroredVisibility.clear();
     if (!mPack.testTimeMirror) return {};
