@@ -2,7 +2,10 @@
 // UV splat backward (eqs. 2-3), one invocation per texel T with w-hat(T) > 0, over its
 // lookup-table entries (quad e, corners p_k, weights w_k):
 //   dL/dF_c(p_k) += (w_k / w-hat(T)) G_c(T)
-//   dw_m = sum_c G_c(T) (F_c(p_m) - texture_c(T)) / w-hat(T); lambda = -J^{-T} (dL/ds, dL/dt)
+//   dw_m = sum_c G_c(T) F_c(p_m) / w-hat(T); lambda = -J^{-T} (dL/ds, dL/dt)
+// (dL/dw_m is sum_c G_c (F_c(p_m) - texture_c(T)) / w-hat; the texture term is the same for the
+// four corners and dw/ds, dw/dt each sum to 0, so it cancels from (dL/ds, dL/dt) exactly and
+// the forward texture is not read: docs/UV_SPLAT.md.)
 //   dL/du(p_k) += w_k lambda.x Wt, dL/dv(p_k) += w_k lambda.y Ht
 // Contributions are added with 64-bit integer atomics in fixed point (UV_SPLAT_GRAD_SCALE):
 // integer sums do not depend on the order, so runs are bit-identical. With FEATURE_GRAD_GATHER
@@ -26,47 +29,35 @@ layout(constant_id = 1) const uint FEATURE_GRAD_GATHER = 0u;  // requires FEATUR
 layout(std430, set = 0, binding = 3) readonly buffer Lut { uint lut[]; };                   // [Ht][Wt][L]
 layout(std430, set = 0, binding = 4) readonly buffer Weight { float weight[]; };            // [Ht][Wt]
 // Read-only inputs are uniform texel buffers (texelFetch: a vector gather on lavapipe, where a
-// storage-buffer read loops over the lanes). The forward texture and the upstream gradient,
-// [C][Ht][Wt] each, in up to UV_SPLAT_BACKWARD_BINDINGS bindings of p.bindingChannels channels
-// (one binding holds at most maxStorageBufferRange bytes: 128 MiB on lavapipe, 32 channels at
-// 1024^2). With FEATURE_GRAD_GATHER the gradient is [ceil(C/4)][Ht][Wt][4] in textureGrad0
-// (RGBA32F texels; textureGrad1..3 unused).
-layout(set = 0, binding = 5) uniform samplerBuffer texture0;
-layout(set = 0, binding = 6) uniform samplerBuffer texture1;
-layout(set = 0, binding = 7) uniform samplerBuffer texture2;
-layout(set = 0, binding = 8) uniform samplerBuffer texture3;
-layout(set = 0, binding = 9) uniform samplerBuffer textureGrad0;
-layout(set = 0, binding = 10) uniform samplerBuffer textureGrad1;
-layout(set = 0, binding = 11) uniform samplerBuffer textureGrad2;
-layout(set = 0, binding = 12) uniform samplerBuffer textureGrad3;
-layout(std430, set = 0, binding = 13) buffer FeatureGrad { int64_t featureGrad[]; };  // [C][H][W], fixed point, zeroed
-layout(std430, set = 0, binding = 14) buffer UvGrad { int64_t uvGrad[]; };            // [H][W][2], fixed point, zeroed
+// storage-buffer read loops over the lanes). The upstream gradient, [C][Ht][Wt], in up to
+// UV_SPLAT_BACKWARD_BINDINGS bindings of p.bindingChannels channels (one binding holds at most
+// maxStorageBufferRange bytes: 128 MiB on lavapipe, 32 channels at 1024^2). With
+// FEATURE_GRAD_GATHER it is [ceil(C/4)][Ht][Wt][4] in textureGrad0 (RGBA32F texels;
+// textureGrad1..3 unused).
+layout(set = 0, binding = 5) uniform samplerBuffer textureGrad0;
+layout(set = 0, binding = 6) uniform samplerBuffer textureGrad1;
+layout(set = 0, binding = 7) uniform samplerBuffer textureGrad2;
+layout(set = 0, binding = 8) uniform samplerBuffer textureGrad3;
+layout(std430, set = 0, binding = 9) buffer FeatureGrad { int64_t featureGrad[]; };  // [C][H][W], fixed point, zeroed
+layout(std430, set = 0, binding = 10) buffer UvGrad { int64_t uvGrad[]; };           // [H][W][2], fixed point, zeroed
 // FEATURE_GRAD_GATHER: entries per quad (zeroed; may exceed the capacity) and the records.
-layout(std430, set = 0, binding = 15) buffer QuadRecordCount { uint quadRecordCount[]; };  // [(H-1)(W-1)]
-layout(std430, set = 0, binding = 16) writeonly buffer QuadRecords { uvec2 quadRecords[]; };  // [quads][RECORDS][4]
+layout(std430, set = 0, binding = 11) buffer QuadRecordCount { uint quadRecordCount[]; };  // [(H-1)(W-1)]
+layout(std430, set = 0, binding = 12) writeonly buffer QuadRecords { uvec2 quadRecords[]; };  // [quads][RECORDS][4]
 
 layout(push_constant) uniform Push { UvSplatPush p; };
 
 #include "uv_splat_math.glsl"
 #include "uv_splat_fixed_point.glsl"
 
-// Channel c of the texture (or of the upstream gradient) at `texel`.
-float loadTexture(bool gradient, uint c, uint texel) {
+// Channel c of the planar upstream gradient at `texel`.
+float loadGradient(uint c, uint texel) {
   uint binding = c / p.bindingChannels;
   uint index = (c - binding * p.bindingChannels) * p.textureWidth * p.textureHeight + texel;
-  if (gradient) {
-    switch (binding) {
-      case 0u: return texelFetch(textureGrad0, int(index)).r;
-      case 1u: return texelFetch(textureGrad1, int(index)).r;
-      case 2u: return texelFetch(textureGrad2, int(index)).r;
-      default: return texelFetch(textureGrad3, int(index)).r;
-    }
-  }
   switch (binding) {
-    case 0u: return texelFetch(texture0, int(index)).r;
-    case 1u: return texelFetch(texture1, int(index)).r;
-    case 2u: return texelFetch(texture2, int(index)).r;
-    default: return texelFetch(texture3, int(index)).r;
+    case 0u: return texelFetch(textureGrad0, int(index)).r;
+    case 1u: return texelFetch(textureGrad1, int(index)).r;
+    case 2u: return texelFetch(textureGrad2, int(index)).r;
+    default: return texelFetch(textureGrad3, int(index)).r;
   }
 }
 
@@ -81,11 +72,10 @@ void addFeatureTerms(uint c, float G, vec4 share, uint corner[4]) {
 }
 
 // Channel c of one entry: adds share_k G to the feature gradient of the corners p_k (unless
-// FEATURE_GRAD_GATHER), and G (F(p_k) - value) to dwSum[k]; f[k] = F_c(p_k).
-void channelTerms(uint c, uint texel, float G, vec4 share, uint corner[4], vec4 f, inout vec4 dwSum) {
-  float value = loadTexture(false, c, texel);
+// FEATURE_GRAD_GATHER), and G F(p_k) to dwSum[k]; f[k] = F_c(p_k).
+void channelTerms(uint c, float G, vec4 share, uint corner[4], vec4 f, inout vec4 dwSum) {
   if (FEATURE_GRAD_GATHER == 0u) addFeatureTerms(c, G, share, corner);
-  precise vec4 sum = dwSum + G * (f - value);
+  precise vec4 sum = dwSum + G * f;
   dwSum = sum;
 }
 
@@ -97,7 +87,7 @@ vec4 gradientGroup(uint g, uint texel) {
 // Channel c of the upstream gradient: from its interleaved group (FEATURE_GRAD_GATHER) or planar.
 float gradient(uint c, uint texel, float fromGroup) {
   if (FEATURE_GRAD_GATHER != 0u) return fromGroup;
-  return loadTexture(true, c, texel);
+  return loadGradient(c, texel);
 }
 
 void main() {
@@ -138,15 +128,15 @@ void main() {
         vec4 f3 = texelFetch(features, int(groupBase + corner[3]));
         vec4 G = FEATURE_GRAD_GATHER != 0u ? gradientGroup(g, texel) : vec4(0.0);
         uint c = 4u * g;
-        channelTerms(c, texel, gradient(c, texel, G.x), share, corner, vec4(f0.x, f1.x, f2.x, f3.x), dwSum);
+        channelTerms(c, gradient(c, texel, G.x), share, corner, vec4(f0.x, f1.x, f2.x, f3.x), dwSum);
         if (c + 1u < p.channels) {
-          channelTerms(c + 1u, texel, gradient(c + 1u, texel, G.y), share, corner, vec4(f0.y, f1.y, f2.y, f3.y), dwSum);
+          channelTerms(c + 1u, gradient(c + 1u, texel, G.y), share, corner, vec4(f0.y, f1.y, f2.y, f3.y), dwSum);
         }
         if (c + 2u < p.channels) {
-          channelTerms(c + 2u, texel, gradient(c + 2u, texel, G.z), share, corner, vec4(f0.z, f1.z, f2.z, f3.z), dwSum);
+          channelTerms(c + 2u, gradient(c + 2u, texel, G.z), share, corner, vec4(f0.z, f1.z, f2.z, f3.z), dwSum);
         }
         if (c + 3u < p.channels) {
-          channelTerms(c + 3u, texel, gradient(c + 3u, texel, G.w), share, corner, vec4(f0.w, f1.w, f2.w, f3.w), dwSum);
+          channelTerms(c + 3u, gradient(c + 3u, texel, G.w), share, corner, vec4(f0.w, f1.w, f2.w, f3.w), dwSum);
         }
       }
     } else {
@@ -154,7 +144,7 @@ void main() {
         uint plane = c * pixels;
         vec4 f = vec4(texelFetch(features, int(plane + corner[0])).r, texelFetch(features, int(plane + corner[1])).r,
                       texelFetch(features, int(plane + corner[2])).r, texelFetch(features, int(plane + corner[3])).r);
-        channelTerms(c, texel, loadTexture(true, c, texel), share, corner, f, dwSum);
+        channelTerms(c, loadGradient(c, texel), share, corner, f, dwSum);
       }
     }
     // An entry past its quad's record capacity: the feature gradient by atomics (a loop, not an

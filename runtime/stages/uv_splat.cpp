@@ -25,7 +25,7 @@ static_assert(offsetof(gpu::UvSplatPush, insertTilesX) == 52);
 namespace {
 
 constexpr uint32_t GROUP_SIDE = 8;  // uv_splat_*.comp local size: 8 x 8
-constexpr uint32_t BACKWARD_BINDINGS = 17;  // uv_splat_backward.comp
+constexpr uint32_t BACKWARD_BINDINGS = 13;  // uv_splat_backward.comp
 constexpr VkBufferUsageFlags STORAGE = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_UNIFORM_TEXEL_BUFFER_BIT |
                                        VK_BUFFER_USAGE_TRANSFER_DST_BIT | VK_BUFFER_USAGE_TRANSFER_SRC_BIT;
 
@@ -176,17 +176,15 @@ Result<std::unique_ptr<UvSplatStage>> UvSplatStage::create(vk::Context& context,
     }
     auto backward = makePipeline(context, ShaderId::UvSplatBackward, BACKWARD_BINDINGS,
                                  {{2, features}, {5, BT::FloatTexels}, {6, BT::FloatTexels}, {7, BT::FloatTexels},
-                                  {8, BT::FloatTexels}, {9, BT::FloatTexels}, {10, BT::FloatTexels}, {11, BT::FloatTexels},
-                                  {12, BT::FloatTexels}},
+                                  {8, BT::FloatTexels}},
                                  {interleaved, 0u});
     if (!backward) return backward.error();
     backwards[interleaved] = std::move(backward.value());
   }
-  // The recording texel pass reads the upstream gradient interleaved in binding 9 (10-12 unused).
+  // The recording texel pass reads the upstream gradient interleaved in binding 5 (6-8 unused).
   auto backwardRecords = makePipeline(context, ShaderId::UvSplatBackward, BACKWARD_BINDINGS,
-                                      {{2, BT::Float4Texels}, {5, BT::FloatTexels}, {6, BT::FloatTexels},
-                                       {7, BT::FloatTexels}, {8, BT::FloatTexels}, {9, BT::Float4Texels},
-                                       {10, BT::FloatTexels}, {11, BT::FloatTexels}, {12, BT::FloatTexels}},
+                                      {{2, BT::Float4Texels}, {5, BT::Float4Texels}, {6, BT::FloatTexels},
+                                       {7, BT::FloatTexels}, {8, BT::FloatTexels}},
                                       {1u, 1u});
   if (!backwardRecords) return backwardRecords.error();
   auto featureGradGather =
@@ -550,11 +548,12 @@ Result<void> UvSplatStage::backward(vk::CommandStream& stream, std::span<const f
                                                   std::to_string(texels * config.channels));
   }
   const uint64_t textureBytes = texels * config.channels * 4;
-  // Texture and upstream gradient are read through up to UV_SPLAT_BACKWARD_BINDINGS bindings each.
+  // The upstream gradient is read through up to UV_SPLAT_BACKWARD_BINDINGS bindings (the forward
+  // texture is not read: its term cancels from the UV gradient, docs/UV_SPLAT.md).
   const uint32_t bindingChannels = channelsPerChunk(mContext, config);
   const uint32_t bindingsNeeded = (config.channels + bindingChannels - 1) / bindingChannels;
   if (bindingsNeeded > UV_SPLAT_BACKWARD_BINDINGS) {
-    return makeError("uv_splat: backward", "the texture (" + mebibytes(textureBytes) + ") needs " +
+    return makeError("uv_splat: backward", "the upstream gradient (" + mebibytes(textureBytes) + ") needs " +
                                                std::to_string(bindingsNeeded) + " storage bindings on this device; at most " +
                                                std::to_string(UV_SPLAT_BACKWARD_BINDINGS) + " are supported");
   }
@@ -616,10 +615,9 @@ Result<void> UvSplatStage::backward(vk::CommandStream& stream, std::span<const f
     const uint32_t count = std::min(bindingChannels, config.channels - first);
     return vk::BufferBinding{&buffer, first * bytesPerChannel, count * bytesPerChannel};
   };
-  const vk::BufferBinding onePlane{&mTextureGrad, 0, bytesPerChannel};  // gather mode: bindings 10-12 (unused)
+  const vk::BufferBinding onePlane{&mTextureGrad, 0, bytesPerChannel};  // gather mode: bindings 6-8 (unused)
   const vk::BufferBinding bindings[] = {
       {mLastInputs.uvs},  {mLastInputs.pixelIds}, {mLastInputs.features}, {&mLut}, {&mWeight},
-      channelRange(mTexture, 0), channelRange(mTexture, 1), channelRange(mTexture, 2), channelRange(mTexture, 3),
       gather ? vk::BufferBinding{&mTextureGrad} : channelRange(mTextureGrad, 0),
       gather ? onePlane : channelRange(mTextureGrad, 1), gather ? onePlane : channelRange(mTextureGrad, 2),
       gather ? onePlane : channelRange(mTextureGrad, 3), {&mFeatureGrad}, {&mUvGrad}, {&mQuadRecordCount},

@@ -158,8 +158,9 @@ class UvSplatStage {
 
   // Backward of the last forward()/run(): uploads textureGrad [C][Ht][Wt], runs the per-texel
   // pass (sums in 64-bit fixed point, UV_SPLAT_GRAD_SCALE = 2^24), waits and reads back.
-  // Reads the texture and the upstream gradient through up to 4 bindings each (all of
-  // C = 128 at 1024^2 on lavapipe); beyond that it returns an error saying so.
+  // Reads the upstream gradient through up to 4 bindings (all of C = 128 at 1024^2 on
+  // lavapipe); beyond that it returns an error saying so. The forward texture is not read: its
+  // term cancels from the UV gradient (docs/UV_SPLAT.md "Backward").
   // GPU spans "uv_splat_grad_upload", "uv_splat_backward".
   Result<UvSplatGradients> backward(vk::CommandStream& stream, std::span<const float> textureGrad,
                                     vk::GpuTimestamps* timestamps = nullptr);

@@ -160,8 +160,9 @@ Result<UvSplatGradients> uvSplatBackwardReference(const UvSplatConfig& config, c
   const uint32_t W = config.imageWidth, H = config.imageHeight, Wt = config.textureWidth, Ht = config.textureHeight;
   const uint32_t L = config.lutCapacity, C = config.channels;
   const size_t pixels = size_t{W} * H, texels = size_t{Wt} * Ht;
-  if (forward.texture.size() != texels * C || forward.weight.size() != texels || forward.lut.size() != texels * L) {
-    return fieldError("forward", "texture/weight/lut sizes do not match the config");
+  // forward.texture is not read: its term cancels from the UV gradient (below).
+  if (forward.weight.size() != texels || forward.lut.size() != texels * L) {
+    return fieldError("forward", "weight/lut sizes do not match the config");
   }
   if (textureGrad.size() != texels * C) {
     return fieldError("textureGrad", std::to_string(textureGrad.size()) + " floats, expected C*Ht*Wt = " +
@@ -187,15 +188,17 @@ Result<UvSplatGradients> uvSplatBackwardReference(const UvSplatConfig& config, c
       uvsplat::cornerWeights(point, w);
       size_t corner[4];
       for (int k = 0; k < 4; ++k) corner[k] = uvsplat::cornerPixel(qx, qy, W, k);
+      // dw_k = Σ_c G_c F_c(p_k) / ŵ. ∂L/∂w_k also has the term −Σ_c G_c F̂_c / ŵ, the same for
+      // the four corners; ∂w/∂s and ∂w/∂t each sum to 0 over k, so it cancels exactly from the
+      // UV gradient and is left out (docs/UV_SPLAT.md "Backward"), as in the shader.
       float dw[4] = {0.0f, 0.0f, 0.0f, 0.0f};
       float share[4];  // w_k / ŵ: corner k's share of G
       for (int k = 0; k < 4; ++k) share[k] = w[k] / weightSum;
       for (uint32_t c = 0; c < C; ++c) {
         const float G = textureGrad[c * texels + texel];
-        const float value = forward.texture[c * texels + texel];
         const size_t plane = c * pixels;
         for (int k = 0; k < 4; ++k) featureSum[plane + corner[k]] += uvsplat::toFixedPoint(share[k] * G);
-        for (int k = 0; k < 4; ++k) dw[k] += G * (F[plane + corner[k]] - value);
+        for (int k = 0; k < 4; ++k) dw[k] += G * F[plane + corner[k]];
       }
       for (int k = 0; k < 4; ++k) dw[k] = dw[k] / weightSum;
       float lambdaX, lambdaY;

@@ -45,7 +45,7 @@ inline constexpr std::uint32_t UV_SPLAT_NO_QUAD = 0xFFFFFFFFu;
 // terms in registers (integer sums: the order of the records does not matter) and converts once:
 // float(sum) * 2^-24, which equals the host's float(double(sum) / 2^24) while |sum| < 2^53.
 #define UV_SPLAT_QUAD_RECORDS 8u
-#define UV_SPLAT_BACKWARD_BINDINGS 4u  // the backward reads texture and gradient through up to 4 bindings each
+#define UV_SPLAT_BACKWARD_BINDINGS 4u  // the backward reads the upstream gradient through up to 4 bindings
 #define UV_SPLAT_GATHER_BATCH 4u       // forward gather: lookup-table entries held in registers at a time
 #define UV_SPLAT_GATHER_BATCH_MIN_CHANNELS 8u  // ... from this many channels up; fewer: one at a time
 #define UV_SPLAT_INTERLEAVE_MIN_CHANNELS 8u    // host features interleaved [C/4][H][W][4] on CPU devices from

@@ -151,7 +151,7 @@ TEST_F(UvSplatTest, ForwardAndBackwardMatchReference) {
 
 TEST_F(UvSplatTest, With128ChannelsAt1024MatchesReference) {
   // 128 x 1024^2 floats = 512 MiB: more than lavapipe binds at once (128 MiB), so the gather runs
-  // in channel chunks and the backward reads texture and gradient through 4 bindings each.
+  // in channel chunks and the backward reads the upstream gradient through 4 bindings.
   const SplatScene scene = makeSplatScene(6, 256, 128, 1024);
   auto reference = uvSplatForwardReference(scene.config, scene.inputs());
   ASSERT_TRUE(reference.ok()) << reference.error().message;
