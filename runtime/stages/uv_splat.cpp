@@ -8,6 +8,7 @@
 #include <numeric>
 #include <string>
 
+#include "core/output_vector.h"
 #include "core/uv_splat_math.h"
 #include "vk/command_stream.h"
 #include "vk/compute_pipeline.h"
@@ -516,12 +517,12 @@ Result<void> UvSplatStage::downloadForward(vk::CommandStream& /*stream*/, UvSpla
   if (!mHaveForward) return makeError("uv_splat", "downloadForward() before a successful forward()/run()");
   const UvSplatConfig& config = mLastConfig;
   const size_t texels = size_t{config.textureWidth} * config.textureHeight;
-  out.texture.resize(texels * config.channels);
-  out.weight.resize(texels);
+  resizeOutput(out.texture, texels * config.channels);
+  resizeOutput(out.weight, texels);
   std::memcpy(out.texture.data(), hostView(mTexture, mTextureReadback), out.texture.size() * 4);
   std::memcpy(out.weight.data(), hostView(mWeight, mWeightReadback), out.weight.size() * 4);
   if (config.returnLookupTable) {
-    out.lut.resize(texels * config.lutCapacity);
+    resizeOutput(out.lut, texels * config.lutCapacity);
     std::memcpy(out.lut.data(), hostView(mLut, mLutReadback), out.lut.size() * 4);
   } else {
     out.lut.clear();
@@ -643,8 +644,8 @@ Result<void> UvSplatStage::backward(vk::CommandStream& stream, std::span<const f
   auto value = stream.submit();
   if (!value) return value.error();
   MESHRT_TRY(stream.wait(*value));
-  grads.features.resize(pixels * config.channels);
-  grads.uvs.resize(pixels * 2);
+  resizeOutput(grads.features, pixels * config.channels);
+  resizeOutput(grads.uvs, pixels * 2);
   if (gather) {
     std::memcpy(grads.features.data(), mFeatureGradOut.mapped(), grads.features.size() * 4);
   } else {
