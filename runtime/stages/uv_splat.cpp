@@ -188,6 +188,13 @@ Result<std::unique_ptr<UvSplatStage>> UvSplatStage::create(vk::Context& context,
                                        {7, BT::FloatTexels}, {8, BT::FloatTexels}},
                                       {1u, 1u});
   if (!backwardRecords) return backwardRecords.error();
+  std::unique_ptr<vk::ComputePipeline> backwardQuads[2];  // by mode: UV_SPLAT_QUAD_BACKWARD_NARROW, _LISTED
+  for (uint32_t mode = 0; mode < 2; ++mode) {
+    auto backwardQuad =
+        makePipeline(context, ShaderId::UvSplatBackwardQuad, 9, {{2, BT::FloatTexels}, {5, BT::FloatTexels}}, {mode});
+    if (!backwardQuad) return backwardQuad.error();
+    backwardQuads[mode] = std::move(backwardQuad.value());
+  }
   auto featureGradGather =
       makePipeline(context, ShaderId::UvSplatFeatureGrad, 5, {{1, BT::Uint2Texels}, {2, BT::Float4Texels}});
   if (!featureGradGather) return featureGradGather.error();
@@ -201,6 +208,7 @@ Result<std::unique_ptr<UvSplatStage>> UvSplatStage::create(vk::Context& context,
   }
   stage->mBackwardRecords = std::move(backwardRecords.value());
   stage->mFeatureGradGather = std::move(featureGradGather.value());
+  for (uint32_t mode = 0; mode < 2; ++mode) stage->mBackwardQuad[mode] = std::move(backwardQuads[mode]);
   stage->mUnified = allocator.supports(vk::MemoryUsage::DeviceMapped);
   // Lavapipe: a fetch costs about the same at any width (a vec4 1.3x a float, docs/PERF.md), so
   // host features of UV_SPLAT_INTERLEAVE_MIN_CHANNELS or more go to the device four channels per
@@ -259,6 +267,11 @@ bool UvSplatStage::defersWideQuads(const UvSplatConfig& config) const {
   return mCpuDevice && std::max(candidateSpan(config.maxQuadExtent, config.textureWidth),
                                 candidateSpan(config.maxQuadExtent, config.textureHeight)) >
                            insertMaxSide(config.lutCapacity);
+}
+
+bool UvSplatStage::backwardPerQuad(const UvSplatConfig& config) const {
+  return mCpuDevice && !mFeaturesInterleaved && config.channels <= UV_SPLAT_QUAD_BACKWARD_MAX_CHANNELS &&
+         channelsPerChunk(mContext, config) >= config.channels;
 }
 
 bool UvSplatStage::gathersFeatureGrad(const UvSplatConfig& config) const {
@@ -623,9 +636,25 @@ Result<void> UvSplatStage::backward(vk::CommandStream& stream, std::span<const f
       gather ? onePlane : channelRange(mTextureGrad, 1), gather ? onePlane : channelRange(mTextureGrad, 2),
       gather ? onePlane : channelRange(mTextureGrad, 3), {&mFeatureGrad}, {&mUvGrad}, {&mQuadRecordCount},
       {&mQuadRecords}};
-  vk::ComputePipeline& backwardPass = gather ? *mBackwardRecords : *mBackward[mFeaturesInterleaved ? 1 : 0];
-  MESHRT_TRY(backwardPass.dispatch(stream, bindings, &push, sizeof(push), vk::groupCount(config.textureWidth, GROUP_SIDE),
-                                   vk::groupCount(config.textureHeight, GROUP_SIDE)));
+  if (backwardPerQuad(config)) {
+    // Per quad: the quads that fit one invocation, then the forward's wide list, tile by tile.
+    const vk::BufferBinding quadBindings[] = {
+        {mLastInputs.uvs}, {mLastInputs.pixelIds}, {mLastInputs.features}, {&mLut}, {&mWeight},
+        channelRange(mTextureGrad, 0), {&mFeatureGrad}, {&mUvGrad}, {&mWideList}};
+    MESHRT_TRY(mBackwardQuad[UV_SPLAT_QUAD_BACKWARD_NARROW]->dispatch(
+        stream, quadBindings, &push, sizeof(push), vk::groupCount(config.imageWidth - 1, GROUP_SIDE),
+        vk::groupCount(config.imageHeight - 1, GROUP_SIDE)));
+    if (defersWideQuads(config)) {
+      computeToIndirect(*cmd);  // orders the two passes' atomics; the list's arguments came from the forward
+      MESHRT_TRY(mBackwardQuad[UV_SPLAT_QUAD_BACKWARD_LISTED]->dispatchIndirect(stream, quadBindings, &push,
+                                                                                sizeof(push), mWideList, 0));
+    }
+  } else {
+    vk::ComputePipeline& backwardPass = gather ? *mBackwardRecords : *mBackward[mFeaturesInterleaved ? 1 : 0];
+    MESHRT_TRY(backwardPass.dispatch(stream, bindings, &push, sizeof(push),
+                                     vk::groupCount(config.textureWidth, GROUP_SIDE),
+                                     vk::groupCount(config.textureHeight, GROUP_SIDE)));
+  }
   if (gather) {
     computeToCompute(*cmd);
     const vk::BufferBinding gatherBindings[] = {

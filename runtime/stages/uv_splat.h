@@ -191,6 +191,9 @@ class UvSplatStage {
   // Whether backward() gathers the feature gradient per pixel (interleaved features, and the
   // records, the interleaved gradient and the float result each fit one binding).
   bool gathersFeatureGrad(const UvSplatConfig& config) const;
+  // The backward runs per quad (uv_splat_backward_quad.comp): CPU devices, planar features of at
+  // most UV_SPLAT_QUAD_BACKWARD_MAX_CHANNELS channels, the upstream gradient in one binding.
+  bool backwardPerQuad(const UvSplatConfig& config) const;
   // Chooses the layout for host features of `config` (mFeaturesInterleaved) and sizes mFeatures
   // (and mStaging, off unified memory) for them; `planarBytes` = C * H * W * 4.
   Result<void> prepareHostFeatures(const UvSplatConfig& config, VkDeviceSize planarBytes);
@@ -223,6 +226,9 @@ class UvSplatStage {
   // CPU devices, interleaved features: the texel pass that records entries per quad, and the
   // per-pixel gather of the feature gradient (uv_splat_feature_grad.comp).
   std::unique_ptr<vk::ComputePipeline> mBackwardRecords, mFeatureGradGather;
+  // CPU devices, planar features, C <= UV_SPLAT_QUAD_BACKWARD_MAX_CHANNELS: the per-quad backward
+  // (uv_splat_backward_quad.comp) by mode (UV_SPLAT_QUAD_BACKWARD_*).
+  std::unique_ptr<vk::ComputePipeline> mBackwardQuad[2];
   bool mUnified = false;    // GpuAllocator::supports(DeviceMapped)
   bool mCpuDevice = false;  // Context::info().type == "cpu" (lavapipe): its loop cap shapes the insert pass
   bool mInterleaveHostFeatures = false;  // host features of >= UV_SPLAT_INTERLEAVE_MIN_CHANNELS go to mFeatures

@@ -45,6 +45,12 @@ inline constexpr std::uint32_t UV_SPLAT_NO_QUAD = 0xFFFFFFFFu;
 // terms in registers (integer sums: the order of the records does not matter) and converts once:
 // float(sum) * 2^-24, which equals the host's float(double(sum) / 2^24) while |sum| < 2^53.
 #define UV_SPLAT_QUAD_RECORDS 8u
+// Backward per quad (CPU devices, planar features; uv_splat_backward_quad.comp): up to this many
+// channels, held as one vec4 per corner; a quad's terms are summed in registers, then added with
+// one atomic per corner, channel and UV component.
+#define UV_SPLAT_QUAD_BACKWARD_MAX_CHANNELS 4u
+#define UV_SPLAT_QUAD_BACKWARD_NARROW 0u  // its mode (specialization constant): the quads that fit one invocation
+#define UV_SPLAT_QUAD_BACKWARD_LISTED 1u  // ... the wide list's quads, a tile per invocation (indirect)
 #define UV_SPLAT_BACKWARD_BINDINGS 4u  // the backward reads the upstream gradient through up to 4 bindings
 #define UV_SPLAT_GATHER_BATCH 4u       // forward gather: lookup-table entries held in registers at a time
 #define UV_SPLAT_GATHER_BATCH_MIN_CHANNELS 8u  // ... from this many channels up; fewer: one at a time

@@ -74,6 +74,7 @@ class UvSplatTest : public VulkanTest {
     constexpr uint32_t SIZE = 16, TEXTURE = 1024;
     constexpr uint32_t COLUMNS = 5;  // pixel columns on the object: 4 quads across, 0.19 of UV each
     constexpr uint32_t LAYERS = 3;   // folds: quad rows 0-1, 3-4 and 6-7 cover the same texels
+    constexpr uint32_t NARROW_FIRST_ROW = 10;  // after the layers (rows 0-8) and an empty row 9
     UvSplatConfig config;
     config.imageWidth = config.imageHeight = SIZE;
     config.channels = channels;
@@ -90,6 +91,17 @@ class UvSplatTest : public VulkanTest {
           uvs[2 * pixel] = 0.02f + 0.19f * float(x) + 0.003f * float(layer);
           uvs[2 * pixel + 1] = 0.02f + 0.19f * float(row) + 0.002f * float(layer);
         }
+      }
+    }
+    // Narrow quads over the same texels (rows 10-12, 0.005 of UV per pixel: about 5 texels a
+    // side): on CPU devices with C <= 4 the per-quad backward takes these and the texel pass the
+    // wide ones, both adding to the same pixels' and texels' sums.
+    for (uint32_t y = NARROW_FIRST_ROW; y < NARROW_FIRST_ROW + 3; ++y) {
+      for (uint32_t x = 0; x < SIZE; ++x) {
+        const size_t pixel = size_t{y} * SIZE + x;
+        mask[pixel] = 1;
+        uvs[2 * pixel] = 0.03f + 0.005f * float(x);
+        uvs[2 * pixel + 1] = 0.03f + 0.005f * float(y - NARROW_FIRST_ROW);
       }
     }
     std::mt19937 random(41);
@@ -109,6 +121,9 @@ class UvSplatTest : public VulkanTest {
       stacked += reference->lut[texel * config.lutCapacity + 1] != UV_SPLAT_NO_QUAD;
     }
     EXPECT_GT(stacked, size_t{100000}) << "the layers should overlap";
+    size_t narrowEntries = 0;  // table entries of the narrow quads (quad rows 10 and 11)
+    for (uint32_t key : reference->lut) narrowEntries += key != UV_SPLAT_NO_QUAD && key / (SIZE - 1) >= NARROW_FIRST_ROW;
+    EXPECT_GT(narrowEntries, size_t{200}) << "the narrow quads should be in the table";
     const std::vector<float> upstream = randomUpstream(reference->texture.size(), 42);
     auto referenceGrads = uvSplatBackwardReference(config, inputs, *reference, upstream);
     ASSERT_TRUE(referenceGrads.ok()) << referenceGrads.error().message;
