@@ -157,7 +157,9 @@ class UvSplatStage {
   Result<void> downloadForward(vk::CommandStream& stream, UvSplatForward& out);  // reuses out's vectors
 
   // Backward of the last forward()/run(): uploads textureGrad [C][Ht][Wt], runs the per-texel
-  // pass (sums in 64-bit fixed point, UV_SPLAT_GRAD_SCALE = 2^24), waits and reads back.
+  // pass (sums in 64-bit fixed point, UV_SPLAT_GRAD_SCALE = 2^24), waits and reads back. On CPU
+  // devices the pass is per quad for planar features of C <= 4, and the feature gradient a
+  // per-pixel gather for interleaved ones (docs/UV_SPLAT.md); the results are the same bits.
   // Reads the upstream gradient through up to 4 bindings (all of C = 128 at 1024^2 on
   // lavapipe); beyond that it returns an error saying so. The forward texture is not read: its
   // term cancels from the UV gradient (docs/UV_SPLAT.md "Backward").
