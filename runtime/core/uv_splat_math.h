@@ -162,7 +162,9 @@ template <typename T>
 MESHRT_HD inline bool positionGradient(const Quad<T>& q, QuadPoint<T> point, const T dw[4], T& lambdaX, T& lambdaY) {
   const T s = point.s, t = point.t;
   const T gs = dw[0] * -(T(1) - t) + dw[1] * (T(1) - t) + dw[2] * t + dw[3] * -t;
-  const T gt = dw[0] * -(T(1) - s) + dw[1] * -s + dw[2] * s + dw[3] * (T(1) - s);
+  // Terms paired so that equal dw cancel exactly (the weights' derivatives sum to 0): a constant
+  // image gives a UV gradient of exactly 0 (docs/UV_SPLAT.md "The texture term cancels").
+  const T gt = dw[0] * -(T(1) - s) + dw[3] * (T(1) - s) + dw[1] * -s + dw[2] * s;
   const T ex = q.x[1] - q.x[0], ey = q.y[1] - q.y[0];
   const T fx = q.x[3] - q.x[0], fy = q.y[3] - q.y[0];
   const T gx = q.x[0] - q.x[1] + q.x[2] - q.x[3], gy = q.y[0] - q.y[1] + q.y[2] - q.y[3];

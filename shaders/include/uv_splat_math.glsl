@@ -113,7 +113,8 @@ vec4 uvSplatWeights(float s, float t) {
 bool uvSplatPositionGradient(UvQuad q, float s, float t, vec4 dw, out vec2 lambda) {
   lambda = vec2(0.0);
   precise float gs = dw.x * -(1.0 - t) + dw.y * (1.0 - t) + dw.z * t + dw.w * -t;
-  precise float gt = dw.x * -(1.0 - s) + dw.y * -s + dw.z * s + dw.w * (1.0 - s);
+  // Paired as in runtime/core/uv_splat_math.h: equal dw cancel exactly.
+  precise float gt = dw.x * -(1.0 - s) + dw.w * (1.0 - s) + dw.y * -s + dw.z * s;
   precise float ex = q.x[1] - q.x[0], ey = q.y[1] - q.y[0];
   precise float fx = q.x[3] - q.x[0], fy = q.y[3] - q.y[0];
   precise float gx = q.x[0] - q.x[1] + q.x[2] - q.x[3], gy = q.y[0] - q.y[1] + q.y[2] - q.y[3];

@@ -155,6 +155,21 @@ TEST(UvSplatReference, ConstantImageGivesConstantTexture) {
     for (uint32_t ch = 0; ch < 3; ++ch) ASSERT_NEAR(forward->texture[ch * 1024 + texel], 0.25f + 0.5f * ch, 1e-6f);
   }
   EXPECT_GT(visible, 50u);
+  // Moving the UVs over a constant image changes nothing, and the UV gradient is exactly 0 in
+  // float as well: an entry's four dot products sum_c G_c F_c(p_k) are equal, and the weights'
+  // derivatives cancel term by term (docs/UV_SPLAT.md "The texture term cancels").
+  std::mt19937 random(5);
+  std::uniform_real_distribution<float> unit(-1.0f, 1.0f);
+  std::vector<float> upstream(forward->texture.size());
+  for (float& g : upstream) g = unit(random);
+  auto grads = uvSplatBackwardReference(c.config, c.inputs(), *forward, upstream);
+  ASSERT_TRUE(grads.ok()) << grads.error().message;
+  size_t nonzero = 0;
+  for (float g : grads->uvs) nonzero += g != 0.0f;
+  EXPECT_EQ(nonzero, 0u);
+  float featureGradSum = 0.0f;
+  for (float g : grads->features) featureGradSum += std::abs(g);
+  EXPECT_GT(featureGradSum, 0.0f) << "the feature gradient is not zero";
 }
 
 TEST(UvSplatReference, InverseBilinearRoundTrips) {
