@@ -51,29 +51,22 @@ void main() {
     uint qx = key % (p.imageWidth - 1u), qy = key / (p.imageWidth - 1u);
     UvQuad quad;
     uvSplatLoadQuad(qx, qy, false, quad);
-    ivec4 range = uvSplatCandidateTexels(quad);
-    // Tile gl_WorkGroupID.z of the box, row-major tiles of UV_SPLAT_INSERT_TILE texels.
-    int tileSize = int(UV_SPLAT_INSERT_TILE);
-    uint tile = gl_WorkGroupID.z;
-    int i0 = range.x + int(tile % p.insertTilesX) * tileSize, j0 = range.z + int(tile / p.insertTilesX) * tileSize;
-    ivec4 candidates = ivec4(i0, min(range.y, i0 + tileSize - 1), j0, min(range.w, j0 + tileSize - 1));
-    backwardCandidates(quad, qx, qy, candidates);  // empty past the box: i0 > range.y or j0 > range.w
+    // Tile gl_WorkGroupID.z of the box (empty past it), as the insert pass's listed mode.
+    backwardCandidates(quad, qx, qy, uvSplatCandidateTile(uvSplatCandidateTexels(quad), gl_WorkGroupID.z));
     return;
   }
   uint qx = gl_GlobalInvocationID.x, qy = gl_GlobalInvocationID.y;
   if (qx + 1u >= p.imageWidth || qy + 1u >= p.imageHeight) return;
   // As in the insert pass: the work sits in a loop that runs once, and only for quads on the
   // object, so groups of off-object quads skip it (lavapipe runs both sides of an `if`).
-  bool onObject = uvSplatOnObject(uvSplatCornerPixel(qx, qy, 0)) && uvSplatOnObject(uvSplatCornerPixel(qx, qy, 1)) &&
-                  uvSplatOnObject(uvSplatCornerPixel(qx, qy, 2)) && uvSplatOnObject(uvSplatCornerPixel(qx, qy, 3));
-  for (uint once = onObject ? 0u : 1u; once < 1u; ++once) narrowQuad(qx, qy);
+  for (uint once = uvSplatQuadOnObject(qx, qy) ? 0u : 1u; once < 1u; ++once) narrowQuad(qx, qy);
 }
 
 void narrowQuad(uint qx, uint qy) {
   UvQuad quad;
   if (!uvSplatLoadQuad(qx, qy, true, quad)) return;
   ivec4 range = uvSplatCandidateTexels(quad);
-  if (uint(range.y - range.x + 1) > p.insertMaxSide || uint(range.w - range.z + 1) > p.insertMaxSide) return;
+  if (uvSplatWideBox(range)) return;  // the wide list's: the second dispatch
   backwardCandidates(quad, qx, qy, range);
 }
 

@@ -46,9 +46,7 @@ void main() {
   // lavapipe runs both sides of an `if` under a lane mask but ends a loop once no lane is left
   // in it: the work of a quad sits in a loop that runs once, and only when its 4 pixels are on
   // the object, so groups of off-object quads (most of a window's border) skip it.
-  bool onObject = uvSplatOnObject(uvSplatCornerPixel(qx, qy, 0)) && uvSplatOnObject(uvSplatCornerPixel(qx, qy, 1)) &&
-                  uvSplatOnObject(uvSplatCornerPixel(qx, qy, 2)) && uvSplatOnObject(uvSplatCornerPixel(qx, qy, 3));
-  for (uint once = onObject ? 0u : 1u; once < 1u; ++once) insertQuad(qx, qy);
+  for (uint once = uvSplatQuadOnObject(qx, qy) ? 0u : 1u; once < 1u; ++once) insertQuad(qx, qy);
 }
 
 void insertQuad(uint qx, uint qy) {
@@ -56,8 +54,7 @@ void insertQuad(uint qx, uint qy) {
   if (!uvSplatLoadQuad(qx, qy, true, quad)) return;
   uint key = qy * (p.imageWidth - 1u) + qx;
   ivec4 range = uvSplatCandidateTexels(quad);
-  if (INSERT_MODE == UV_SPLAT_INSERT_DEFER_WIDE && range.x <= range.y && range.z <= range.w &&
-      (uint(range.y - range.x + 1) > p.insertMaxSide || uint(range.w - range.z + 1) > p.insertMaxSide)) {
+  if (INSERT_MODE == UV_SPLAT_INSERT_DEFER_WIDE && uvSplatWideBox(range)) {
     uint index = atomicAdd(wideList[3], 1u);
     wideList[UV_SPLAT_WIDE_LIST_HEADER + index] = key;
     atomicMax(wideList[0], index / 64u + 1u);  // groups of 64 invocations (8 x 8) in the listed pass
@@ -71,11 +68,9 @@ void insertQuad(uint qx, uint qy) {
 
 // The candidates of `quad` in tile `tile` (row-major tiles of UV_SPLAT_INSERT_TILE texels over `range`).
 void insertTile(UvQuad quad, uint key, ivec4 range, uint tile) {
-  int tileSize = int(UV_SPLAT_INSERT_TILE);
-  int i0 = range.x + int(tile % p.insertTilesX) * tileSize, j0 = range.z + int(tile / p.insertTilesX) * tileSize;
-  int i1 = min(range.y, i0 + tileSize - 1), j1 = min(range.w, j0 + tileSize - 1);
-  for (int j = j0; j <= j1; ++j) {
-    for (int i = i0; i <= i1; ++i) {
+  ivec4 box = uvSplatCandidateTile(range, tile);
+  for (int j = box.z; j <= box.w; ++j) {
+    for (int i = box.x; i <= box.y; ++i) {
       float s, t;
       if (!uvSplatInverseBilinear(quad, float(i), float(j), s, t)) continue;
       uint base = (uint(j) * p.textureWidth + uint(i)) * p.lutCapacity;

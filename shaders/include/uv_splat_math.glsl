@@ -66,6 +66,27 @@ ivec4 uvSplatCandidateTexels(UvQuad q) {
   return ivec4(int(lowX), int(highX), int(lowY), int(highY));
 }
 
+// All four pixels of quad (qx, qy) on the object.
+bool uvSplatQuadOnObject(uint qx, uint qy) {
+  return uvSplatOnObject(uvSplatCornerPixel(qx, qy, 0)) && uvSplatOnObject(uvSplatCornerPixel(qx, qy, 1)) &&
+         uvSplatOnObject(uvSplatCornerPixel(qx, qy, 2)) && uvSplatOnObject(uvSplatCornerPixel(qx, qy, 3));
+}
+
+// A non-empty candidate box wider or taller than one CPU-device invocation may take
+// (p.insertMaxSide): such quads go to the wide list, a 32 x 32 tile per invocation.
+bool uvSplatWideBox(ivec4 range) {
+  return range.x <= range.y && range.z <= range.w &&
+         (uint(range.y - range.x + 1) > p.insertMaxSide || uint(range.w - range.z + 1) > p.insertMaxSide);
+}
+
+// Tile `tile` of the box `range` (row-major tiles of UV_SPLAT_INSERT_TILE texels, p.insertTilesX
+// per row) as (i0, i1, j0, j1), inclusive; empty (i0 > i1 or j0 > j1) past the box.
+ivec4 uvSplatCandidateTile(ivec4 range, uint tile) {
+  int tileSize = int(UV_SPLAT_INSERT_TILE);
+  int i0 = range.x + int(tile % p.insertTilesX) * tileSize, j0 = range.z + int(tile / p.insertTilesX) * tileSize;
+  return ivec4(i0, min(range.y, i0 + tileSize - 1), j0, min(range.w, j0 + tileSize - 1));
+}
+
 // The inverse bilinear map: (s, t) in [0, 1]^2 with P(s, t) = (px, py), or false (outside).
 bool uvSplatInverseBilinear(UvQuad q, float px, float py, out float sOut, out float tOut) {
   sOut = 0.0;
