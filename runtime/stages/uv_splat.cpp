@@ -657,6 +657,9 @@ Result<void> UvSplatStage::backward(vk::CommandStream& stream, std::span<const f
   }
   if (gather) {
     computeToCompute(*cmd);
+    // A span of its own, so the bench's GPU spans show the two passes apart.
+    if (timestamps) timestamps->endSpan(*cmd, span);
+    span = timestamps ? timestamps->beginSpan(*cmd, "uv_splat_feature_grad") : -1;
     const vk::BufferBinding gatherBindings[] = {
         {&mQuadRecordCount}, {&mQuadRecords}, {&mTextureGrad}, {&mFeatureGrad}, {&mFeatureGradOut}};
     MESHRT_TRY(mFeatureGradGather->dispatch(stream, gatherBindings, &push, sizeof(push),
