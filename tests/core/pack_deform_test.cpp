@@ -57,8 +57,8 @@ TEST_F(DeformPackTest, SourcePlusEncoderLoadsWithBothHeads) {
   EXPECT_EQ(pack->head, "ttp");
   EXPECT_EQ(pack->templateFit, TemplateFit::Deform);
   EXPECT_EQ(pack->encoder.path, (mPack / "synthetic_bird.onnx").string());
-  EXPECT_EQ(pack->encoder.input.width, 64u);  // assets/pack_sources/synthetic-bird/encoder.json
-  EXPECT_EQ(pack->encoder.input.height, 64u);
+  EXPECT_EQ(pack->encoder.input.width, 128u);  // assets/pack_sources/synthetic-bird/encoder.json
+  EXPECT_EQ(pack->encoder.input.height, 128u);
   EXPECT_EQ(pack->encoder.input.normalization, PackNormalization::MinusOneToOne);
   EXPECT_EQ(pack->encoder.input.crop, PackCropMode::StretchFrame);
   EXPECT_EQ(pack->encoder.output("regress"), "regress");

@@ -82,7 +82,7 @@ TEST_F(DeformHeadsTest, ReconstructBothHeadsWritesSchemaValidResults) {
 }
 
 // With test_time_mirror (on in encoder.json) a frame and its left-right mirror image feed the
-// encoder the same two inputs in swapped order (the 128² → 64² stretch is an integer scale, so
+// encoder the same two inputs in swapped order (a 128² frame stretched to the 128² input is copied, so
 // the mirrored preprocess is bit-exact), so the result of the mirrored image must be the mirror
 // of the result: q (w, x, y, z) → (w, x, −y, −z), t_x → −t_x, s and c unchanged. This checks the
 // mirror math of heads/deform_mirror.h end to end on the trained model. Tolerance 1e-4: the

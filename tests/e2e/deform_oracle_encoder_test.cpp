@@ -67,7 +67,7 @@ class DeformOracleEncoderTest : public ::testing::Test {
     for (uint32_t i = 0; i < N; ++i) visibilityLogits[i] = visible[i] ? 8.0f : -8.0f;
 
     OnnxModelBuilder model;
-    model.input("image", {1, 3, 64, 64});  // the size encoder.json gives the pack (64² input)
+    model.input("image", {1, 3, 128, 128});  // the size encoder.json gives the pack (128² input)
     model.node("GlobalAveragePool", {"image"}, {"pooled"});
     auto& flatten = model.node("Flatten", {"pooled"}, {"features"});
     setInt(flatten, "axis", 1);

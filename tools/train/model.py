@@ -9,7 +9,7 @@ Layout (docs/TRAINING.md):
 
 Backbone: torchvision's ResNet-18 block structure (7×7/2 stem, 3×3/2 max pool, four stages of two
 BasicBlocks, strides 1, 2, 2, 2) at `width` channels in the first stage (64 in ResNet-18). The
-heads keep the spatial layout of the final feature map (2×2 at 64², a 1×1 reduction, then flatten), since
+heads keep the spatial layout of the final feature map (4×4 at 128², a 1×1 reduction, then flatten), since
 per-vertex image positions need to know where things are, which global average pooling discards.
 Only ops the meshrt ONNX importer reads: Conv, BatchNormalization (folded on export), Relu, Add,
 MaxPool, Flatten, Gemm, Sigmoid.
@@ -48,7 +48,7 @@ class SyntheticEncoder(nn.Module):
             stages += [BasicBlock(inputs, outputs, stride), BasicBlock(outputs, outputs, 1)]
             inputs = outputs
         self.stages = nn.Sequential(*stages)
-        final = image_size // 32  # the stem and stages divide by 32: 2×2 at 64²
+        final = image_size // 32  # the stem and stages divide by 32: 4×4 at 128²
         self.reduce = nn.Sequential(nn.Conv2d(widths[-1], reduced_channels, 1, bias=False),
                                     nn.BatchNorm2d(reduced_channels), nn.ReLU())
         self.hidden = nn.Sequential(nn.Flatten(), nn.Linear(reduced_channels * final * final, hidden), nn.ReLU())

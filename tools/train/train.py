@@ -3,7 +3,8 @@
 and exports it to ONNX (docs/TRAINING.md).
 
     /usr/bin/python3 tools/train/train.py --data DIR [DIR ...] --pack PACK_DIR --out MODEL.onnx
-        [--steps 5000] [--batch 64] [--width 16] [--seed 0] [--monitor TEST_DIR]
+        [--steps 45000] [--batch 32] [--width 16] [--input-size 128] [--bf16 | --no-bf16] [--seed 0]
+        [--monitor TEST_DIR]
 
 Both heads share the encoder and are trained together, one loss each (weights below):
 - ttp: the 2D position of every template vertex (L1, normalized crop units, visible and hidden
@@ -170,17 +171,22 @@ def main():
     parser.add_argument("--data", nargs="+", required=True, help="render-dataset output directories")
     parser.add_argument("--pack", required=True, help="the dataset-only pack directory (template, basis)")
     parser.add_argument("--out", required=True, help="the .onnx file to write")
-    parser.add_argument("--steps", type=int, default=55000)
+    parser.add_argument("--steps", type=int, default=45000)
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--width", type=int, default=16, help="first-stage channels (ResNet-18: 64)")
-    parser.add_argument("--input-size", type=int, default=64,
-                        help="network input side in pixels: a divisor of the data's, a multiple of 32")
+    parser.add_argument("--input-size", type=int, default=None,
+                        help="network input side in pixels: a divisor of the data's, a multiple of 32 "
+                             "(default: the data's, 128 for the bird)")
     parser.add_argument("--learning-rate", type=float, default=1e-3)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=os.cpu_count())
     parser.add_argument("--export-every", type=int, default=1000, help="steps between intermediate exports (0: only at the end)")
     parser.add_argument("--monitor", help="a held-out render-dataset directory for progress lines")
     parser.add_argument("--checkpoint", help="also save the PyTorch state here (.pt)")
+    parser.add_argument("--bf16", action=argparse.BooleanOptionalAction, default=True,
+                        help="run the backbone in bfloat16 (CPU autocast; the heads, the losses and the "
+                             "weights stay float32; docs/TRAINING.md has the speed-up, "
+                             "tools/train/step_benchmark.py measures it)")
     args = parser.parse_args()
 
     torch.manual_seed(args.seed)
@@ -196,7 +202,8 @@ def main():
     basis = torch.tensor(template_data["basis"], dtype=torch.float32)
 
     print(f"train: {sum(d.count for d in datasets)} samples of {image_size}² from {len(datasets)} dataset(s), "
-          f"{args.steps} steps of {args.batch}, width {args.width}, {args.threads} threads", flush=True)
+          f"{args.steps} steps of {args.batch}, width {args.width}, {args.threads} threads"
+          f"{', bfloat16 backbone' if args.bf16 else ''}", flush=True)
     input_size = args.input_size or image_size
     if input_size < 32 or image_size % input_size or input_size % 32:
         sys.exit(f"--input-size {input_size}: must divide the data's {image_size} and be a multiple of 32")
@@ -225,7 +232,10 @@ def main():
             order, cursor = torch.randperm(len(images), generator=generator), 0
         index = order[cursor:cursor + args.batch]
         cursor += args.batch
-        outputs, dense = model.forward_training(to_network_input(images[index]))
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.bf16):
+            stride8, final = model.trunk(to_network_input(images[index]))
+            dense = model.dense(stride8)
+        outputs, dense = model.heads(final.float()), dense.float()  # as forward_training, heads in float32
         total, terms = losses(outputs, labels, index, template, basis, basis_count, dense, cell_masks)
         optimizer.zero_grad(set_to_none=True)
         total.backward()
