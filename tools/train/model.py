@@ -80,7 +80,11 @@ class SyntheticEncoder(nn.Module):
     def forward(self, image):
         return self.heads(self.trunk(image)[1])
 
-    def forward_training(self, image):
-        """The three outputs and the dense map [B, 4, S/8, S/8]: mask logit, template x, y, z."""
-        stride8, final = self.trunk(image)
-        return self.heads(final), self.dense(stride8)
+    def forward_training(self, image, bf16=False):
+        """The three outputs and the dense map [B, 4, S/8, S/8]: mask logit, template x, y, z.
+        With `bf16` the trunk and the dense head run in bfloat16 (CPU autocast); the heads and
+        everything returned stay float32."""
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+            stride8, final = self.trunk(image)
+            dense = self.dense(stride8)
+        return self.heads(final.float()), dense.float()

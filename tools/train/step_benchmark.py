@@ -1,8 +1,9 @@
 #!/usr/bin/python3
 """Training-step speed of the synthetic encoder, float32 against a bfloat16 backbone.
 
-One step is what tools/train/train.py does per batch: the trunk (in bfloat16 under CPU autocast
-with --bf16), the dense head, the heads in float32, an L1-style loss, backward and AdamW. The
+One step is what tools/train/train.py does per batch: SyntheticEncoder.forward_training (the
+trunk and dense head in bfloat16 with --bf16, the heads in float32), an L1-style loss, backward
+and AdamW. The
 input is random, so only the speed means anything. Prints ms per step and samples/s per input
 size and precision; docs/TRAINING.md records the figures.
 
@@ -29,11 +30,8 @@ def step_time(size, bf16, batch, steps):
 
     def step():
         optimizer.zero_grad(set_to_none=True)
-        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
-            stride8, final = model.trunk(image)
-            dense = model.dense(stride8)
-        regress, points, visibility = model.heads(final.float())
-        loss = regress.abs().mean() + points.abs().mean() + visibility.mean() + dense.float().abs().mean()
+        (regress, points, visibility), dense = model.forward_training(image, bf16=bf16)
+        loss = regress.abs().mean() + points.abs().mean() + visibility.mean() + dense.abs().mean()
         loss.backward()
         optimizer.step()
 

@@ -232,10 +232,7 @@ def main():
             order, cursor = torch.randperm(len(images), generator=generator), 0
         index = order[cursor:cursor + args.batch]
         cursor += args.batch
-        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.bf16):
-            stride8, final = model.trunk(to_network_input(images[index]))
-            dense = model.dense(stride8)
-        outputs, dense = model.heads(final.float()), dense.float()  # as forward_training, heads in float32
+        outputs, dense = model.forward_training(to_network_input(images[index]), bf16=args.bf16)
         total, terms = losses(outputs, labels, index, template, basis, basis_count, dense, cell_masks)
         optimizer.zero_grad(set_to_none=True)
         total.backward()
