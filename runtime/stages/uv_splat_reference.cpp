@@ -44,6 +44,22 @@ std::vector<uint32_t> buildLut(const UvSplatConfig& config, const T* uvs, std::s
   return lut;
 }
 
+// Texels per block of the reference loops below. A block's lookup-table entries are resolved once
+// (quad, inverse bilinear point, corner weights), then each channel plane is swept over the block:
+// the planes are C·Ht·Wt floats apart, and a loop over c inside a loop over texels touches a
+// different page per channel (a 1024² texture's planes are 4 MiB apart), which made the
+// reference, not the GPU, the cost of the C = 128 tests. Per texel and channel the sums are the
+// same, in the same order: results are unchanged bit for bit.
+constexpr size_t REFERENCE_TEXEL_BLOCK = 1024;
+
+// One lookup-table entry of one texel that the forward gather adds: its quad's corner pixels
+// (row-major pixel indices) and their bilinear weights at the texel.
+template <typename T>
+struct GatherEntry {
+  size_t corner[4];
+  T w[4];
+};
+
 // Forward gather (eq. 1 + averaging), per texel over its lookup-table entries in order.
 template <typename T>
 void gather(const UvSplatConfig& config, const T* features, const T* uvs, const std::vector<uint32_t>& lut,
@@ -54,34 +70,59 @@ void gather(const UvSplatConfig& config, const T* features, const T* uvs, const 
   texture.assign(texels * C, T(0));
   weight.assign(texels, T(0));
   auto always = [](uint32_t) { return true; };  // the table holds used quads only
-  for (size_t texel = 0; texel < texels; ++texel) {
-    const T px = T(texel % Wt), py = T(texel / Wt);
-    T weightSum = 0;
-    for (uint32_t slot = 0; slot < L; ++slot) {
-      const uint32_t key = lut[texel * L + slot];
-      if (key == UV_SPLAT_NO_QUAD) break;
-      const uint32_t qx = key % (W - 1), qy = key / (W - 1);
-      uvsplat::Quad<T> quad;
-      uvsplat::QuadPoint<T> point;
-      if (!uvsplat::loadQuad(uvs, 2, 0, always, qx, qy, W, Wt, Ht, T(INFINITY), quad)) continue;
-      if (!uvsplat::inverseBilinear(quad, px, py, point)) continue;
-      T w[4];
-      uvsplat::cornerWeights(point, w);
-      size_t corner[4];
-      for (int k = 0; k < 4; ++k) corner[k] = uvsplat::cornerPixel(qx, qy, W, k);
-      for (uint32_t c = 0; c < C; ++c) {
-        const T* F = features + c * pixels;
-        texture[c * texels + texel] += w[0] * F[corner[0]] + w[1] * F[corner[1]] + w[2] * F[corner[2]] + w[3] * F[corner[3]];
+  std::vector<GatherEntry<T>> entries;
+  std::vector<size_t> firstEntry(REFERENCE_TEXEL_BLOCK + 1);  // texel i's entries: [first[i], first[i + 1])
+  for (size_t block = 0; block < texels; block += REFERENCE_TEXEL_BLOCK) {
+    const size_t count = std::min(REFERENCE_TEXEL_BLOCK, texels - block);
+    entries.clear();
+    for (size_t i = 0; i < count; ++i) {
+      const size_t texel = block + i;
+      firstEntry[i] = entries.size();
+      const T px = T(texel % Wt), py = T(texel / Wt);
+      T weightSum = 0;
+      for (uint32_t slot = 0; slot < L; ++slot) {
+        const uint32_t key = lut[texel * L + slot];
+        if (key == UV_SPLAT_NO_QUAD) break;
+        const uint32_t qx = key % (W - 1), qy = key / (W - 1);
+        uvsplat::Quad<T> quad;
+        uvsplat::QuadPoint<T> point;
+        if (!uvsplat::loadQuad(uvs, 2, 0, always, qx, qy, W, Wt, Ht, T(INFINITY), quad)) continue;
+        if (!uvsplat::inverseBilinear(quad, px, py, point)) continue;
+        GatherEntry<T>& entry = entries.emplace_back();
+        uvsplat::cornerWeights(point, entry.w);
+        for (int k = 0; k < 4; ++k) entry.corner[k] = uvsplat::cornerPixel(qx, qy, W, k);
+        weightSum += entry.w[0] + entry.w[1] + entry.w[2] + entry.w[3];
       }
-      weightSum += w[0] + w[1] + w[2] + w[3];
+      weight[texel] = weightSum;
     }
-    weight[texel] = weightSum;
+    firstEntry[count] = entries.size();
     for (uint32_t c = 0; c < C; ++c) {
-      T& value = texture[c * texels + texel];
-      value = weightSum > T(0) ? value / weightSum : T(0);
+      const T* F = features + c * pixels;
+      T* plane = texture.data() + c * texels + block;
+      for (size_t i = 0; i < count; ++i) {
+        T value = 0;
+        for (size_t e = firstEntry[i]; e < firstEntry[i + 1]; ++e) {
+          const GatherEntry<T>& entry = entries[e];
+          value += entry.w[0] * F[entry.corner[0]] + entry.w[1] * F[entry.corner[1]] +
+                   entry.w[2] * F[entry.corner[2]] + entry.w[3] * F[entry.corner[3]];
+        }
+        const T weightSum = weight[block + i];
+        plane[i] = weightSum > T(0) ? value / weightSum : T(0);
+      }
     }
   }
 }
+
+// One lookup-table entry of one texel that the backward differentiates (float, as the shader).
+struct BackwardEntry {
+  size_t texelInBlock;
+  size_t corner[4];
+  float w[4];
+  float share[4];  // w_k / ŵ: corner k's share of G
+  float dw[4];     // Σ_c G_c F_c(p_k), over the channels swept so far
+  uvsplat::Quad<float> quad;
+  uvsplat::QuadPoint<float> point;
+};
 
 }  // namespace
 
@@ -172,40 +213,49 @@ Result<UvSplatGradients> uvSplatBackwardReference(const UvSplatConfig& config, c
   std::vector<int64_t> featureSum(pixels * C, 0), uvSum(pixels * 2, 0);
   const float* F = inputs.features.data();
   auto always = [](uint32_t) { return true; };
-  for (size_t texel = 0; texel < texels; ++texel) {
-    const float weightSum = forward.weight[texel];
-    if (!(weightSum > 0.0f)) continue;
-    const float px = float(texel % Wt), py = float(texel / Wt);
-    for (uint32_t slot = 0; slot < L; ++slot) {
-      const uint32_t key = forward.lut[texel * L + slot];
-      if (key == UV_SPLAT_NO_QUAD) break;
-      const uint32_t qx = key % (W - 1), qy = key / (W - 1);
-      uvsplat::Quad<float> quad;
-      uvsplat::QuadPoint<float> point;
-      if (!uvsplat::loadQuad(inputs.uvs.data(), 2, 0, always, qx, qy, W, Wt, Ht, INFINITY, quad)) continue;
-      if (!uvsplat::inverseBilinear(quad, px, py, point)) continue;
-      float w[4];
-      uvsplat::cornerWeights(point, w);
-      size_t corner[4];
-      for (int k = 0; k < 4; ++k) corner[k] = uvsplat::cornerPixel(qx, qy, W, k);
-      // dw_k = Σ_c G_c F_c(p_k) / ŵ. ∂L/∂w_k also has the term −Σ_c G_c F̂_c / ŵ, the same for
-      // the four corners; ∂w/∂s and ∂w/∂t each sum to 0 over k, so it cancels exactly from the
-      // UV gradient and is left out (docs/UV_SPLAT.md "Backward"), as in the shader.
-      float dw[4] = {0.0f, 0.0f, 0.0f, 0.0f};
-      float share[4];  // w_k / ŵ: corner k's share of G
-      for (int k = 0; k < 4; ++k) share[k] = w[k] / weightSum;
-      for (uint32_t c = 0; c < C; ++c) {
-        const float G = textureGrad[c * texels + texel];
-        const size_t plane = c * pixels;
-        for (int k = 0; k < 4; ++k) featureSum[plane + corner[k]] += uvsplat::toFixedPoint(share[k] * G);
-        for (int k = 0; k < 4; ++k) dw[k] += G * F[plane + corner[k]];
+  std::vector<BackwardEntry> entries;
+  for (size_t block = 0; block < texels; block += REFERENCE_TEXEL_BLOCK) {
+    const size_t count = std::min(REFERENCE_TEXEL_BLOCK, texels - block);
+    entries.clear();
+    for (size_t i = 0; i < count; ++i) {
+      const size_t texel = block + i;
+      const float weightSum = forward.weight[texel];
+      if (!(weightSum > 0.0f)) continue;
+      const float px = float(texel % Wt), py = float(texel / Wt);
+      for (uint32_t slot = 0; slot < L; ++slot) {
+        const uint32_t key = forward.lut[texel * L + slot];
+        if (key == UV_SPLAT_NO_QUAD) break;
+        const uint32_t qx = key % (W - 1), qy = key / (W - 1);
+        BackwardEntry entry{};
+        if (!uvsplat::loadQuad(inputs.uvs.data(), 2, 0, always, qx, qy, W, Wt, Ht, INFINITY, entry.quad)) continue;
+        if (!uvsplat::inverseBilinear(entry.quad, px, py, entry.point)) continue;
+        entry.texelInBlock = i;
+        uvsplat::cornerWeights(entry.point, entry.w);
+        for (int k = 0; k < 4; ++k) entry.corner[k] = uvsplat::cornerPixel(qx, qy, W, k);
+        for (int k = 0; k < 4; ++k) entry.share[k] = entry.w[k] / weightSum;
+        entries.push_back(entry);
       }
-      for (int k = 0; k < 4; ++k) dw[k] = dw[k] / weightSum;
+    }
+    for (uint32_t c = 0; c < C; ++c) {
+      const float* G = textureGrad.data() + c * texels + block;
+      const size_t plane = c * pixels;
+      for (BackwardEntry& entry : entries) {
+        const float g = G[entry.texelInBlock];
+        for (int k = 0; k < 4; ++k) featureSum[plane + entry.corner[k]] += uvsplat::toFixedPoint(entry.share[k] * g);
+        for (int k = 0; k < 4; ++k) entry.dw[k] += g * F[plane + entry.corner[k]];
+      }
+    }
+    // dw_k = Σ_c G_c F_c(p_k) / ŵ. ∂L/∂w_k also has the term −Σ_c G_c F̂_c / ŵ, the same for the
+    // four corners; ∂w/∂s and ∂w/∂t each sum to 0 over k, so it cancels exactly from the UV
+    // gradient and is left out (docs/UV_SPLAT.md "Backward"), as in the shader.
+    for (BackwardEntry& entry : entries) {
+      const float weightSum = forward.weight[block + entry.texelInBlock];
+      for (int k = 0; k < 4; ++k) entry.dw[k] = entry.dw[k] / weightSum;
       float lambdaX, lambdaY;
-      if (!uvsplat::positionGradient(quad, point, dw, lambdaX, lambdaY)) continue;
+      if (!uvsplat::positionGradient(entry.quad, entry.point, entry.dw, lambdaX, lambdaY)) continue;
       for (int k = 0; k < 4; ++k) {
-        uvSum[2 * corner[k]] += uvsplat::toFixedPoint(w[k] * lambdaX * float(Wt));
-        uvSum[2 * corner[k] + 1] += uvsplat::toFixedPoint(w[k] * lambdaY * float(Ht));
+        uvSum[2 * entry.corner[k]] += uvsplat::toFixedPoint(entry.w[k] * lambdaX * float(Wt));
+        uvSum[2 * entry.corner[k] + 1] += uvsplat::toFixedPoint(entry.w[k] * lambdaY * float(Ht));
       }
     }
   }
