@@ -1,6 +1,7 @@
 // Input validation and the CPU reference of the UV splat stage: lookup table, forward gather,
-// per-texel backward (fixed-point sums), fusion and sampling. Loop orders and expressions are those of
-// shaders/uv_splat_*.comp, so the two agree to rounding (in practice bit for bit).
+// per-texel backward (fixed-point sums), fusion and sampling. Per texel and channel, the sums run over
+// the lookup-table entries in the order and with the expressions of shaders/uv_splat_*.comp, so the
+// two agree to rounding (in practice bit for bit).
 #include <algorithm>
 #include <cmath>
 #include <string>
