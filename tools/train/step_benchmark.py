@@ -3,9 +3,8 @@
 
 One step is what tools/train/train.py does per batch: SyntheticEncoder.forward_training (the
 trunk and dense head in bfloat16 with --bf16, the heads in float32), an L1-style loss, backward
-and AdamW. The
-input is random, so only the speed means anything. Prints ms per step and samples/s per input
-size and precision; docs/TRAINING.md records the figures.
+and AdamW. The input is random, so only the speed means anything. Prints ms per step and
+samples/s per input size and precision; docs/TRAINING.md records the figures.
 
     /usr/bin/python3 tools/train/step_benchmark.py [--sizes 64 128] [--steps 15] [--threads 2]
 """
