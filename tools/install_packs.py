@@ -13,7 +13,7 @@ e.g. synthetic-bird) gets its template and deformation basis from assets/templat
 encoder from the repository when the source directory holds `encoder.json` and the committed
 model it names exists (`committed_model`, e.g. assets/models/synthetic_bird.onnx): the model is
 copied in (not linked), its SHA-256 computed from the committed file and written into the installed pack.json
-with `models`, `solver` and `test_time_mirror` from encoder.json. Without that file the pack stays dataset-only.
+with `models`, `solver`, `test_time_mirror` and `silhouette_fit` from encoder.json. Without that file the pack stays dataset-only.
 `--encoder-model ONNX` installs that file instead of the committed one (tools/train/reproduce.py
 uses it for a model it has just trained, into a private cache).
 A pack is built in a temporary directory inside
@@ -280,11 +280,11 @@ def plan_pack(source_path, store, templates_dir, encoder_model=None):
 
 
 def plan_deform_encoder(pack, encoder_source, label, encoder_model=None):
-    """models, solver and test_time_mirror of a ttp / regress pack from encoder.json, when its
+    """models, solver, test_time_mirror and silhouette_fit of a ttp / regress pack from encoder.json, when its
     committed model exists.
 
     Returns ({file name: spec}, [origin lines]) and fills pack["models"], pack["solver"],
-    pack["test_time_mirror"] (those encoder.json has); ({}, [])
+    pack["test_time_mirror"], pack["silhouette_fit"] (those encoder.json has); ({}, [])
     when there is no encoder.json or its model is not committed (yet): a dataset-only pack."""
     if not os.path.isfile(encoder_source):
         return {}, []
@@ -309,7 +309,7 @@ def plan_deform_encoder(pack, encoder_source, label, encoder_model=None):
     # "sha256" right after "path", for the reader of pack.json.
     pack["models"] = {"encoder": {key: value for key, value in [("path", file_name), ("sha256", sha256)] +
                                   [(k, v) for k, v in model.items() if k not in ("path", "sha256")]}}
-    for key in ("solver", "test_time_mirror"):  # run-time settings of the encoder's heads
+    for key in ("solver", "test_time_mirror", "silhouette_fit"):  # run-time settings of the encoder's heads
         if key in source:
             pack[key] = source[key]
     files = {file_name: ("bytes", data)}

@@ -210,7 +210,7 @@ Result<void> readDeformEncoder(const JsonFields& root, const fs::path& directory
   MESHRT_ASSIGN_OR_RETURN(models, root.object("models"));
   MESHRT_TRY(models.onlyKeys({"encoder"}));
   MESHRT_ASSIGN_OR_RETURN(spec.encoder,
-                          readModel(models, "encoder", directory, {"regress", "points", "visibility"}, false, true));
+                          readModel(models, "encoder", directory, {"regress", "points", "visibility", "mask"}, false, true));
   JsonFields encoder, input;
   MESHRT_ASSIGN_OR_RETURN(encoder, models.object("encoder"));
   MESHRT_ASSIGN_OR_RETURN(input, encoder.object("input"));
@@ -257,6 +257,49 @@ Result<void> readDeformSolver(const JsonFields& root, PackSpec& spec) {
   return {};
 }
 
+// silhouette_fit (optional, ttp and regress): fit the mesh's outline to the encoder's mask
+// (heads/silhouette_fit.h). Needs models with the output "mask".
+Result<void> readDeformSilhouetteFit(const JsonFields& root, PackSpec& spec) {
+  if (!root.has("silhouette_fit")) return {};
+  JsonFields fit;
+  MESHRT_ASSIGN_OR_RETURN(fit, root.object("silhouette_fit"));
+  MESHRT_TRY(fit.onlyKeys({"iterations", "upsample", "threshold", "shape_prior", "anchor_weight",
+                            "outline_iterations"}));
+  if (!spec.hasModels || spec.encoder.output("mask").empty()) {
+    return root.error("silhouette_fit", "needs the encoder output 'mask' (models.encoder.outputs.mask)");
+  }
+  PackSilhouetteFit& out = spec.silhouetteFit;
+  out.enabled = true;
+  int64_t integer = 0;
+  double number = 0;
+  if (fit.has("iterations")) {
+    MESHRT_ASSIGN_OR_RETURN(integer, fit.integer("iterations", 1, 200));
+    out.iterations = static_cast<uint32_t>(integer);
+  }
+  if (fit.has("upsample")) {
+    MESHRT_ASSIGN_OR_RETURN(integer, fit.integer("upsample", 1, 32));
+    out.upsample = static_cast<uint32_t>(integer);
+  }
+  if (fit.has("threshold")) {
+    MESHRT_ASSIGN_OR_RETURN(number, fit.number("threshold", 0.0, 1.0));
+    if (!(number > 0.0 && number < 1.0)) return fit.error("threshold", "must lie strictly between 0 and 1");
+    out.threshold = static_cast<float>(number);
+  }
+  if (fit.has("shape_prior")) {
+    MESHRT_ASSIGN_OR_RETURN(number, fit.number("shape_prior", 0.0, 1e6));
+    out.shapePrior = static_cast<float>(number);
+  }
+  if (fit.has("anchor_weight")) {
+    MESHRT_ASSIGN_OR_RETURN(number, fit.number("anchor_weight", 0.0, 1e6));
+    out.anchorWeight = static_cast<float>(number);
+  }
+  if (fit.has("outline_iterations")) {
+    MESHRT_ASSIGN_OR_RETURN(integer, fit.integer("outline_iterations", 0, 200));
+    out.outlineIterations = static_cast<uint32_t>(integer);
+  }
+  return {};
+}
+
 // The ttp / regress manifest (a learned template deformation, weak perspective): template with
 // fit "deform" and its basis [N][3][K], and optionally the encoder (models.encoder) and the TTP
 // solver's settings. Without models the pack is dataset-only (`meshrt render-dataset`), loaded
@@ -265,7 +308,7 @@ Result<void> readDeformManifest(const JsonFields& root, const fs::path& director
                                 PackSpec& spec) {
   MESHRT_TRY(root.onlyKeys(
       {"format", "name", "head", "category", "licence", "source", "template", "basis", "models", "solver",
-       "test_time_mirror"}));
+       "test_time_mirror", "silhouette_fit"}));
   spec.templateFit = TemplateFit::Deform;
   spec.hasModels = root.has("models");
   if (!spec.hasModels && options.requireModels) {
@@ -274,6 +317,7 @@ Result<void> readDeformManifest(const JsonFields& root, const fs::path& director
   }
   if (spec.hasModels) MESHRT_TRY(readDeformEncoder(root, directory, spec));
   MESHRT_TRY(readDeformSolver(root, spec));
+  MESHRT_TRY(readDeformSilhouetteFit(root, spec));
   if (root.has("test_time_mirror")) {
     MESHRT_ASSIGN_OR_RETURN(spec.testTimeMirror, root.boolean("test_time_mirror"));
   }

@@ -79,6 +79,18 @@ struct PackSolver {
   float robustScale = 0.0f;    // Cauchy IRLS scale τ, normalized crop units (0 = the plain weighted loss)
 };
 
+// The silhouette fit of a ttp / regress pack (pack.json `silhouette_fit`, optional; needs the
+// encoder output "mask"; heads/silhouette_fit.h SilhouetteFitParams: the defaults are its).
+struct PackSilhouetteFit {
+  bool enabled = false;
+  uint32_t iterations = 15;  // Levenberg–Marquardt evaluations, 1…200
+  uint32_t upsample = 8;     // fit pixels per mask cell, 1…32
+  float threshold = 0.5f;    // coverage above it is the object, (0, 1)
+  float shapePrior = 0.1f;   // λ on Σ c_k², fit pixels² per unit
+  float anchorWeight = 0.3f; // μ on the anchors' mean squared distance (ttp: its points), fit pixels²
+  uint32_t outlineIterations = 15;  // then a second fit, rotation kept and no anchors, 0…200 (0: none)
+};
+
 struct PackSpec {
   std::string directory;  // absolute pack directory
   std::string name, head, category, licence, source;
@@ -97,9 +109,11 @@ struct PackSpec {
   uint32_t basisCount = 0;  // K
   bool hasModels = true;    // false: a dataset-only ttp / regress pack (PackLoadOptions::requireModels)
   // ttp / regress with models: the one encoder (input [1][3][H][W], crop stretch_frame) whose
-  // outputs name "regress" [7 + K] and/or "points" [2N] + "visibility" [N] (docs/PACKS.md).
+  // outputs name "regress" [7 + K] and/or "points" [2N] + "visibility" [N], and optionally
+  // "mask" [1][1][H/f][W/f] (docs/PACKS.md).
   PackModel encoder;
   PackSolver solver;
+  PackSilhouetteFit silhouetteFit;
   // ttp / regress (pack.json `test_time_mirror`, optional, default false): also run the encoder
   // on the left-right mirrored input and average the mirrored-back outputs
   // (heads/deform_mirror.h). Needs a template and basis mirror-symmetric about x = 0.

@@ -81,4 +81,13 @@ void mirrorBackPoints(std::span<const float> mirroredPoints, std::span<const flo
   }
 }
 
+void averageMirroredMask(std::span<float> mask, std::span<const float> mirrored, uint32_t width, uint32_t height) {
+  for (uint32_t y = 0; y < height; ++y) {
+    for (uint32_t x = 0; x < width; ++x) {
+      float& own = mask[size_t(y) * width + x];
+      own = 0.5f * (own + mirrored[size_t(y) * width + (width - 1 - x)]);
+    }
+  }
+}
+
 }  // namespace meshrt

@@ -36,4 +36,8 @@ void averageMirroredRegress(std::span<float> regress, std::span<const float> mir
 void mirrorBackPoints(std::span<const float> mirroredPoints, std::span<const float> mirroredVisibility,
                       std::span<const uint32_t> partner, std::vector<float>& points, std::vector<float>& visibility);
 
+// mask [height × width] (row-major, y down) ← the average of itself and `mirrored` (the encoder's
+// mask on the mirrored frame) flipped back left-right: cell (x, y) takes (width − 1 − x, y).
+void averageMirroredMask(std::span<float> mask, std::span<const float> mirrored, uint32_t width, uint32_t height);
+
 }  // namespace meshrt

@@ -15,6 +15,7 @@
 #include "heads/deform_mirror.h"
 #include "heads/head_pipelines.h"
 #include "heads/pack_model.h"
+#include "heads/silhouette_fit.h"
 #include "heads/ttp_solver.h"
 
 namespace meshrt {
@@ -96,6 +97,7 @@ class DeformPipeline final : public CropPipeline {
     mSolverParams.gamma = mPack.solver.gamma;
     mSolverParams.alternations = mPack.solver.alternations;
     mSolverParams.robustScale = mPack.solver.robustScale;
+    if (mPack.silhouetteFit.enabled) MESHRT_TRY(initSilhouetteFit());
     if (mPack.testTimeMirror) {
       auto partners = findMirrorPartners(mTemplate.positions, mBasis, mPack.basisCount,
                                          mPack.directory + "/pack.json: test_time_mirror");
@@ -106,6 +108,74 @@ class DeformPipeline final : public CropPipeline {
   }
 
  private:
+  // The mask output's grid: [1][1][H/f][W/f] for the encoder input W × H and an integer f
+  // (train.py's model: f = 8). Its size alone fixes f, so that is all that is checked.
+  Result<void> initSilhouetteFit() {
+    const size_t values = mEncoder->output("mask").size();
+    const uint32_t width = mPack.encoder.input.width, height = mPack.encoder.input.height;
+    uint32_t stride = 0;
+    for (uint32_t f = 1; f <= std::min(width, height); ++f) {
+      if (width % f == 0 && height % f == 0 && size_t(width / f) * (height / f) == values) stride = f;
+    }
+    if (stride == 0) {
+      return makeError(mPack.encoder.path, "output '" + mPack.encoder.output("mask") + "' (mask) has " +
+                                               std::to_string(values) + " values: not a grid of " +
+                                               std::to_string(width) + "/f × " + std::to_string(height) +
+                                               "/f cells for any integer f");
+    }
+    mMaskWidth = width / stride;
+    mMaskHeight = height / stride;
+    auto fitter = SilhouetteFitter::create(mTemplate.positions, mBasis, mPack.basisCount, mTemplate.triangles);
+    if (!fitter) return fitter.error();
+    mFitter = std::move(*fitter);
+    mFitParams.iterations = mPack.silhouetteFit.iterations;
+    mFitParams.upsample = mPack.silhouetteFit.upsample;
+    mFitParams.threshold = mPack.silhouetteFit.threshold;
+    mFitParams.shapePrior = mPack.silhouetteFit.shapePrior;
+    mFitParams.anchorWeight = mPack.silhouetteFit.anchorWeight;
+    return {};
+  }
+
+  // The silhouette fit's first stage (heads/silhouette_fit.h): pose and shape to the encoder's
+  // mask, each vertex anchored at `anchorPoints` with `anchorWeights`.
+  Result<SilhouetteFitReport> fitAnchored(DeformPose& pose, std::span<const float> anchorPoints,
+                                          std::span<const float> anchorWeights) const {
+    const SilhouetteMask mask{mMaskWidth, mMaskHeight, mMask};
+    auto report = mFitter->fit(mask, mFitParams, pose, {anchorPoints, anchorWeights});
+    if (!report) return makeError(mPack.encoder.path, "silhouette fit: " + report.error().message);
+    return report;
+  }
+
+  // The second stage (pack silhouette_fit.outline_iterations): scale, translation and shape to
+  // the mask alone, the rotation kept.
+  Result<void> fitOutline(DeformPose& pose) const {
+    if (mPack.silhouetteFit.outlineIterations == 0) return {};
+    SilhouetteFitParams outline = mFitParams;
+    outline.iterations = mPack.silhouetteFit.outlineIterations;
+    outline.fitRotation = false;
+    outline.anchorWeight = 0;
+    const SilhouetteMask mask{mMaskWidth, mMaskHeight, mMask};
+    auto report = mFitter->fit(mask, outline, pose);
+    if (!report) return makeError(mPack.encoder.path, "silhouette fit: " + report.error().message);
+    return {};
+  }
+
+  static DeformPose poseOf(const ObjectCamera& camera, const std::vector<float>& coefficients) {
+    DeformPose pose;
+    pose.rotation = camera.rotation;
+    pose.scale = camera.scale;
+    pose.translation = {camera.translation[0], camera.translation[1]};
+    pose.coefficients = coefficients;
+    return pose;
+  }
+
+  static void setPose(DeformPose&& pose, ObjectCamera& camera, std::vector<float>& coefficients) {
+    camera.rotation = pose.rotation;
+    camera.scale = pose.scale;
+    camera.translation = {pose.translation[0], pose.translation[1], 0.0f};
+    coefficients = std::move(pose.coefficients);
+  }
+
   Result<std::vector<CropCandidate>> detect(const Image& frame, StageTimings&,
                                             std::chrono::steady_clock::time_point&) override {
     CropCandidate whole;
@@ -147,7 +217,9 @@ class DeformPipeline final : public CropPipeline {
         return makeError(mPack.encoder.path, "the points or visibility output holds a non-finite value");
       }
       addTiming(timings, "decode", start, mOptions.profiler);
-      auto solution = solveCandidates(deform);
+      auto solved = solveCandidates(deform);
+      if (!solved) return solved.error();
+      std::optional<TtpSolution> solution = std::move(*solved);
       if (!solution) return std::optional<ReconstructedObject>{};  // degenerate observations: no object
       camera.rotation = solution->rotation;
       camera.scale = solution->scale;
@@ -155,6 +227,21 @@ class DeformPipeline final : public CropPipeline {
       deform.coefficients = std::move(solution->coefficients);
       deform.solverLoss = solution->loss;
       addTiming(timings, "solve", start, mOptions.profiler);
+    }
+    if (mFitter) {
+      DeformPose pose = poseOf(camera, deform.coefficients);
+      if (mHead == "regress") {  // anchored at its own projection (ttp: per candidate, in solveCandidates)
+        const std::vector<float> own = projectWeakPerspective(
+            deformTemplate(mTemplate.positions, mBasis, k, pose.coefficients), pose.rotation, pose.scale,
+            pose.translation);
+        const std::vector<float> uniform(mTemplate.vertexCount(), 1.0f);
+        auto report = fitAnchored(pose, own, uniform);
+        if (!report) return report.error();
+        deform.silhouetteCost = report->finalOutlineCost;
+      }
+      MESHRT_TRY(fitOutline(pose));
+      setPose(std::move(pose), camera, deform.coefficients);
+      addTiming(timings, "silhouette", start, mOptions.profiler);
     }
     quaternionFromRotation(camera.rotation.data(), deform.quaternion.data());
     deform.objectVertices = deformTemplate(mTemplate.positions, mBasis, k, deform.coefficients);
@@ -201,6 +288,7 @@ class DeformPipeline final : public CropPipeline {
       copy("points", mPoints);
       copy("visibility", mVisibility);
     }
+    if (mFitter) copy("mask", mMask);
     mMirroredPoints.clear();
     mMirroredVisibility.clear();
     if (!mPack.testTimeMirror) return {};
@@ -212,6 +300,7 @@ class DeformPipeline final : public CropPipeline {
       mirrorBackPoints(mEncoder->output("points"), mEncoder->output("visibility"), mMirrorPartner, mMirroredPoints,
                        mMirroredVisibility);
     }
+    if (mFitter) averageMirroredMask(mMask, mEncoder->output("mask"), mMaskWidth, mMaskHeight);
     return {};
   }
 
@@ -221,7 +310,10 @@ class DeformPipeline final : public CropPipeline {
   // gets that candidate's points and visibilities. Measured on a validation split (docs/TRAINING.md):
   // the loss picks the candidate whose points a basis shape explains best, which is the better
   // prediction more often than averaging them. nullopt when every candidate is degenerate.
-  std::optional<TtpSolution> solveCandidates(DeformResult& deform) {
+  // With silhouette_fit, each candidate's solve is refined by the anchored fit (its own points
+  // and visibilities as anchors) and the candidate whose outline matches the mask best is kept,
+  // already refined (deform.silhouetteCost: its outline cost).
+  Result<std::optional<TtpSolution>> solveCandidates(DeformResult& deform) {
     std::vector<float> averagePoints, averageVisibility;
     std::array<std::pair<const std::vector<float>*, const std::vector<float>*>, 3> candidates = {
         std::pair{&mPoints, &mVisibility}};
@@ -237,15 +329,30 @@ class DeformPipeline final : public CropPipeline {
       candidates[count++] = {&averagePoints, &averageVisibility};
     }
     std::optional<TtpSolution> best;
+    float bestScore = 0;
     for (size_t c = 0; c < count; ++c) {
       TtpObservation observation;
       observation.points = *candidates[c].first;
       observation.visibility = *candidates[c].second;
       auto solution = solveTtp(mModel, observation, mSolverParams);
-      if (!solution || (best && !(solution->loss < best->loss))) continue;
+      if (!solution) continue;
+      float score = solution->loss;
+      if (mFitter) {
+        DeformPose pose{solution->rotation, solution->scale, solution->translation, solution->coefficients};
+        auto report = fitAnchored(pose, observation.points, observation.visibility);
+        if (!report) return report.error();
+        score = report->finalOutlineCost;
+        solution->rotation = pose.rotation;
+        solution->scale = pose.scale;
+        solution->translation = pose.translation;
+        solution->coefficients = std::move(pose.coefficients);
+      }
+      if (best && !(score < bestScore)) continue;
       best = std::move(*solution);
+      bestScore = score;
       deform.points = *candidates[c].first;
       deform.visibility = *candidates[c].second;
+      if (mFitter) deform.silhouetteCost = score;
     }
     return best;
   }
@@ -259,6 +366,11 @@ class DeformPipeline final : public CropPipeline {
   std::vector<float> mBasis;  // N×3×K
   TtpModel mModel;            // spans over mTemplate.positions and mBasis
   TtpSolverParams mSolverParams;
+  // silhouette_fit: the fitter, its settings and this frame's mask (test_time_mirror: averaged).
+  std::optional<SilhouetteFitter> mFitter;
+  SilhouetteFitParams mFitParams;
+  std::vector<float> mMask;
+  uint32_t mMaskWidth = 0, mMaskHeight = 0;
 };
 
 }  // namespace

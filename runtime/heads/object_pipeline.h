@@ -68,6 +68,8 @@ struct DeformResult {
                                         // points, regress the projected vertices
   std::vector<float> visibility;        // ttp: N encoder visibilities in [0, 1]; regress: empty
   float solverLoss = 0;                 // ttp: TTP eq. 4 at the solution; regress: 0
+  float silhouetteCost = 0;             // pack silhouette_fit: its cost E after the fit, fit
+                                        // pixels² (heads/silhouette_fit.h); 0 without it
 };
 
 struct ObjectBox {

@@ -1,6 +1,7 @@
 // The synthetic-bird pack assembled in a test directory from the committed sources, as
 // tools/install_packs.py installs it: pack.json, the template and the basis from assets/; with an
-// encoder model also `models.encoder`, `solver` and `test_time_mirror` from encoder.json and the model's SHA-256.
+// encoder model also `models.encoder`, `solver`, `test_time_mirror` and `silhouette_fit` from encoder.json and the
+// model's SHA-256.
 #pragma once
 
 #include <filesystem>
@@ -45,6 +46,7 @@ inline std::string assembleSyntheticBirdPack(const std::filesystem::path& packDi
     manifest["models"]["encoder"]["sha256"] = *hash;
     manifest["solver"] = encoder["solver"];
     if (encoder.contains("test_time_mirror")) manifest["test_time_mirror"] = encoder["test_time_mirror"];
+    if (encoder.contains("silhouette_fit")) manifest["silhouette_fit"] = encoder["silhouette_fit"];
   }
   std::ofstream(packDir / "pack.json") << manifest.dump(2);
   return "";

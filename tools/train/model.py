@@ -1,11 +1,13 @@
 """The synthetic-pack encoder (issue 9): a narrow ResNet-18 with the regress and ttp heads.
 
 Layout (docs/TRAINING.md):
-  input  "image"      float32 [B, 3, S, S], RGB in [-1, 1] (pack normalization minus_one_to_one), S = 64
-                      (train.py --input-size; the renders are 128², averaged in 2×2 blocks)
+  input  "image"      float32 [B, 3, S, S], RGB in [-1, 1] (pack normalization minus_one_to_one), S = 128
+                      (train.py --input-size: the data's size by default)
   output "regress"    float32 [B, 7 + K]: s, tx, ty, qw, qx, qy, qz (not normalized), c_1..c_K
   output "points"     float32 [B, 2N]: x0, y0, x1, y1, ... normalized crop coordinates, y down
   output "visibility" float32 [B, N]: probabilities (a Sigmoid inside the graph)
+  output "mask"       float32 [B, 1, S/8, S/8]: per 8×8-pixel cell, the probability that it shows the
+                      object (the dense head's mask channel, a Sigmoid inside the graph)
 
 Backbone: torchvision's ResNet-18 block structure (7×7/2 stem, 3×3/2 max pool, four stages of two
 BasicBlocks, strides 1, 2, 2, 2) at `width` channels in the first stage (64 in ResNet-18). The
@@ -61,11 +63,13 @@ class SyntheticEncoder(nn.Module):
             self.regress.bias[0] = 1.3
             self.regress.bias[3] = 1.0
 
-        # Training only (not exported): a dense head on the stride-8 features that predicts, per
+        # A dense head on the stride-8 features that predicts, per
         # 8×8-pixel cell, the object mask and the template coordinates of the surface seen there
         # (canonical surface mapping, as in CSM). Its local, per-pixel supervision teaches the
         # backbone which part of the object each pixel shows, which the global heads need for the
         # pose; without it the global losses stayed at the mean predictor for thousands of steps.
+        # Its mask channel is exported ("mask"): the run time fits the mesh's outline to it
+        # (heads/silhouette_fit.h); the surface channels are training only.
         self.dense = nn.Conv2d(widths[1], 4, 1)
 
     def trunk(self, image):
@@ -78,7 +82,12 @@ class SyntheticEncoder(nn.Module):
         return self.regress(features), self.points(features), torch.sigmoid(self.visibility(features))
 
     def forward(self, image):
-        return self.heads(self.trunk(image)[1])
+        """regress, points, visibility and the mask: per 8×8-pixel cell the probability that it shows
+        the object [B, 1, S/8, S/8] (the dense head's first channel through a Sigmoid)."""
+        stride8, final = self.trunk(image)
+        # Only the mask channel's weights (folded into one 1-channel Conv on export: no Slice op).
+        mask = nn.functional.conv2d(stride8, self.dense.weight[0:1], self.dense.bias[0:1])
+        return self.heads(final) + (torch.sigmoid(mask),)
 
     def forward_training(self, image, bf16=False):
         """The three outputs and the dense map [B, 4, S/8, S/8]: mask logit, template x, y, z.

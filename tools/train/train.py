@@ -147,7 +147,7 @@ def losses(model_outputs, labels, index, template, basis, basis_count, dense=Non
 def monitor(model, images, labels, image_size, basis_count):  # image_size: the data's (pixels)
     model.eval()
     with torch.no_grad():
-        regress, points, _ = model(to_network_input(images))
+        regress, points, _, _ = model(to_network_input(images))
     model.train()
     vertex_count = labels.points.shape[1]
     pixel_error = (points.view(-1, vertex_count, 2) - labels.points).norm(dim=2).mean() * image_size / 2
@@ -161,7 +161,7 @@ def export(model, path, image_size):
     model.eval()
     temporary = str(path) + ".partial"
     torch.onnx.export(model, torch.zeros(1, 3, image_size, image_size), temporary, opset_version=13,
-                      input_names=["image"], output_names=["regress", "points", "visibility"],
+                      input_names=["image"], output_names=["regress", "points", "visibility", "mask"],
                       do_constant_folding=True)
     os.replace(temporary, path)
 
