@@ -258,18 +258,18 @@ Result<void> readDeformSolver(const JsonFields& root, PackSpec& spec) {
 }
 
 // silhouette_fit (optional, ttp and regress): fit the mesh's outline to the encoder's mask
-// (heads/silhouette_fit.h). Needs models with the output "mask".
+// (heads/silhouette_fit.h). Needs the encoder output "mask" when the pack has models.
 Result<void> readDeformSilhouetteFit(const JsonFields& root, PackSpec& spec) {
   if (!root.has("silhouette_fit")) return {};
   JsonFields fit;
   MESHRT_ASSIGN_OR_RETURN(fit, root.object("silhouette_fit"));
   MESHRT_TRY(fit.onlyKeys({"iterations", "upsample", "threshold", "shape_prior", "anchor_weight",
                             "outline_iterations"}));
-  if (!spec.hasModels || spec.encoder.output("mask").empty()) {
+  if (spec.hasModels && spec.encoder.output("mask").empty()) {
     return root.error("silhouette_fit", "needs the encoder output 'mask' (models.encoder.outputs.mask)");
   }
   PackSilhouetteFit& out = spec.silhouetteFit;
-  out.enabled = true;
+  out.enabled = spec.hasModels;  // a dataset-only pack runs no head: read, checked, unused
   int64_t integer = 0;
   double number = 0;
   if (fit.has("iterations")) {

@@ -86,7 +86,7 @@ struct PackSilhouetteFit {
   uint32_t iterations = 15;  // Levenberg–Marquardt evaluations, 1…200
   uint32_t upsample = 8;     // fit pixels per mask cell, 1…32
   float threshold = 0.5f;    // coverage above it is the object, (0, 1)
-  float shapePrior = 0.1f;   // λ on Σ c_k², fit pixels² per unit
+  float shapePrior = 0.3f;   // λ on Σ c_k², fit pixels² per unit
   float anchorWeight = 0.3f; // μ on the anchors' mean squared distance (ttp: its points), fit pixels²
   uint32_t outlineIterations = 15;  // then a second fit, rotation kept and no anchors, 0…200 (0: none)
 };

@@ -42,7 +42,7 @@ struct SilhouetteFitParams {
   uint32_t iterations = 15;  // Levenberg–Marquardt evaluations (a rejected step counts too)
   uint32_t upsample = 8;     // fit pixels per mask cell along each axis
   float threshold = 0.5f;    // coverage above it is the object
-  float shapePrior = 0.1f;   // λ, fit pixels² per unit Σ c_k²
+  float shapePrior = 0.3f;   // λ, fit pixels² per unit Σ c_k²
   float anchorWeight = 0.3f; // μ: weight of the anchors' mean squared distance (fit pixels²)
   bool fitRotation = true;   // false: R stays as given (δω fixed at 0)
 };

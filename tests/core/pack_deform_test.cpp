@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/pack.h"
+#include "heads/silhouette_fit.h"
 #include "heads/ttp_solver.h"
 #include "support/synthetic_bird_pack.h"
 
@@ -105,6 +106,7 @@ TEST_F(DeformPackTest, HeadsFollowTheOutputs) {
   nlohmann::json regressOnly = mJson;
   regressOnly["head"] = "regress";
   regressOnly["models"]["encoder"]["outputs"] = {{"regress", "regress"}};
+  regressOnly.erase("silhouette_fit");  // it needs the mask output
   auto pack = load(regressOnly);
   ASSERT_TRUE(pack.ok()) << pack.error().message;
   EXPECT_EQ(pack->supportedHeads(), std::vector<std::string>{"regress"});
@@ -121,6 +123,33 @@ TEST_F(DeformPackTest, HeadsFollowTheOutputs) {
   pack = load(regressDefault);
   ASSERT_TRUE(pack.ok()) << pack.error().message;
   EXPECT_EQ(pack->supportedHeads(), (std::vector<std::string>{"regress", "ttp"}));  // the default first
+}
+
+TEST_F(DeformPackTest, SilhouetteFitIsReadWithTheMaskOutput) {
+  auto pack = load(mJson);  // encoder.json's settings
+  ASSERT_TRUE(pack.ok()) << pack.error().message;
+  EXPECT_EQ(pack->encoder.output("mask"), "mask");
+  EXPECT_TRUE(pack->silhouetteFit.enabled);
+  EXPECT_EQ(pack->silhouetteFit.iterations, 15u);
+  EXPECT_EQ(pack->silhouetteFit.outlineIterations, 15u);
+  EXPECT_FLOAT_EQ(pack->silhouetteFit.anchorWeight, 0.3f);
+  EXPECT_FLOAT_EQ(pack->silhouetteFit.shapePrior, 0.3f);
+
+  mJson["silhouette_fit"] = nlohmann::json::object();  // every default: SilhouetteFitParams's
+  pack = load(mJson);
+  ASSERT_TRUE(pack.ok()) << pack.error().message;
+  const SilhouetteFitParams defaults;
+  EXPECT_TRUE(pack->silhouetteFit.enabled);
+  EXPECT_EQ(pack->silhouetteFit.iterations, defaults.iterations);
+  EXPECT_EQ(pack->silhouetteFit.upsample, defaults.upsample);
+  EXPECT_EQ(pack->silhouetteFit.threshold, defaults.threshold);
+  EXPECT_EQ(pack->silhouetteFit.shapePrior, defaults.shapePrior);
+  EXPECT_EQ(pack->silhouetteFit.anchorWeight, defaults.anchorWeight);
+
+  mJson.erase("silhouette_fit");  // off without the field, even with the mask output listed
+  pack = load(mJson);
+  ASSERT_TRUE(pack.ok()) << pack.error().message;
+  EXPECT_FALSE(pack->silhouetteFit.enabled);
 }
 
 // The BadPack cases of the deform manifest (tests/core/pack_test.cpp BadPack for the other heads).
@@ -142,7 +171,7 @@ TEST_F(DeformPackTest, BadPackCases) {
   expectError(json, "models.encoder.outputs.regress", "no head can run");
 
   json = mJson;
-  json["models"]["encoder"]["outputs"] = {{"regress", "regress"}};  // the default head ttp cannot run
+  json["models"]["encoder"]["outputs"] = {{"regress", "regress"}, {"mask", "mask"}};  // the default head ttp cannot run
   expectError(json, "head", "'ttp' is not among the encoder's heads");
 
   json = mJson;
@@ -180,6 +209,34 @@ TEST_F(DeformPackTest, BadPackCases) {
   json = mJson;
   json["solver"]["iterations"] = 3;
   expectError(json, "solver.iterations", "unknown field");
+
+  json = mJson;
+  json["models"]["encoder"]["outputs"].erase("mask");
+  expectError(json, "silhouette_fit", "needs the encoder output 'mask'");
+
+  json = mJson;
+  json["silhouette_fit"]["threshold"] = 1.0;
+  expectError(json, "silhouette_fit.threshold", "strictly between 0 and 1");
+
+  json = mJson;
+  json["silhouette_fit"]["iterations"] = 0;
+  expectError(json, "silhouette_fit.iterations", "");
+
+  json = mJson;
+  json["silhouette_fit"]["upsample"] = 64;
+  expectError(json, "silhouette_fit.upsample", "");
+
+  json = mJson;
+  json["silhouette_fit"]["anchor_weight"] = -1;
+  expectError(json, "silhouette_fit.anchor_weight", "");
+
+  json = mJson;
+  json["silhouette_fit"]["steps"] = 3;
+  expectError(json, "silhouette_fit.steps", "unknown field");
+
+  json = mJson;
+  json["silhouette_fit"] = true;
+  expectError(json, "silhouette_fit", "");
 }
 
 TEST_F(DeformPackTest, DatasetOnlyPackRunsNoHead) {
