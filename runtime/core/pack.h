@@ -37,7 +37,7 @@ struct PackModel {
   std::string sha256;  // lowercase hex, verified by loadPack
   PackModelInput input;
   // Graph output names by role: detector "boxes", "scores"; landmarks "keypoints", "presence";
-  // encoder (ttp / regress packs) any of "regress", "points", "visibility".
+  // encoder (ttp / regress packs) any of "regress", "points", "visibility", "mask".
   std::vector<std::pair<std::string, std::string>> outputs;
   bool presenceIsLogit = false;  // landmarks: the presence output still needs a sigmoid
   // The output name for `role`, or "" when the pack does not list it.

@@ -1,7 +1,7 @@
 // One model of a pack (pack.h PackModel), imported once and run by the oneDNN CpuExecutor
 // (DESIGN §3), plus the preprocess that feeds it. Used by the objectron, face and deform
 // pipelines; outputs are looked up by the role names the pack gives ("boxes", "scores",
-// "keypoints", "presence", "regress", "points", "visibility"). Two ways to feed and read the executor:
+// "keypoints", "presence", "regress", "points", "visibility", "mask"). Two ways to feed and read the executor:
 //
 //   host        preprocessReference (the CPU reference of stages/preprocess.h) into a host
 //               vector; the executor reads it and writes host vectors.
