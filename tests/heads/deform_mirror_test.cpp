@@ -9,11 +9,10 @@
 #include <string>
 #include <vector>
 
-#include "core/mesh_io.h"
-#include "core/npy_file.h"
 #include "core/so3_math.h"
 #include "heads/deform_mirror.h"
 #include "heads/deform_pipeline.h"
+#include "support/bird_template.h"
 #include "support/splitmix.h"
 
 namespace meshrt {
@@ -24,14 +23,10 @@ constexpr uint32_t K = 16;
 class DeformMirrorTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    const std::string dir = std::string(MESHRT_SOURCE_DIR) + "/assets/templates/";
-    auto mesh = readObj(dir + "synthetic_bird.obj");
-    ASSERT_TRUE(mesh.ok()) << mesh.error().message;
-    mPositions = mesh->positions;
-    auto basis = readNpy(dir + "synthetic_bird_basis.npy");
-    ASSERT_TRUE(basis.ok()) << basis.error().message;
-    mBasis.assign(basis->floats().begin(), basis->floats().end());
-    ASSERT_EQ(mBasis.size(), mPositions.size() * K);
+    test::BirdTemplate bird;
+    ASSERT_EQ(test::loadBirdTemplate(bird, K), "");
+    mPositions = std::move(bird.positions);
+    mBasis = std::move(bird.basis);
   }
   std::vector<float> mPositions, mBasis;
 };

@@ -10,12 +10,11 @@
 #include <string>
 #include <vector>
 
-#include "core/mesh_io.h"
-#include "core/npy_file.h"
 #include "core/so3_math.h"
 #include "heads/deform_pipeline.h"
 #include "heads/nearest_point_grid.h"
 #include "heads/silhouette_fit.h"
+#include "support/bird_template.h"
 #include "support/splitmix.h"
 
 namespace meshrt {
@@ -73,14 +72,11 @@ double rotationErrorDegrees(const std::array<float, 9>& a, const std::array<floa
 class SilhouetteFitTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    const std::string dir = std::string(MESHRT_SOURCE_DIR) + "/assets/templates/";
-    auto mesh = readObj(dir + "synthetic_bird.obj");
-    ASSERT_TRUE(mesh.ok()) << mesh.error().message;
-    mPositions = mesh->positions;
-    mTriangles = mesh->triangles;
-    auto basis = readNpy(dir + "synthetic_bird_basis.npy");
-    ASSERT_TRUE(basis.ok()) << basis.error().message;
-    mBasis.assign(basis->floats().begin(), basis->floats().end());
+    test::BirdTemplate bird;
+    ASSERT_EQ(test::loadBirdTemplate(bird, K), "");
+    mPositions = std::move(bird.positions);
+    mBasis = std::move(bird.basis);
+    mTriangles = std::move(bird.triangles);
   }
 
   std::vector<float> project(const DeformPose& pose) const {
