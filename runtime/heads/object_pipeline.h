@@ -68,8 +68,9 @@ struct DeformResult {
                                         // points, regress the projected vertices
   std::vector<float> visibility;        // ttp: N encoder visibilities in [0, 1]; regress: empty
   float solverLoss = 0;                 // ttp: TTP eq. 4 at the solution; regress: 0
-  float silhouetteCost = 0;             // pack silhouette_fit: its cost E after the fit, fit
-                                        // pixels² (heads/silhouette_fit.h); 0 without it
+  float silhouetteCost = 0;             // pack silhouette_fit: the chamfer terms of E after the
+                                        // anchored fit (ttp: of the kept candidate), fit pixels²
+                                        // (heads/silhouette_fit.h); 0 without it
 };
 
 struct ObjectBox {
