@@ -180,14 +180,29 @@ Result<SilhouetteFitReport> SilhouetteFitter::fit(const SilhouetteMask& mask, co
   boundaryGrid.build(fitMask.boundary);
   NearestPointGrid sampleGrid(fitMask.width, fitMask.height, BUCKET);
 
-  // Scratch reused by every evaluation.
-  std::vector<double> object(3 * n), camera(3 * n);  // X = T + B·c, Y = R·X
-  std::vector<Point2> vertexPixels(n), samplePixels(mSamples.size());
-  std::vector<Correspondence> correspondences;
-  double evaluatedOutline = 0;  // the chamfer terms of the last evaluation
+  // One evaluation of E: what the Jacobian at that pose needs. Two are kept, the accepted pose's
+  // and a trial's, swapped when a step is accepted.
+  struct Evaluation {
+    std::vector<double> object, camera;  // X = T + B·c, Y = R·X, N×3
+    std::vector<Point2> vertexPixels, samplePixels;
+    std::vector<Correspondence> correspondences;
+    double outline = 0;  // the chamfer terms of E
+  };
+  Evaluation current, trial;
+  for (Evaluation* evaluation : {&current, &trial}) {
+    evaluation->object.resize(3 * n);
+    evaluation->camera.resize(3 * n);
+    evaluation->vertexPixels.resize(n);
+    evaluation->samplePixels.resize(mSamples.size());
+  }
 
-  // E at `state`; fills correspondences, object, camera and the pixel positions for the Jacobian.
-  const auto evaluate = [&](const PoseState& state) {
+  // E at `state`, filling `out`.
+  const auto evaluate = [&](const PoseState& state, Evaluation& out) {
+    std::vector<double>& object = out.object;
+    std::vector<double>& camera = out.camera;
+    std::vector<Point2>& vertexPixels = out.vertexPixels;
+    std::vector<Point2>& samplePixels = out.samplePixels;
+    std::vector<Correspondence>& correspondences = out.correspondences;
     for (size_t i = 0; i < n; ++i) {
       for (int d = 0; d < 3; ++d) {
         double value = mVertices[3 * i + d];
@@ -222,7 +237,7 @@ Result<SilhouetteFitReport> SilhouetteFitter::fit(const SilhouetteMask& mask, co
       correspondences.push_back({index, b, boundaryWeight});
       cost += boundaryWeight * boundaryWeight * d;
     }
-    evaluatedOutline = cost;
+    out.outline = cost;
     if (anchorTotal > 0) {  // sample i is vertex i
       for (uint32_t i = 0; i < n; ++i) {
         if (anchors.weights[i] == 0.0f) continue;
@@ -242,10 +257,9 @@ Result<SilhouetteFitReport> SilhouetteFitter::fit(const SilhouetteMask& mask, co
   state.translation[0] = pose.translation[0];
   state.translation[1] = pose.translation[1];
   state.coefficients.assign(pose.coefficients.begin(), pose.coefficients.end());
-  double cost = evaluate(state);
-  double outline = evaluatedOutline;
+  double cost = evaluate(state, current);
   report.initialCost = report.finalCost = float(cost);
-  report.initialOutlineCost = float(outline);
+  report.initialOutlineCost = float(current.outline);
 
   std::vector<double> vertexJacobian(n * 2 * parameterCount);  // ∂u_i/∂θ, rows x then y
   double normal[MAX_PARAMS * MAX_PARAMS], gradient[MAX_PARAMS];
@@ -254,11 +268,11 @@ Result<SilhouetteFitReport> SilhouetteFitter::fit(const SilhouetteMask& mask, co
   bool linearize = true;
   for (uint32_t iteration = 0; iteration < params.iterations; ++iteration) {
     if (linearize) {
-      // ∂u/∂θ per vertex at `state` (object / camera hold its X and Y = R·X).
+      // ∂u/∂θ per vertex at `state` (current.camera holds its Y = R·X).
       for (size_t i = 0; i < n; ++i) {
         double* jx = &vertexJacobian[(2 * i) * parameterCount];
         double* jy = jx + parameterCount;
-        const double* y = &camera[3 * i];
+        const double* y = &current.camera[3 * i];
         const double sx = state.scale * halfWidth, sy = state.scale * halfHeight;
         // δω: ∂(R·X)/∂ω_j = e_j × Y (left update).
         jx[0] = 0;
@@ -284,7 +298,7 @@ Result<SilhouetteFitReport> SilhouetteFitter::fit(const SilhouetteMask& mask, co
       std::fill(normal, normal + parameterCount * parameterCount, 0.0);
       std::fill(gradient, gradient + parameterCount, 0.0);
       double rowX[MAX_PARAMS], rowY[MAX_PARAMS];
-      for (const Correspondence& match : correspondences) {
+      for (const Correspondence& match : current.correspondences) {
         const Sample& sample = mSamples[match.sample];
         std::fill(rowX, rowX + parameterCount, 0.0);
         std::fill(rowY, rowY + parameterCount, 0.0);
@@ -298,7 +312,7 @@ Result<SilhouetteFitReport> SilhouetteFitter::fit(const SilhouetteMask& mask, co
             rowY[a] += w * jy[a];
           }
         }
-        const Point2& u = samplePixels[match.sample];
+        const Point2& u = current.samplePixels[match.sample];
         const double rx = match.weight * (u.x - match.target.x), ry = match.weight * (u.y - match.target.y);
         for (size_t a = 0; a < parameterCount; ++a) {
           gradient[a] += rowX[a] * rx + rowY[a] * ry;
@@ -330,22 +344,15 @@ Result<SilhouetteFitReport> SilhouetteFitter::fit(const SilhouetteMask& mask, co
     candidate.translation[0] += step[4];  // t in normalized units (its Jacobian carries the half size)
     candidate.translation[1] += step[5];
     for (size_t j = 0; j < k; ++j) candidate.coefficients[j] += step[6 + j];
-    const std::vector<Correspondence> previousMatches = correspondences;
-    const std::vector<Point2> previousSamples = samplePixels;
-    const std::vector<double> previousObject = object, previousCamera = camera;
-    const double candidateCost = evaluate(candidate);
+    const double candidateCost = evaluate(candidate, trial);
     if (std::isfinite(candidateCost) && candidateCost < cost) {
       state = std::move(candidate);
+      std::swap(current, trial);
       cost = candidateCost;
-      outline = evaluatedOutline;
       damping = std::max(damping / 3, 1e-7);
       linearize = true;
       ++report.acceptedSteps;
-    } else {  // keep the linearization at `state`: restore what evaluate() overwrote
-      correspondences = previousMatches;
-      samplePixels = previousSamples;
-      object = previousObject;
-      camera = previousCamera;
+    } else {  // keep `state` and its linearization
       damping *= 4;
       linearize = false;
       if (damping > MAX_DAMPING) break;
@@ -357,7 +364,7 @@ Result<SilhouetteFitReport> SilhouetteFitter::fit(const SilhouetteMask& mask, co
   pose.translation = {float(state.translation[0]), float(state.translation[1])};
   for (size_t j = 0; j < k; ++j) pose.coefficients[j] = float(state.coefficients[j]);
   report.finalCost = float(cost);
-  report.finalOutlineCost = float(outline);
+  report.finalOutlineCost = float(current.outline);
   return report;
 }
 
